@@ -1,0 +1,5 @@
+//! Pure checkout logic shared by the SPA (compiled to wasm) and the server (native): API types,
+//! exact decimal money, validation, the payer form's field set, and the checkout state machine.
+//! Nothing here touches the DOM or the network, so all of it is tested with plain `cargo test`.
+
+pub mod model;

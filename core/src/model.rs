@@ -1,0 +1,715 @@
+//! The Conomy API types of the contract (../shared/conomy-api.md §3–§7), shared by the SPA and
+//! the server. Decoding is tolerant: unknown statuses, rails and tax types become `Unknown(..)`
+//! values instead of errors, and missing optional fields take safe defaults, so a field the API
+//! adds tomorrow never breaks the page.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Declares a string enum that keeps unknown values: decoding never fails on a new value, and
+/// encoding writes the original text back.
+macro_rules! open_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum $name {
+            $($variant,)*
+            /// A value this build does not know; kept verbatim.
+            Unknown(String),
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)*
+                    Self::Unknown(other) => other.as_str(),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(text: String) -> Self {
+                match text.as_str() {
+                    $($text => Self::$variant,)*
+                    _ => Self::Unknown(text),
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> Self {
+                Self::from(text.to_string())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.as_str().to_string()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+open_enum!(
+    /// Status of a checkout session (§3). `Attempt`/`Active` are payable.
+    SessionStatus {
+        Attempt => "ATTEMPT",
+        Active => "ACTIVE",
+        Expired => "EXPIRED",
+        Finished => "FINISHED",
+        ProcessingPayment => "PROCESSING_PAYMENT",
+        Failed => "FAILED",
+    }
+);
+
+open_enum!(
+    /// Status of a payment link.
+    LinkStatus {
+        Attempt => "ATTEMPT",
+        Active => "ACTIVE",
+        Expired => "EXPIRED",
+        Finished => "FINISHED",
+        ProcessingPayment => "PROCESSING_PAYMENT",
+    }
+);
+
+open_enum!(
+    /// Status of a payment (§4). `Created`/`Pending` → `Authorized`/`RequiresReview` →
+    /// `Captured` → `Received`; terminal: `Settled` `Unsettled` `Expired` `Failed` `Refunded`.
+    PaymentStatus {
+        Created => "CREATED",
+        Pending => "PENDING",
+        Authorized => "AUTHORIZED",
+        RequiresReview => "REQUIRES_REVIEW",
+        Captured => "CAPTURED",
+        Received => "RECEIVED",
+        Settled => "SETTLED",
+        Unsettled => "UNSETTLED",
+        Expired => "EXPIRED",
+        Failed => "FAILED",
+        Refunded => "REFUNDED",
+    }
+);
+
+open_enum!(
+    /// How a tax is expressed.
+    TaxType {
+        Fixed => "FIXED",
+        Percentage => "PERCENTAGE",
+    }
+);
+
+open_enum!(
+    /// A payment rail (`payment-node-type` in the OpenAPI file, §5 of the contract).
+    Rail {
+        Card => "CARD",
+        Crypto => "CRYPTO",
+        Account => "ACCOUNT",
+        BankAccount => "BANK_ACCOUNT",
+        Pix => "PIX",
+        Pct => "PCT",
+        Cvu => "CVU",
+        Etpay => "ETPAY",
+        Fintoc => "FINTOC",
+        Webpay => "WEBPAY",
+        Spei => "SPEI",
+        Pse => "PSE",
+        Bancolombia => "BANCOLOMBIA",
+        Davivienda => "DAVIVIENDA",
+        Daviplata => "DAVIPLATA",
+        Nequi => "NEQUI",
+        Breb => "BREB",
+        Wompi => "WOMPI",
+        Ligo => "LIGO",
+        Sip => "SIP",
+        Ach => "ACH",
+        Wire => "WIRE",
+        Fednow => "FEDNOW",
+        Rtp => "RTP",
+        Sepa => "SEPA",
+        Fpe => "FPE",
+        Swift => "SWIFT",
+    }
+);
+
+/// What the payer has to do after submitting a payment on a rail (§4 table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RailKind {
+    /// Leave for the provider's page (`<rail>.url`).
+    Redirect,
+    /// Scan or copy a QR code, then wait.
+    Qr,
+    /// Transfer to the shown account details, then wait.
+    Transfer,
+    /// Approve in the payer's banking app, then wait.
+    ApproveInApp,
+}
+
+impl Rail {
+    /// The key of the rail's node in a payment origin (§4): the type in camelCase, with the
+    /// documented exceptions `FEDNOW`→`fedNow`, `BANK_ACCOUNT`→`bank`, `CRYPTO`→`wallet`.
+    pub fn node_key(&self) -> String {
+        match self {
+            Rail::Fednow => "fedNow".into(),
+            Rail::BankAccount => "bank".into(),
+            Rail::Crypto => "wallet".into(),
+            other => camel_case(other.as_str()),
+        }
+    }
+
+    /// The next-action kind the rail normally asks for.
+    pub fn kind(&self) -> RailKind {
+        match self {
+            Rail::Etpay
+            | Rail::Fintoc
+            | Rail::Webpay
+            | Rail::Pse
+            | Rail::Bancolombia
+            | Rail::Davivienda
+            | Rail::Wompi
+            | Rail::Card
+            | Rail::Ligo
+            | Rail::Sip => RailKind::Redirect,
+            Rail::Pix | Rail::Pct => RailKind::Qr,
+            Rail::Spei | Rail::Cvu => RailKind::Transfer,
+            _ => RailKind::ApproveInApp,
+        }
+    }
+}
+
+/// `SOME_RAIL` → `someRail`.
+fn camel_case(upper_snake: &str) -> String {
+    let mut out = String::with_capacity(upper_snake.len());
+    for (i, part) in upper_snake.split('_').filter(|p| !p.is_empty()).enumerate() {
+        let lower = part.to_ascii_lowercase();
+        if i == 0 {
+            out.push_str(&lower);
+        } else {
+            let mut chars = lower.chars();
+            if let Some(first) = chars.next() {
+                out.push(first.to_ascii_uppercase());
+                out.extend(chars);
+            }
+        }
+    }
+    out
+}
+
+/// A tax applied to one item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tax {
+    #[serde(default)]
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: TaxType,
+    /// The rate (`"19"` for 19 %) or the fixed amount, as a decimal string.
+    #[serde(default)]
+    pub value: String,
+    /// The computed tax amount, as a decimal string.
+    #[serde(default)]
+    pub amount: String,
+}
+
+/// One line of the order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Item {
+    #[serde(default)]
+    pub description: String,
+    pub pre_tax_amount: String,
+    pub total_amount: String,
+    #[serde(default)]
+    pub tax: Option<Tax>,
+}
+
+/// One way to pay inside a payment config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentMethod {
+    #[serde(default)]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub rail: Rail,
+    #[serde(default)]
+    pub enabled: bool,
+    /// Dot paths into the rail node, e.g. `pse.customer.documentNumber`, `pse.bankId`.
+    #[serde(default)]
+    pub required_fields: Vec<String>,
+    /// What the payer pays with this method, in the config's currency (decimal string).
+    #[serde(default)]
+    pub purchase_amount: String,
+}
+
+/// A currency the payer can pay in, with its methods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentConfig {
+    pub currency: String,
+    /// `"USD:COP"`: payment currency : session currency.
+    #[serde(default)]
+    pub product: String,
+    #[serde(default)]
+    pub exchange_rate: String,
+    #[serde(default)]
+    pub payment_methods: Vec<PaymentMethod>,
+}
+
+/// A postal address (§3 `customer.address`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administrative_area_level1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administrative_area_level2: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administrative_area_level3: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional_address: Option<String>,
+    /// ISO 3166-1 alpha-3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zipcode: Option<String>,
+}
+
+/// The payer, as far as the merchant knows them (prefill) or as the form collected them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// `"+56"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+}
+
+/// Display metadata of a destination (the merchant's logo lives in `image`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationMetadata {
+    #[serde(default)]
+    pub image: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub category: String,
+}
+
+/// The merchant's receiving account. The server strips `account_number` and `account_holder`
+/// before a session reaches the browser.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationAccount {
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_holder: Option<String>,
+}
+
+/// Where the money goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Destination {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<DestinationMetadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<DestinationAccount>,
+}
+
+/// The merchant (`node-identity`; the OpenAPI file allows no other properties).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Owner {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lastname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
+}
+
+impl Owner {
+    /// The name to show the payer: nickname, else name + lastname, else empty.
+    pub fn display_name(&self) -> String {
+        if let Some(nick) = self.nickname.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            return nick.to_string();
+        }
+        let parts: Vec<&str> = [self.name.as_deref(), self.lastname.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        parts.join(" ")
+    }
+}
+
+/// A checkout session (§3), plus the `successUrl`/`failedUrl` our server adds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutSession {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_link_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkout_token: Option<String>,
+    pub status: SessionStatus,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub expires_at: String,
+    pub currency: String,
+    #[serde(default)]
+    pub pre_tax_amount: String,
+    pub total_amount: String,
+    #[serde(default)]
+    pub items: Vec<Item>,
+    #[serde(default)]
+    pub payment_configs: Vec<PaymentConfig>,
+    #[serde(default)]
+    pub payment_methods_allowed: Vec<Rail>,
+    #[serde(default)]
+    pub customer: Option<Customer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub customer_requirements: Vec<String>,
+    #[serde(default)]
+    pub destinations: Vec<Destination>,
+    #[serde(default)]
+    pub owner: Owner,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_url: Option<String>,
+}
+
+/// One origin or destination node of a payment. The rail-specific node (`pix`, `spei`, …) is
+/// kept as raw JSON in `nodes`, keyed by its node key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentNode {
+    #[serde(rename = "type")]
+    pub rail: Rail,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    #[serde(flatten)]
+    pub nodes: Map<String, Value>,
+}
+
+impl PaymentNode {
+    /// The rail-specific object, e.g. `origins[0].pix`.
+    pub fn rail_node(&self) -> Option<&Map<String, Value>> {
+        self.nodes.get(&self.rail.node_key()).and_then(Value::as_object)
+    }
+
+    /// A string field of the rail node, e.g. `str_field("url")`; empty strings count as absent.
+    pub fn str_field(&self, name: &str) -> Option<&str> {
+        self.rail_node()?
+            .get(name)?
+            .as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// A payment (§4 response; items of `GET /payments`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payment {
+    pub id: String,
+    pub status: PaymentStatus,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub total_amount: String,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub origins: Vec<PaymentNode>,
+    /// Everything else the API sends (kept so the server can pass payments through unchanged).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `{count, next, previous, total}` of list answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination {
+    #[serde(default)]
+    pub count: u64,
+    #[serde(default)]
+    pub next: u64,
+    #[serde(default)]
+    pub previous: u64,
+    #[serde(default)]
+    pub total: u64,
+}
+
+/// A page of a list answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    #[serde(default)]
+    pub pagination: Pagination,
+    #[serde(default = "Vec::new")]
+    pub results: Vec<T>,
+}
+
+/// A bank for pickers (`GET /payments/banks/{country}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bank {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub country_code: String,
+}
+
+/// Error type classes of §7.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiErrorKind {
+    InvalidParam,
+    MissingParam,
+    ParsingResource,
+    Unauthorized,
+    ForbiddenOperation,
+    NotFound,
+    AlreadyExist,
+    FailedPrecondition,
+    TooManyRequests,
+    ServerError,
+    Unimplemented,
+    Unknown,
+}
+
+impl ApiErrorKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::InvalidParam => "invalidParam",
+            Self::MissingParam => "missingParam",
+            Self::ParsingResource => "parsingResource",
+            Self::Unauthorized => "unauthorized",
+            Self::ForbiddenOperation => "forbiddenOperation",
+            Self::NotFound => "notFound",
+            Self::AlreadyExist => "alreadyExist",
+            Self::FailedPrecondition => "failedPrecondition",
+            Self::TooManyRequests => "tooManyRequests",
+            Self::ServerError => "serverError",
+            Self::Unimplemented => "unimplemented",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "invalidParam" => Self::InvalidParam,
+            "missingParam" => Self::MissingParam,
+            "parsingResource" => Self::ParsingResource,
+            "unauthorized" => Self::Unauthorized,
+            "forbiddenOperation" => Self::ForbiddenOperation,
+            "notFound" => Self::NotFound,
+            "alreadyExist" => Self::AlreadyExist,
+            "failedPrecondition" => Self::FailedPrecondition,
+            "tooManyRequests" => Self::TooManyRequests,
+            "serverError" => Self::ServerError,
+            "unimplemented" => Self::Unimplemented,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The class an HTTP status implies when the body names none.
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            400 => Self::InvalidParam,
+            401 => Self::Unauthorized,
+            403 => Self::ForbiddenOperation,
+            404 => Self::NotFound,
+            409 => Self::AlreadyExist,
+            422 => Self::FailedPrecondition,
+            429 => Self::TooManyRequests,
+            501 => Self::Unimplemented,
+            500..=599 => Self::ServerError,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// A non-2xx answer, decoded from either documented shape (§7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: u16,
+    pub kind: ApiErrorKind,
+    pub code: Option<String>,
+    pub detail: String,
+    pub trace_id: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, kind: ApiErrorKind, detail: impl Into<String>) -> Self {
+        Self { status, kind, code: None, detail: detail.into(), trace_id: None }
+    }
+
+    /// Decodes an error body of either shape; `http_status` wins when the body disagrees or
+    /// is not JSON at all.
+    pub fn from_body(http_status: u16, body: &str) -> Self {
+        let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        let kind = text("type")
+            .map(|t| ApiErrorKind::parse(&t))
+            .filter(|k| *k != ApiErrorKind::Unknown)
+            .unwrap_or_else(|| ApiErrorKind::from_status(http_status));
+        let code = match value.get("code") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let detail = text("detail").or_else(|| text("message")).unwrap_or_default();
+        Self { status: http_status, kind, code, detail, trace_id: text("traceId") }
+    }
+
+    /// The body our server sends: both documented shapes at once, so a client of either
+    /// generation (and the OpenAPI `error` schema) can read it.
+    pub fn to_body(&self) -> Value {
+        serde_json::json!({
+            "status": self.status,
+            "code": self.code.clone().unwrap_or_else(|| self.status.to_string()),
+            "type": self.kind.as_str(),
+            "detail": self.detail,
+            "traceId": self.trace_id.clone().unwrap_or_default(),
+            "statusCode": self.status,
+            "error": reason_phrase(self.status),
+            "message": self.detail,
+        })
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.kind.as_str(), self.detail)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ if status >= 500 => "Internal Server Error",
+        _ => "Error",
+    }
+}
+
+/// Conomy tokens and ids: `[A-Za-z0-9_-]{1,128}` (§2).
+pub fn is_valid_id(text: &str) -> bool {
+    (1..=128).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_enum_values_round_trip() {
+        let status: SessionStatus = serde_json::from_str("\"ON_HOLD\"").unwrap();
+        assert_eq!(status, SessionStatus::Unknown("ON_HOLD".into()));
+        assert_eq!(serde_json::to_string(&status).unwrap(), "\"ON_HOLD\"");
+        let rail: Rail = serde_json::from_str("\"FEDNOW\"").unwrap();
+        assert_eq!(rail, Rail::Fednow);
+    }
+
+    #[test]
+    fn node_keys_follow_the_contract() {
+        assert_eq!(Rail::Etpay.node_key(), "etpay");
+        assert_eq!(Rail::Fednow.node_key(), "fedNow");
+        assert_eq!(Rail::BankAccount.node_key(), "bank");
+        assert_eq!(Rail::Crypto.node_key(), "wallet");
+        assert_eq!(Rail::from("NEW_RAIL").node_key(), "newRail");
+    }
+
+    #[test]
+    fn errors_decode_from_both_shapes() {
+        let current = ApiError::from_body(
+            422,
+            r#"{"status":422,"code":"21","type":"failedPrecondition","detail":"x","traceId":"t"}"#,
+        );
+        assert_eq!(current.kind, ApiErrorKind::FailedPrecondition);
+        assert_eq!(current.trace_id.as_deref(), Some("t"));
+        let older = ApiError::from_body(404, r#"{"statusCode":404,"error":"Not Found","message":"gone"}"#);
+        assert_eq!(older.kind, ApiErrorKind::NotFound);
+        assert_eq!(older.detail, "gone");
+        let garbage = ApiError::from_body(502, "<html>");
+        assert_eq!(garbage.kind, ApiErrorKind::ServerError);
+    }
+
+    #[test]
+    fn ids_are_validated() {
+        assert!(is_valid_id("abc_DEF-123"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id("../x"));
+        assert!(!is_valid_id("a%00"));
+        assert!(!is_valid_id(&"a".repeat(129)));
+    }
+}
