@@ -3,3 +3,5 @@
 //! Nothing here touches the DOM or the network, so all of it is tested with plain `cargo test`.
 
 pub mod model;
+pub mod decimal;
+pub mod money;
