@@ -5,3 +5,4 @@
 pub mod model;
 pub mod decimal;
 pub mod money;
+pub mod validate;
