@@ -1,0 +1,74 @@
+// Starts the release checkout-server in sandbox mode on a free port for the whole run and waits
+// for /healthz. With CHECKOUT_URL already set (e.g. a server from ./run), that server is used.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const REPO = path.resolve(__dirname, '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url: string, exited: () => string | null, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const exit = exited();
+    if (exit) throw new Error(`checkout-server exited during start-up (${exit}); see test-results/server.log`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = String(e);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url}/healthz did not answer within ${timeoutMs} ms (${last})`);
+}
+
+export default async function globalSetup(): Promise<void> {
+  if (process.env.CHECKOUT_URL) {
+    await waitHealthy(process.env.CHECKOUT_URL, () => null, 10_000);
+    return;
+  }
+  const bin = path.join(REPO, 'target', 'release', 'checkout-server');
+  const dist = path.join(REPO, 'dist');
+  for (const [what, p] of [['server binary', bin], ['SPA build', path.join(dist, 'index.html')]]) {
+    if (!fs.existsSync(p)) throw new Error(`${what} missing at ${p}: run ./test (it builds both) first`);
+  }
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  fs.mkdirSync(path.join(__dirname, 'test-results'), { recursive: true });
+  const log = fs.openSync(path.join(__dirname, 'test-results', 'server.log'), 'w');
+
+  // Sandbox mode: no upstream variables may leak in from the caller's environment.
+  const env: NodeJS.ProcessEnv = { ...process.env, PUBLIC_URL: url, RUST_LOG: process.env.RUST_LOG ?? 'info' };
+  for (const key of ['CONOMY_API_BASE', 'CONOMY_API_KEY', 'CONOMY_CLIENT_ID', 'CONOMY_CLIENT_SECRET', 'PORT', 'BIND_ADDRESS', 'DIST_DIR']) {
+    delete env[key];
+  }
+  const server = spawn(bin, ['--port', String(port), '--dist', dist], { env, stdio: ['ignore', log, log] });
+  let exit: string | null = null;
+  server.on('exit', (code, signal) => { exit = `code ${code}, signal ${signal}`; });
+  server.on('error', (e) => { exit = String(e); });
+
+  process.env.CHECKOUT_URL = url;
+  process.env.CHECKOUT_SERVER_PID = String(server.pid);
+  try {
+    await waitHealthy(url, () => exit, 30_000);
+  } catch (e) {
+    server.kill('SIGKILL');
+    throw e;
+  }
+}
