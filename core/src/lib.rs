@@ -6,3 +6,8 @@ pub mod model;
 pub mod decimal;
 pub mod money;
 pub mod validate;
+pub mod fields;
+pub mod i18n;
+
+#[cfg(test)]
+mod test_support;
