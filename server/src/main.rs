@@ -1,1 +1,95 @@
-fn main(){}
+//! `checkout-server`: flags and environment → config → the app, with logs and graceful shutdown.
+
+use std::process::ExitCode;
+
+use checkout_server::config::Cli;
+use checkout_server::{start, RunningServer};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.log_format);
+    let config = match cli.into_config() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("checkout-server: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let server = match start(config, shutdown_signal()).await {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("checkout-server: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print_banner(&server);
+    match server.task.await {
+        Ok(Ok(())) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(error)) => {
+            eprintln!("checkout-server: {error}");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("checkout-server: server task failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().flatten_event(true).init();
+    } else {
+        builder.init();
+    }
+}
+
+/// What an operator needs to start using the server, on stdout.
+fn print_banner(server: &RunningServer) {
+    println!("checkout-server {} ({} mode) listening on http://{}", env!("CARGO_PKG_VERSION"), server.mode, server.addr);
+    println!("public URL: {}", server.public_url);
+    if let Some(sandbox) = &server.sandbox_config {
+        println!("demo checkout links:");
+        for link in &server.demo_links {
+            println!("  {:<40} {}", link.name, link.url);
+        }
+        println!("sandbox Conomy API: {}/conomy", server.public_url);
+        println!("  x-api-key:     {}", sandbox.api_key);
+        println!("  clientId:      {}", sandbox.client_id);
+        println!("  clientSecret:  {}", sandbox.client_secret);
+        println!("  demo links as JSON: {}/sandbox/demo-links.json", server.public_url);
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM, letting in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; draining requests");
+}

@@ -1,0 +1,278 @@
+//! Command-line flags and environment variables, resolved into the server's `Config`.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// The flags as the operator types them; `into_config` checks them.
+#[derive(Debug, Parser)]
+#[command(
+    name = "checkout-server",
+    version,
+    about = "Serves the Conomy hosted checkout (the SPA in --dist) and its narrow same-origin /api.",
+    long_about = "Serves the Conomy hosted checkout: the built SPA from --dist and a narrow \
+same-origin /api that forwards the six calls the checkout needs.\n\n\
+Mode: SANDBOX (default) simulates the Conomy API in memory under /conomy, with demo links, \
+demo credentials and a fake provider page under /sandbox. UPSTREAM mode is chosen by setting \
+all four of CONOMY_API_BASE, CONOMY_API_KEY, CONOMY_CLIENT_ID and CONOMY_CLIENT_SECRET; /api is \
+then forwarded to that base with a cached bearer token. Setting only some of them is an error.\n\n\
+Logging is controlled with RUST_LOG (default: info), e.g. RUST_LOG=checkout_server=debug."
+)]
+pub struct Cli {
+    /// TCP port to listen on (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Address to bind to. Use 0.0.0.0 to listen on every interface.
+    #[arg(long, env = "BIND_ADDRESS", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind: IpAddr,
+
+    /// Directory with the built SPA (trunk's dist/).
+    #[arg(long, env = "DIST_DIR", default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// Public origin of this checkout, used for session urls and provider return links
+    /// [default: http://<bind>:<port>].
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Conomy API base for upstream mode, e.g. https://api.conomyhq.com/sandbox.
+    #[arg(long, env = "CONOMY_API_BASE", hide_env_values = true)]
+    pub conomy_api_base: Option<String>,
+
+    /// Conomy API key (upstream mode; sent as x-api-key, never to the browser).
+    #[arg(long, env = "CONOMY_API_KEY", hide_env_values = true)]
+    pub conomy_api_key: Option<String>,
+
+    /// Conomy client id (upstream mode; exchanged for a bearer token at POST /auth).
+    #[arg(long, env = "CONOMY_CLIENT_ID", hide_env_values = true)]
+    pub conomy_client_id: Option<String>,
+
+    /// Conomy client secret (upstream mode).
+    #[arg(long, env = "CONOMY_CLIENT_SECRET", hide_env_values = true)]
+    pub conomy_client_secret: Option<String>,
+
+    /// Timeout of one upstream call, in milliseconds.
+    #[arg(long, env = "UPSTREAM_TIMEOUT_MS", default_value_t = 10_000)]
+    pub upstream_timeout_ms: u64,
+
+    /// CSP frame-ancestors sources: who may embed the checkout in a frame
+    /// (space separated, e.g. "'self' https://shop.example").
+    #[arg(long, env = "CHECKOUT_FRAME_ANCESTORS", default_value = "'self'")]
+    pub frame_ancestors: String,
+
+    /// Log line format on stderr: "text" (key=value) or "json". Filter with RUST_LOG.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+}
+
+/// Credentials and base of the real Conomy API.
+#[derive(Clone)]
+pub struct UpstreamConfig {
+    pub base: String,
+    pub api_key: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+// Hand-written so a `{:?}` in a log line can never print a secret.
+impl fmt::Debug for UpstreamConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpstreamConfig")
+            .field("base", &self.base)
+            .field("api_key", &"<redacted>")
+            .field("client_id", &"<redacted>")
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Where `/api` calls go.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// The in-memory Conomy simulator, mounted under `/conomy`.
+    Sandbox,
+    /// The real Conomy API (or another checkout server's `/conomy`).
+    Upstream(UpstreamConfig),
+}
+
+impl Mode {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Mode::Sandbox => "sandbox",
+            Mode::Upstream(_) => "upstream",
+        }
+    }
+}
+
+/// The checked configuration the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: IpAddr,
+    pub port: u16,
+    pub dist: PathBuf,
+    /// `None`: derived from the bound address once the port is known.
+    pub public_url: Option<String>,
+    pub mode: Mode,
+    pub upstream_timeout: Duration,
+    pub frame_ancestors: String,
+}
+
+impl Config {
+    /// Sandbox mode on 127.0.0.1 with defaults: what tests and `./run` start from.
+    pub fn sandbox(port: u16, dist: impl Into<PathBuf>) -> Self {
+        Config {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port,
+            dist: dist.into(),
+            public_url: None,
+            mode: Mode::Sandbox,
+            upstream_timeout: Duration::from_secs(10),
+            frame_ancestors: "'self'".into(),
+        }
+    }
+
+    /// The public origin for an actually bound address: the configured one, else
+    /// `http://<addr>` (an unspecified bind address becomes loopback, which a browser can open).
+    pub fn public_url_for(&self, addr: SocketAddr) -> String {
+        if let Some(url) = &self.public_url {
+            return url.trim_end_matches('/').to_string();
+        }
+        let ip = match addr.ip() {
+            IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}", SocketAddr::new(ip, addr.port()))
+    }
+}
+
+/// A configuration the server refuses to start with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Cli {
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        let upstream = [
+            ("CONOMY_API_BASE", self.conomy_api_base),
+            ("CONOMY_API_KEY", self.conomy_api_key),
+            ("CONOMY_CLIENT_ID", self.conomy_client_id),
+            ("CONOMY_CLIENT_SECRET", self.conomy_client_secret),
+        ]
+        .map(|(name, value)| (name, value.filter(|v| !v.trim().is_empty())));
+        let missing: Vec<&str> =
+            upstream.iter().filter(|(_, v)| v.is_none()).map(|(name, _)| *name).collect();
+        let mode = match missing.len() {
+            4 => Mode::Sandbox,
+            0 => {
+                let [base, api_key, client_id, client_secret] =
+                    upstream.map(|(_, v)| v.unwrap_or_default());
+                let base = base.trim().trim_end_matches('/').to_string();
+                if !(base.starts_with("https://") || base.starts_with("http://")) {
+                    return Err(ConfigError(format!(
+                        "CONOMY_API_BASE must be an http(s) URL, got {base:?}"
+                    )));
+                }
+                Mode::Upstream(UpstreamConfig { base, api_key, client_id, client_secret })
+            }
+            _ => {
+                return Err(ConfigError(format!(
+                    "upstream mode needs all of CONOMY_API_BASE, CONOMY_API_KEY, CONOMY_CLIENT_ID \
+                     and CONOMY_CLIENT_SECRET; missing: {}. Unset them all for sandbox mode.",
+                    missing.join(", ")
+                )))
+            }
+        };
+        if self.upstream_timeout_ms == 0 {
+            return Err(ConfigError("--upstream-timeout-ms must be positive".into()));
+        }
+        // The value goes verbatim into a header: refuse anything that could end the directive.
+        let frame_ancestors = self.frame_ancestors.trim().to_string();
+        if frame_ancestors.is_empty()
+            || frame_ancestors.chars().any(|c| matches!(c, ';' | ',' | '\r' | '\n') || c.is_control())
+        {
+            return Err(ConfigError(
+                "CHECKOUT_FRAME_ANCESTORS must be space-separated CSP sources".into(),
+            ));
+        }
+        let public_url = match self.public_url.map(|u| u.trim().trim_end_matches('/').to_string()) {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => Some(url),
+            Some(url) if url.is_empty() => None,
+            Some(url) => {
+                return Err(ConfigError(format!("PUBLIC_URL must be an http(s) URL, got {url:?}")))
+            }
+            None => None,
+        };
+        Ok(Config {
+            bind: self.bind,
+            port: self.port,
+            dist: self.dist,
+            public_url,
+            mode,
+            upstream_timeout: Duration::from_millis(self.upstream_timeout_ms),
+            frame_ancestors,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(args: &[&str]) -> Cli {
+        let mut all = vec!["checkout-server"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).expect("flags parse")
+    }
+
+    #[test]
+    fn partial_upstream_configuration_is_refused() {
+        let mut partial = cli(&[]);
+        partial.conomy_api_base = Some("https://api.conomyhq.com/sandbox".into());
+        partial.conomy_api_key = Some("key".into());
+        partial.conomy_client_id = None;
+        partial.conomy_client_secret = None;
+        let error = partial.into_config().expect_err("must refuse");
+        assert!(error.0.contains("CONOMY_CLIENT_ID") && error.0.contains("CONOMY_CLIENT_SECRET"));
+        assert!(!error.0.contains("key\""), "never echo secrets");
+    }
+
+    #[test]
+    fn all_four_select_upstream_and_debug_hides_secrets() {
+        let mut full = cli(&["--port", "0"]);
+        full.conomy_api_base = Some("http://127.0.0.1:9/conomy/".into());
+        full.conomy_api_key = Some("the-key".into());
+        full.conomy_client_id = Some("the-id".into());
+        full.conomy_client_secret = Some("the-secret".into());
+        let config = full.into_config().expect("valid");
+        let Mode::Upstream(upstream) = &config.mode else { panic!("expected upstream") };
+        assert_eq!(upstream.base, "http://127.0.0.1:9/conomy");
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("the-key") && !debug.contains("the-secret") && !debug.contains("the-id"));
+    }
+
+    #[test]
+    fn frame_ancestors_cannot_inject_directives() {
+        let mut bad = cli(&[]);
+        bad.frame_ancestors = "'self'; script-src *".into();
+        assert!(bad.into_config().is_err());
+    }
+
+    #[test]
+    fn default_public_url_uses_a_browsable_address() {
+        let config = Config::sandbox(0, "dist");
+        let addr: SocketAddr = "0.0.0.0:8080".parse().expect("addr");
+        assert_eq!(config.public_url_for(addr), "http://127.0.0.1:8080");
+    }
+}

@@ -1,0 +1,168 @@
+//! The checkout server: the SPA's static files, the narrow `/api`, and in sandbox mode the
+//! in-memory Conomy simulator, behind one set of security, limit and logging layers.
+
+pub mod backend;
+pub mod config;
+pub mod headers;
+pub mod observe;
+pub mod public_api;
+pub mod sandbox;
+pub mod static_files;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{middleware, Json, Router};
+use tokio::task::JoinHandle;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::backend::{Backend, Credentials};
+use crate::config::{Config, Mode};
+use crate::headers::SecurityHeaders;
+use crate::public_api::ApiState;
+use crate::sandbox::{conomy_router, sandbox_router, DemoLink, Sandbox, SandboxConfig};
+use crate::static_files::StaticFiles;
+
+/// Requests served at once; more wait their turn instead of exhausting memory.
+pub const MAX_CONCURRENT_REQUESTS: usize = 512;
+/// Largest request body anywhere (the sandbox's merchant API included); `/api` allows 16 KB.
+pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
+
+/// Everything the router is built from.
+pub struct AppState {
+    pub mode: &'static str,
+    pub api: Arc<ApiState>,
+    /// Present in sandbox mode only.
+    pub sandbox: Option<SandboxParts>,
+    pub security: Arc<SecurityHeaders>,
+    pub static_files: Arc<StaticFiles>,
+}
+
+/// The simulator and what the banner prints about it.
+pub struct SandboxParts {
+    pub sandbox: Arc<Sandbox>,
+    pub config: SandboxConfig,
+    pub demo_links: Vec<DemoLink>,
+}
+
+impl AppState {
+    /// Builds the state for a server reachable at `public_url`: in sandbox mode this creates
+    /// the simulator and its demo links.
+    pub fn build(config: &Config, public_url: &str) -> Result<AppState, String> {
+        let (backend, sandbox) = match &config.mode {
+            Mode::Sandbox => {
+                // `demo` is deterministic: one copy for the simulator, one for the banner.
+                let sandbox_config = SandboxConfig::demo(public_url);
+                let sandbox = Sandbox::new(SandboxConfig::demo(public_url));
+                let demo_links = sandbox.seed_demo_links();
+                // The same credential-injecting client as upstream mode, minus the socket.
+                let credentials = Credentials {
+                    api_key: sandbox_config.api_key.clone(),
+                    client_id: sandbox_config.client_id.clone(),
+                    client_secret: sandbox_config.client_secret.clone(),
+                };
+                let backend =
+                    Backend::in_process(conomy_router(sandbox.clone()), credentials, config.upstream_timeout);
+                (backend, Some(SandboxParts { sandbox, config: sandbox_config, demo_links }))
+            }
+            Mode::Upstream(upstream) => {
+                let credentials = Credentials {
+                    api_key: upstream.api_key.clone(),
+                    client_id: upstream.client_id.clone(),
+                    client_secret: upstream.client_secret.clone(),
+                };
+                (Backend::http(&upstream.base, credentials, config.upstream_timeout)?, None)
+            }
+        };
+        let static_files = StaticFiles::new(config.dist.clone(), &config.frame_ancestors);
+        let security = SecurityHeaders::new(&static_files.index_script_hashes(), &config.frame_ancestors)?;
+        Ok(AppState {
+            mode: config.mode.name(),
+            api: Arc::new(ApiState::new(Arc::new(backend))),
+            sandbox,
+            security: Arc::new(security),
+            static_files: Arc::new(static_files),
+        })
+    }
+}
+
+/// The whole application.
+pub fn app(state: &AppState) -> Router {
+    let mode = state.mode;
+    let mut router = Router::new()
+        .route("/healthz", get(move || healthz(mode)))
+        .nest("/api", public_api::router(state.api.clone()));
+    if let Some(parts) = &state.sandbox {
+        router = router
+            .nest("/conomy", conomy_router(parts.sandbox.clone()))
+            .merge(sandbox_router(parts.sandbox.clone()));
+    }
+    let files = state.static_files.clone();
+    // Layers wrap every route and the fallback; the last one added runs first.
+    router
+        .fallback(move |request: Request| static_files::serve(files.clone(), request))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(middleware::from_fn(observe::reject_traversal))
+        .layer(middleware::from_fn_with_state(state.security.clone(), headers::add_security_headers))
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
+        .layer(middleware::from_fn(observe::request_log))
+}
+
+async fn healthz(mode: &'static str) -> Response {
+    let mut response = Json(serde_json::json!({ "status": "ok", "mode": mode })).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A server started by `start`.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub mode: &'static str,
+    /// Demo links (sandbox mode), as seeded at start.
+    pub demo_links: Vec<DemoLink>,
+    /// The sandbox configuration, including the demo credentials (sandbox mode).
+    pub sandbox_config: Option<SandboxConfig>,
+    pub sandbox: Option<Arc<Sandbox>>,
+    /// The Conomy client; tests read its call counters.
+    pub backend: Arc<Backend>,
+    pub task: JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds `config.bind:config.port` (port 0 picks a free one), builds the app and serves it
+/// until `shutdown` completes, then drains in-flight requests.
+pub async fn start(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<RunningServer, String> {
+    let listener = tokio::net::TcpListener::bind((config.bind, config.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
+    let addr = listener.local_addr().map_err(|e| format!("no local address: {e}"))?;
+    let public_url = config.public_url_for(addr);
+    let state = AppState::build(&config, &public_url)?;
+    let router = app(&state);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    });
+    let (demo_links, sandbox_config, sandbox) = match state.sandbox {
+        Some(parts) => (parts.demo_links, Some(parts.config), Some(parts.sandbox)),
+        None => (Vec::new(), None, None),
+    };
+    Ok(RunningServer {
+        addr,
+        public_url,
+        mode: state.mode,
+        demo_links,
+        sandbox_config,
+        sandbox,
+        backend: state.api.backend.clone(),
+        task,
+    })
+}

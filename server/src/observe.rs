@@ -1,0 +1,111 @@
+//! Request ids, the access log (route templates only: checkout tokens never reach a log), and
+//! the guard that refuses encoded traversal in raw paths.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use checkout_core::model::{is_valid_id, ApiError, ApiErrorKind};
+use rand::Rng;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served (echoed in `x-request-id`, used as `traceId`).
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// Middleware: takes a well-formed incoming `x-request-id` or makes one, echoes it, and logs
+/// one line per request: method, route template, status, latency. No query, no body, no header.
+pub async fn request_log(mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && is_valid_id(v))
+        .map(str::to_string)
+        .unwrap_or_else(new_request_id);
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let method = request.method().clone();
+    let route = route_label(&request);
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        route = %route,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+fn new_request_id() -> String {
+    format!("{:032x}", rand::thread_rng().gen::<u128>())
+}
+
+/// What the log may say about the path: the matched route template (`/api/checkout-sessions/{id}`),
+/// a static asset's path, or a placeholder for SPA routes, whose only segment is a checkout token.
+fn route_label(request: &Request) -> String {
+    if let Some(matched) = request.extensions().get::<MatchedPath>() {
+        let template = matched.as_str();
+        // A nested router's catch-all carries axum's private parameter name; shorten it.
+        return match template.find("{*") {
+            Some(at) => format!("{}*", &template[..at]),
+            None => template.to_string(),
+        };
+    }
+    let path = request.uri().path();
+    let last = path.rsplit('/').next().unwrap_or("");
+    let safe = path.len() <= 200
+        && path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
+    if last.contains('.') && safe {
+        path.to_string()
+    } else {
+        "<spa-route>".to_string()
+    }
+}
+
+/// Middleware: refuses raw paths with encoded slashes, dots, backslashes or NULs, or dot
+/// segments, before any handler decodes them. `/api` answers in Conomy's error shape.
+pub async fn reject_traversal(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if !is_suspicious_path(path) {
+        return next.run(request).await;
+    }
+    let trace_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
+    if path == "/api" || path.starts_with("/api/") {
+        let mut error = ApiError::new(400, ApiErrorKind::InvalidParam, "The path is not valid.");
+        error.trace_id = trace_id;
+        crate::public_api::error_response(&error)
+    } else {
+        (StatusCode::BAD_REQUEST, "Bad request\n").into_response()
+    }
+}
+
+pub fn is_suspicious_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    ["%2e", "%2f", "%5c", "%00"].iter().any(|bad| lower.contains(bad))
+        || path.contains('\\')
+        || path.split('/').any(|segment| segment == ".." || segment == ".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traversal_shapes_are_suspicious_and_tokens_are_not() {
+        for bad in ["/api/x/..%2Fy", "/api/x/%2e%2e", "/a/../b", "/a/./b", "/x%00", "/a\\b", "/%5C"] {
+            assert!(is_suspicious_path(bad), "{bad}");
+        }
+        for good in ["/", "/abc-DEF_123", "/api/payments/banks/COL", "/checkout-3fa2b1.js"] {
+            assert!(!is_suspicious_path(good), "{good}");
+        }
+    }
+}

@@ -1,0 +1,517 @@
+//! The browser's `/api`: exactly the six calls of conomy-api.md §2, with validated paths and
+//! bodies, sanitized errors, and sessions redacted and enriched before they leave the server.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use checkout_core::model::{is_valid_id, ApiError, ApiErrorKind};
+use serde_json::Value;
+
+use crate::backend::{Backend, BackendError, BackendResponse};
+use crate::observe::RequestId;
+
+/// Largest request body `/api` accepts; a payment submission is well under 2 KB.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// How long a payment link's success/failed URLs are reused.
+const LINK_CACHE_TTL: Duration = Duration::from_secs(60);
+/// Bound on cached links, so unique link ids cannot grow memory without limit.
+const LINK_CACHE_MAX: usize = 10_000;
+
+/// What the `/api` handlers share.
+pub struct ApiState {
+    pub backend: Arc<Backend>,
+    links: Mutex<HashMap<String, (Instant, LinkUrls)>>,
+}
+
+impl ApiState {
+    pub fn new(backend: Arc<Backend>) -> Self {
+        ApiState { backend, links: Mutex::new(HashMap::new()) }
+    }
+}
+
+#[derive(Clone, Default)]
+struct LinkUrls {
+    success: Option<String>,
+    failed: Option<String>,
+}
+
+/// The `/api` router, to be nested at `/api`.
+pub fn router(state: Arc<ApiState>) -> Router {
+    Router::new()
+        .route("/payment-links/token/{token}/checkout-sessions", post(create_session))
+        .route("/checkout-sessions/{id}", get(get_session))
+        .route("/checkout-sessions/{id}/payments", post(submit_payment))
+        .route("/checkout-sessions/token/{token}/refresh", post(refresh_session))
+        .route("/payments", get(list_payments))
+        .route("/payments/banks/{country}", get(list_banks))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(middleware::from_fn(no_store))
+}
+
+/// API answers are per payer and change by the second: never cache them anywhere.
+async fn no_store(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+// ---- the six calls -------------------------------------------------------------------------
+
+async fn create_session(
+    State(api): State<Arc<ApiState>>,
+    rid: Option<Extension<RequestId>>,
+    token: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let rid = request_id(rid);
+    let result = async {
+        let token = valid_id(token)?;
+        let body = json_object(&headers, body).await?;
+        let path = format!("/payment-links/token/{token}/checkout-sessions");
+        forward(&api, Method::POST, &path, Some(&body), Shape::Session).await
+    };
+    respond(result.await, &rid)
+}
+
+async fn get_session(
+    State(api): State<Arc<ApiState>>,
+    rid: Option<Extension<RequestId>>,
+    id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let rid = request_id(rid);
+    let result = async {
+        let id = valid_id(id)?;
+        forward(&api, Method::GET, &format!("/checkout-sessions/{id}"), None, Shape::Session).await
+    };
+    respond(result.await, &rid)
+}
+
+async fn submit_payment(
+    State(api): State<Arc<ApiState>>,
+    rid: Option<Extension<RequestId>>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let rid = request_id(rid);
+    let result = async {
+        let id = valid_id(id)?;
+        let body = json_object(&headers, body).await?;
+        let path = format!("/checkout-sessions/{id}/payments");
+        forward(&api, Method::POST, &path, Some(&body), Shape::Payment).await
+    };
+    respond(result.await, &rid)
+}
+
+async fn refresh_session(
+    State(api): State<Arc<ApiState>>,
+    rid: Option<Extension<RequestId>>,
+    token: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let rid = request_id(rid);
+    let result = async {
+        let token = valid_id(token)?;
+        let body = json_object(&headers, body).await?;
+        let path = format!("/checkout-sessions/token/{token}/refresh");
+        forward(&api, Method::POST, &path, Some(&body), Shape::Session).await
+    };
+    respond(result.await, &rid)
+}
+
+async fn list_payments(
+    State(api): State<Arc<ApiState>>,
+    rid: Option<Extension<RequestId>>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let rid = request_id(rid);
+    let result = async {
+        let Query(pairs) = query.map_err(|_| invalid("The query string is malformed."))?;
+        let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let session = param("checkoutSessionId")
+            .ok_or_else(|| problem(400, ApiErrorKind::MissingParam, "checkoutSessionId is required."))?;
+        if !is_valid_id(session) {
+            return Err(invalid("checkoutSessionId is not a valid id.").into());
+        }
+        // Only the session filter (and paging) is forwarded: without it this would be the
+        // merchant's list of every payment.
+        let mut path = format!("/payments?checkoutSessionId={session}");
+        for name in ["limit", "offset"] {
+            if let Some(value) = param(name).filter(|v| is_small_number(v)) {
+                path.push_str(&format!("&{name}={value}"));
+            }
+        }
+        forward(&api, Method::GET, &path, None, Shape::Payments).await
+    };
+    respond(result.await, &rid)
+}
+
+async fn list_banks(
+    State(api): State<Arc<ApiState>>,
+    rid: Option<Extension<RequestId>>,
+    country: Result<Path<String>, PathRejection>,
+) -> Response {
+    let rid = request_id(rid);
+    let result = async {
+        let Path(country) = country.map_err(|_| invalid("The country is not valid."))?;
+        if !(country.len() == 3 && country.bytes().all(|b| b.is_ascii_uppercase())) {
+            return Err(invalid("The country must be an ISO 3166-1 alpha-3 code.").into());
+        }
+        forward(&api, Method::GET, &format!("/payments/banks/{country}"), None, Shape::Banks).await
+    };
+    respond(result.await, &rid)
+}
+
+async fn not_found(rid: Option<Extension<RequestId>>) -> Response {
+    let error = problem(404, ApiErrorKind::NotFound, "No such API endpoint.");
+    respond(Err(error.into()), &request_id(rid))
+}
+
+async fn method_not_allowed(rid: Option<Extension<RequestId>>) -> Response {
+    let error = problem(405, ApiErrorKind::Unimplemented, "Method not allowed on this endpoint.");
+    respond(Err(error.into()), &request_id(rid))
+}
+
+// ---- input checks -------------------------------------------------------------------------
+
+/// A path id or token, decoded (axum percent-decodes `Path`), checked against §2's charset.
+fn valid_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    match path {
+        Ok(Path(id)) if is_valid_id(&id) => Ok(id),
+        _ => Err(invalid("The id or token in the path is not valid.")),
+    }
+}
+
+fn is_small_number(text: &str) -> bool {
+    (1..=6).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Reads a body of at most `MAX_BODY_BYTES` that must be a JSON object. A non-JSON
+/// `Content-Type` is refused too: it is what a cross-site form post would send.
+async fn json_object(headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
+    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
+        let essence = content_type.to_str().unwrap_or("").split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Err(problem(415, ApiErrorKind::InvalidParam, "The body must be application/json."));
+        }
+    }
+    let too_large = || problem(413, ApiErrorKind::InvalidParam, "The request body is too large.");
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| too_large())?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        _ => Err(problem(400, ApiErrorKind::ParsingResource, "The body must be a JSON object.")),
+    }
+}
+
+// ---- forwarding and answers ---------------------------------------------------------------
+
+/// What a successful answer holds, and so what has to be removed or added.
+#[derive(Clone, Copy)]
+enum Shape {
+    Session,
+    Payment,
+    Payments,
+    Banks,
+}
+
+async fn forward(
+    api: &ApiState,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+    shape: Shape,
+) -> Result<(StatusCode, Value), Failure> {
+    let response = api.backend.call(method, path, body).await.map_err(backend_failure)?;
+    if !response.status.is_success() {
+        let retry_after = response.retry_after.map(|s| s.min(3600));
+        return Err(Failure { error: sanitize_upstream_error(&response), retry_after });
+    }
+    let mut value: Value = serde_json::from_slice(&response.body).map_err(|_| {
+        tracing::warn!(status = response.status.as_u16(), "upstream answered a non-JSON body");
+        bad_gateway()
+    })?;
+    match shape {
+        Shape::Session => {
+            redact_session(&mut value);
+            enrich_session(api, &mut value).await;
+        }
+        Shape::Payment => redact_destinations(&mut value),
+        Shape::Payments => {
+            if let Some(results) = value.get_mut("results").and_then(Value::as_array_mut) {
+                results.iter_mut().for_each(redact_destinations);
+            }
+        }
+        Shape::Banks => {}
+    }
+    Ok((response.status, value))
+}
+
+fn respond(result: Result<(StatusCode, Value), Failure>, rid: &str) -> Response {
+    match result {
+        Ok((status, value)) => (status, Json(value)).into_response(),
+        Err(Failure { mut error, retry_after }) => {
+            if error.trace_id.is_none() {
+                error.trace_id = Some(rid.to_string());
+            }
+            let mut response = error_response(&error);
+            if let Some(seconds) = retry_after {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            response
+        }
+    }
+}
+
+/// An `ApiError` as an HTTP answer in Conomy's error shape.
+pub fn error_response(error: &ApiError) -> Response {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    (status, Json(error.to_body())).into_response()
+}
+
+/// A failed `/api` call: the error, plus the `Retry-After` seconds of an upstream 429.
+struct Failure {
+    error: ApiError,
+    retry_after: Option<u64>,
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Failure { error, retry_after: None }
+    }
+}
+
+fn request_id(rid: Option<Extension<RequestId>>) -> String {
+    rid.map(|Extension(RequestId(id))| id).unwrap_or_default()
+}
+
+fn problem(status: u16, kind: ApiErrorKind, detail: &str) -> ApiError {
+    ApiError::new(status, kind, detail)
+}
+
+fn invalid(detail: &str) -> ApiError {
+    problem(400, ApiErrorKind::InvalidParam, detail)
+}
+
+fn bad_gateway() -> ApiError {
+    problem(502, ApiErrorKind::ServerError, "The payment service answered unexpectedly. Please try again.")
+}
+
+fn backend_failure(error: BackendError) -> ApiError {
+    tracing::warn!(error = %error, "upstream call failed");
+    match error {
+        BackendError::Timeout => problem(
+            504,
+            ApiErrorKind::ServerError,
+            "The payment service did not answer in time. Please try again.",
+        ),
+        BackendError::Unavailable(_) | BackendError::Auth(_) => problem(
+            502,
+            ApiErrorKind::ServerError,
+            "The payment service is unavailable. Please try again.",
+        ),
+    }
+}
+
+/// The one error shape the browser sees for an upstream failure: status, type, a fixed
+/// message for that type, Conomy's traceId when it is a plain id. Upstream detail text, codes
+/// and anything else stay in the logs (status only) and out of the answer.
+fn sanitize_upstream_error(response: &BackendResponse) -> ApiError {
+    let status = response.status.as_u16();
+    if status == 429 {
+        return problem(429, ApiErrorKind::TooManyRequests, safe_message(&ApiErrorKind::TooManyRequests));
+    }
+    let Ok(text) = std::str::from_utf8(&response.body) else { return bad_gateway() };
+    if serde_json::from_str::<Value>(text).is_err() {
+        tracing::warn!(status, "upstream error with a non-JSON body");
+        return bad_gateway();
+    }
+    let upstream = ApiError::from_body(status, text);
+    tracing::info!(status, kind = upstream.kind.as_str(), "upstream answered an error");
+    // Our credentials being refused, or Conomy failing, is not something the payer caused.
+    if status == 401 || status == 407 || !(400..500).contains(&status) {
+        let mut error = bad_gateway();
+        error.trace_id = upstream.trace_id.filter(|t| is_valid_id(t));
+        return error;
+    }
+    let kind = match upstream.kind {
+        ApiErrorKind::Unknown => ApiErrorKind::from_status(status),
+        kind => kind,
+    };
+    let mut error = problem(status, kind.clone(), safe_message(&kind));
+    error.trace_id = upstream.trace_id.filter(|t| is_valid_id(t));
+    error
+}
+
+fn safe_message(kind: &ApiErrorKind) -> &'static str {
+    match kind {
+        ApiErrorKind::InvalidParam | ApiErrorKind::MissingParam | ApiErrorKind::ParsingResource => {
+            "The request was not accepted. Please check the data and try again."
+        }
+        ApiErrorKind::NotFound => "Not found.",
+        ApiErrorKind::ForbiddenOperation => "This operation is not allowed.",
+        ApiErrorKind::AlreadyExist => "This already exists.",
+        ApiErrorKind::FailedPrecondition => "This operation is not possible in the current state.",
+        ApiErrorKind::TooManyRequests => "Too many requests. Please wait and try again.",
+        _ => "The request could not be completed.",
+    }
+}
+
+// ---- redaction and enrichment -------------------------------------------------------------
+
+/// Removes what the payer does not need from a session: the merchant's account number and
+/// holder, the owner's document and identity ids, the customer's id.
+pub fn redact_session(session: &mut Value) {
+    redact_destinations(session);
+    if let Some(owner) = session.get_mut("owner").and_then(Value::as_object_mut) {
+        owner.remove("documentNumber");
+        owner.remove("identityId");
+    }
+    if let Some(customer) = session.get_mut("customer").and_then(Value::as_object_mut) {
+        customer.remove("id");
+    }
+}
+
+/// Removes `destinations[].account.accountNumber` and `accountHolder` (sessions and payments).
+pub fn redact_destinations(value: &mut Value) {
+    let Some(destinations) = value.get_mut("destinations").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for destination in destinations {
+        if let Some(account) = destination.get_mut("account").and_then(Value::as_object_mut) {
+            account.remove("accountNumber");
+            account.remove("accountHolder");
+        }
+    }
+}
+
+/// Adds the payment link's `successUrl`/`failedUrl` (contract §2, pinned addition).
+async fn enrich_session(api: &ApiState, session: &mut Value) {
+    let Some(link_id) = session.get("paymentLinkId").and_then(Value::as_str).filter(|id| is_valid_id(id))
+    else {
+        return;
+    };
+    let link_id = link_id.to_string();
+    let Some(urls) = link_urls(api, &link_id).await else { return };
+    let Some(object) = session.as_object_mut() else { return };
+    if let Some(url) = urls.success {
+        object.insert("successUrl".into(), Value::String(url));
+    }
+    if let Some(url) = urls.failed {
+        object.insert("failedUrl".into(), Value::String(url));
+    }
+}
+
+/// The link's URLs, from the 60 s cache or `GET /payment-links/{id}`. A failed read is not
+/// cached (the next session tries again); a missing link is.
+async fn link_urls(api: &ApiState, link_id: &str) -> Option<LinkUrls> {
+    if let Ok(cache) = api.links.lock() {
+        if let Some((at, urls)) = cache.get(link_id) {
+            if at.elapsed() < LINK_CACHE_TTL {
+                return Some(urls.clone());
+            }
+        }
+    }
+    let response = match api.backend.call(Method::GET, &format!("/payment-links/{link_id}"), None).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::warn!(error = %error, "could not read the payment link for its return URLs");
+            return None;
+        }
+    };
+    let urls = if response.status.is_success() {
+        let link: Value = serde_json::from_slice(&response.body).ok()?;
+        let url = |key: &str| {
+            link.get(key).and_then(Value::as_str).filter(|u| !u.is_empty() && u.len() <= 2048).map(str::to_string)
+        };
+        LinkUrls { success: url("successUrl"), failed: url("failedUrl") }
+    } else if response.status == StatusCode::NOT_FOUND {
+        LinkUrls::default()
+    } else {
+        tracing::warn!(status = response.status.as_u16(), "payment link read failed");
+        return None;
+    };
+    if let Ok(mut cache) = api.links.lock() {
+        if cache.len() >= LINK_CACHE_MAX {
+            cache.retain(|_, (at, _)| at.elapsed() < LINK_CACHE_TTL);
+            if cache.len() >= LINK_CACHE_MAX {
+                cache.clear();
+            }
+        }
+        cache.insert(link_id.to_string(), (Instant::now(), urls.clone()));
+    }
+    Some(urls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn redaction_removes_exactly_the_private_fields() {
+        let mut session = json!({
+            "id": "s1",
+            "futureField": {"kept": true},
+            "destinations": [{"name": "Shop", "account": {"type": "CHECKING", "currency": "CLP",
+                "accountNumber": "123", "accountHolder": "Shop SpA"}}],
+            "owner": {"name": "Shop", "nickname": "shop", "documentNumber": "76.1-K", "identityId": "idn"},
+            "customer": {"id": "c1", "firstName": "Ana"}
+        });
+        redact_session(&mut session);
+        assert_eq!(
+            session,
+            json!({
+                "id": "s1",
+                "futureField": {"kept": true},
+                "destinations": [{"name": "Shop", "account": {"type": "CHECKING", "currency": "CLP"}}],
+                "owner": {"name": "Shop", "nickname": "shop"},
+                "customer": {"firstName": "Ana"}
+            })
+        );
+    }
+
+    #[test]
+    fn redaction_tolerates_odd_shapes() {
+        let mut odd = json!({"destinations": "x", "owner": null, "customer": [1]});
+        let before = odd.clone();
+        redact_session(&mut odd);
+        assert_eq!(odd, before);
+    }
+
+    #[test]
+    fn upstream_errors_lose_their_internals() {
+        let response = BackendResponse {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            body: r#"{"status":422,"code":"21","type":"failedPrecondition","detail":"db row 42 locked","traceId":"t-1"}"#.into(),
+            retry_after: None,
+        };
+        let error = sanitize_upstream_error(&response);
+        assert_eq!(error.status, 422);
+        assert_eq!(error.kind, ApiErrorKind::FailedPrecondition);
+        assert!(!error.to_body().to_string().contains("db row"));
+        assert_eq!(error.trace_id.as_deref(), Some("t-1"));
+
+        let html = BackendResponse { status: StatusCode::NOT_FOUND, body: "<html>nginx</html>".into(), retry_after: None };
+        assert_eq!(sanitize_upstream_error(&html).status, 502);
+    }
+}

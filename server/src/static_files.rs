@@ -1,0 +1,139 @@
+//! The built SPA: hashed assets cached forever, every other route answered with index.html
+//! (never cached), and a 503 page instead of a crash when the SPA has not been built.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
+
+use crate::headers;
+
+/// Path prefixes owned by other routers: an unmatched path under them is a 404, not the SPA.
+const RESERVED: [&str; 4] = ["/api", "/conomy", "/sandbox", "/healthz"];
+
+pub struct StaticFiles {
+    dist: PathBuf,
+    assets: ServeDir,
+    frame_ancestors: String,
+}
+
+impl StaticFiles {
+    pub fn new(dist: PathBuf, frame_ancestors: &str) -> Self {
+        let assets = ServeDir::new(&dist)
+            .precompressed_br()
+            .precompressed_gzip()
+            .append_index_html_on_directories(false);
+        StaticFiles { dist, assets, frame_ancestors: frame_ancestors.to_string() }
+    }
+
+    /// `'sha256-…'` sources of index.html's inline scripts now (empty when there is no build).
+    pub fn index_script_hashes(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dist.join("index.html"))
+            .map(|html| headers::inline_script_hashes(&html))
+            .unwrap_or_default()
+    }
+}
+
+/// Fallback handler of the whole app.
+pub async fn serve(files: Arc<StaticFiles>, request: Request) -> Response {
+    let path = request.uri().path().to_string();
+    if RESERVED.iter().any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/"))) {
+        return (StatusCode::NOT_FOUND, "Not found\n").into_response();
+    }
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let mut response = (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed\n").into_response();
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let file_name = path.rsplit('/').next().unwrap_or("");
+    if file_name.contains('.') && file_name != "index.html" {
+        return asset(&files, request, file_name.to_string()).await;
+    }
+    index(&files, request.method() == Method::HEAD).await
+}
+
+async fn asset(files: &StaticFiles, request: Request, file_name: String) -> Response {
+    let Ok(response) = files.assets.clone().oneshot(request).await;
+    let mut response = response.map(Body::new);
+    let status = response.status();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        let policy = if is_hashed_name(&file_name) {
+            "public, max-age=31536000, immutable"
+        } else {
+            // Unhashed files (favicon, embed.js) may change under the same name: revalidate.
+            "no-cache"
+        };
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
+/// index.html with a CSP hashing the inline scripts of exactly this copy, so a rebuilt SPA
+/// keeps working without a restart.
+async fn index(files: &StaticFiles, head_only: bool) -> Response {
+    let html = match tokio::fs::read_to_string(files.dist.join("index.html")).await {
+        Ok(html) => html,
+        Err(error) => {
+            tracing::warn!(dist = %files.dist.display(), error = %error, "index.html unavailable");
+            return not_built();
+        }
+    };
+    let csp = headers::content_security_policy(&headers::inline_script_hashes(&html), &files.frame_ancestors);
+    let body = if head_only { Body::empty() } else { Body::from(html) };
+    let mut response = (StatusCode::OK, body).into_response();
+    let map = response.headers_mut();
+    map.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    map.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
+        map.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    response
+}
+
+fn not_built() -> Response {
+    let page = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                <title>Checkout not built</title></head><body><h1>The checkout is not built yet</h1>\
+                <p>Build the SPA first (<code>trunk build --release</code>, or <code>./run</code>), \
+                or point <code>--dist</code> / <code>DIST_DIR</code> at its output.</p></body></html>";
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, page).into_response();
+    let map = response.headers_mut();
+    map.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    map.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Whether a file name carries trunk's content hash: `<stem>-<hex>.<ext>` or
+/// `<stem>-<hex>_bg.wasm`. trunk prints the hash with `{:x}`, so it can be shorter than 16
+/// digits; 12 keeps ordinary names like `logo-dark.svg` out.
+pub fn is_hashed_name(file_name: &str) -> bool {
+    let stem = file_name.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    match stem.rsplit_once('-') {
+        Some((name, hash)) => {
+            !name.is_empty() && (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_trunk_hashes() {
+        assert!(is_hashed_name("checkout-3fa2b1c4d5e6f708.js"));
+        assert!(is_hashed_name("checkout-3fa2b1c4d5e6f708_bg.wasm"));
+        assert!(is_hashed_name("checkout-3fa2b1c4d5e6f708_bg.wasm.br"));
+        assert!(is_hashed_name("base-fa2b1c4d5e6f708.css"), "15 digits: leading zero dropped");
+        assert!(!is_hashed_name("embed.js"));
+        assert!(!is_hashed_name("logo-dark.svg"));
+        assert!(!is_hashed_name("-3fa2b1c4d5e6f708.js"));
+        assert!(!is_hashed_name("x-3FA2B1C4D5E6F708.js"));
+    }
+}
