@@ -1,0 +1,146 @@
+//! Payment-link endpoints of the merchant API: create, list, get, delete, activate; and the
+//! `payment-link9` view of a link.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use checkout_core::model::{Customer, Destination, Item, LinkStatus, Owner, Rail};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::clock::rfc3339_ms;
+use super::errors::{Answer, Failure};
+use super::extract::{json_body, path_id, query_pairs, BodyBytes, PathId, QueryPairs};
+use super::listing::{page, Filter};
+use super::order::Order;
+use super::store::{new_id, LinkRecord};
+use super::Sandbox;
+
+/// The OpenAPI `payment-link9` object, plus our `metadata`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkView<'a> {
+    id: &'a str,
+    checkout_token: &'a str,
+    status: &'a LinkStatus,
+    items: &'a [Item],
+    currency: &'a str,
+    pre_tax_amount: &'a str,
+    total_amount: &'a str,
+    url: String,
+    payment_methods_allowed: &'a [Rail],
+    customer: &'a Option<Customer>,
+    created_at: String,
+    destinations: &'a [Destination],
+    duration: i64,
+    customer_requirements: &'a [String],
+    owner: &'a Owner,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    success_url: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failed_url: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: &'a Option<Map<String, Value>>,
+}
+
+pub fn view(sandbox: &Sandbox, link: &LinkRecord) -> Value {
+    let order = &link.order;
+    let view = LinkView {
+        id: &link.id,
+        checkout_token: &link.token,
+        status: &link.status,
+        items: &order.items,
+        currency: &order.currency,
+        pre_tax_amount: &order.pre_tax_amount,
+        total_amount: &order.total_amount,
+        url: sandbox.checkout_url(&link.token),
+        payment_methods_allowed: &order.payment_methods_allowed,
+        customer: &order.customer,
+        created_at: rfc3339_ms(link.created_at),
+        destinations: &order.destinations,
+        duration: order.duration,
+        customer_requirements: &order.customer_requirements,
+        owner: &order.owner,
+        success_url: &order.success_url,
+        failed_url: &order.failed_url,
+        metadata: &order.metadata,
+    };
+    serde_json::to_value(view).unwrap_or(Value::Null)
+}
+
+const LINK_FILTERS: [Filter; 5] = [
+    ("id", "id"),
+    ("status", "status"),
+    ("customer.email", "customer.email"),
+    ("destination.accountNumber", "destinations.account.accountNumber"),
+    ("owner.identityId", "owner.identityId"),
+];
+
+/// Stores a new ACTIVE link for a validated order (the token generated when not given).
+pub fn insert_link(sandbox: &Sandbox, order: Order, status: LinkStatus) -> Answer<LinkRecord> {
+    let (mut store, now) = sandbox.current();
+    let token = match &order.checkout_token {
+        Some(token) if store.token_in_use(token) => {
+            return Err(Failure::already_exists(format!("checkoutToken: {token} is already in use")))
+        }
+        Some(token) => token.clone(),
+        None => new_id("ct"),
+    };
+    let link = LinkRecord { id: new_id("pl"), token, status, created_at: now, order };
+    store.links.push(link.clone());
+    Ok(link)
+}
+
+pub async fn create(State(sandbox): State<Arc<Sandbox>>, body: BodyBytes) -> Answer<(StatusCode, Json<Value>)> {
+    let order = Order::from_json(&json_body(body)?)?;
+    let link = insert_link(&sandbox, order, LinkStatus::Active)?;
+    Ok((StatusCode::CREATED, Json(view(&sandbox, &link))))
+}
+
+pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Answer<Json<Value>> {
+    let query = query_pairs(query)?;
+    let items: Vec<Value> = {
+        let (store, _) = sandbox.current();
+        store.links.iter().rev().map(|link| view(&sandbox, link)).collect()
+    };
+    let page = page(items, &query, &LINK_FILTERS)?;
+    Ok(Json(serde_json::to_value(page).unwrap_or(Value::Null)))
+}
+
+pub async fn get(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
+    let id = path_id(id, "id")?;
+    let (store, _) = sandbox.current();
+    let link = store.link(&id).ok_or_else(|| Failure::not_found("payment link"))?;
+    Ok(Json(view(&sandbox, link)))
+}
+
+/// Only ATTEMPT and EXPIRED links can be deleted (OpenAPI `delete-payment-link`).
+pub async fn delete(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<StatusCode> {
+    let id = path_id(id, "id")?;
+    let (mut store, _) = sandbox.current();
+    let link = store.link(&id).ok_or_else(|| Failure::not_found("payment link"))?;
+    if !matches!(link.status, LinkStatus::Attempt | LinkStatus::Expired) {
+        return Err(Failure::precondition(format!(
+            "only ATTEMPT or EXPIRED payment links can be deleted; this one is {}",
+            link.status
+        )));
+    }
+    store.links.retain(|l| l.id != id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// ATTEMPT or EXPIRED → ACTIVE; an ACTIVE link stays so; a FINISHED (paid) link cannot reopen.
+pub async fn activate(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
+    let id = path_id(id, "id")?;
+    let (mut store, _) = sandbox.current();
+    let link = store.link_mut(&id).ok_or_else(|| Failure::not_found("payment link"))?;
+    if matches!(link.status, LinkStatus::Finished) {
+        return Err(Failure::precondition("a FINISHED payment link cannot be activated"));
+    }
+    link.status = LinkStatus::Active;
+    let link = link.clone();
+    drop(store);
+    Ok(Json(view(&sandbox, &link)))
+}

@@ -1,0 +1,169 @@
+//! In-memory simulation of Conomy's merchant API (sandbox mode): payment links, checkout
+//! sessions, payments on every rail kind, a fake provider page, demo links and test controls.
+//!
+//! `conomy_router` serves Conomy's own paths (mounted under `/conomy` by the gateway, and
+//! called in-process for `/api`); `sandbox_router` serves the `/sandbox/...` pages.
+
+mod auth;
+mod banks;
+pub mod clock;
+mod control;
+mod demo;
+mod errors;
+mod extract;
+mod links;
+mod listing;
+mod methods;
+mod order;
+mod payments;
+mod provider_page;
+pub mod rails;
+mod sessions;
+mod store;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::routing::{any, get, post};
+use axum::{middleware, Router};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use clock::{Clock, SystemClock};
+use store::Store;
+
+/// Credentials the simulated API accepts, and where the checkout lives.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub api_key: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// e.g. `http://127.0.0.1:8080`: base of session `url`s and of the provider's return.
+    pub checkout_base_url: String,
+}
+
+impl SandboxConfig {
+    /// The fixed demo credentials printed at start.
+    pub fn demo(checkout_base_url: &str) -> Self {
+        Self {
+            api_key: "sandbox-api-key".into(),
+            client_id: "sandbox-client".into(),
+            client_secret: "sandbox-secret".into(),
+            checkout_base_url: checkout_base_url.trim_end_matches('/').to_string(),
+        }
+    }
+}
+
+/// A demo link as listed on the landing page and in `/sandbox/demo-links.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoLink {
+    pub name: String,
+    pub description: String,
+    pub token: String,
+    pub url: String,
+}
+
+/// The simulator: configuration, a clock and the store behind one mutex (every request holds
+/// it briefly and never across an await).
+pub struct Sandbox {
+    config: SandboxConfig,
+    clock: Arc<dyn Clock>,
+    store: Mutex<Store>,
+}
+
+impl Sandbox {
+    pub fn new(config: SandboxConfig) -> Arc<Sandbox> {
+        Self::with_clock(config, Arc::new(SystemClock))
+    }
+
+    /// A sandbox on another clock (tests move time instead of sleeping).
+    pub fn with_clock(config: SandboxConfig, clock: Arc<dyn Clock>) -> Arc<Sandbox> {
+        Arc::new(Sandbox { config, clock, store: Mutex::new(Store::default()) })
+    }
+
+    /// Creates the demo links (once) and returns them.
+    pub fn seed_demo_links(&self) -> Vec<DemoLink> {
+        demo::seed(self)
+    }
+
+    pub fn demo_links(&self) -> Vec<DemoLink> {
+        self.lock().demo.clone()
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// The store as is. A panic elsewhere while holding the lock leaves consistent-enough data
+    /// (each update is a few field writes), so poisoning is ignored rather than propagated.
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The store after lazy expiry at the current time, with that time.
+    fn current(&self) -> (MutexGuard<'_, Store>, OffsetDateTime) {
+        let now = self.now();
+        let mut store = self.lock();
+        store.expire_due(now);
+        (store, now)
+    }
+
+    fn base_url(&self) -> String {
+        self.config.checkout_base_url.trim_end_matches('/').to_string()
+    }
+
+    /// `https://<checkout host>/<checkoutToken>`.
+    fn checkout_url(&self, token: &str) -> String {
+        format!("{}/{token}", self.base_url())
+    }
+
+    fn provider_url(&self, payment_id: &str) -> String {
+        format!("{}/sandbox/provider/{payment_id}", self.base_url())
+    }
+}
+
+/// Conomy's merchant API, paths without prefix (`/auth`, `/payment-links`, ...). Everything
+/// but `/auth` requires `x-api-key` and a bearer token from `/auth`.
+pub fn conomy_router(sandbox: Arc<Sandbox>) -> Router {
+    let protected = Router::new()
+        .route("/payment-links", get(links::list).post(links::create))
+        .route("/payment-links/{id}", get(links::get).delete(links::delete))
+        .route("/payment-links/{id}/activate", post(links::activate))
+        .route("/payment-links/token/{token}/checkout-sessions", post(sessions::open_from_token))
+        .route("/checkout-sessions", get(sessions::list).post(sessions::create))
+        .route("/checkout-sessions/{id}", get(sessions::get).delete(sessions::delete))
+        .route("/checkout-sessions/{id}/payments", post(payments::submit))
+        .route("/checkout-sessions/token/{token}/refresh", post(sessions::refresh))
+        .route("/payments", get(payments::list))
+        .route("/payments/banks/{country}", get(banks::list))
+        .route_layer(middleware::from_fn_with_state(sandbox.clone(), auth::require_credentials));
+    Router::new()
+        .route("/auth", post(auth::issue_token))
+        .merge(protected)
+        .fallback(errors::route_not_found)
+        .method_not_allowed_fallback(errors::route_not_found)
+        .with_state(sandbox)
+}
+
+/// The sandbox's own pages and controls under `/sandbox/...`. It has no fallback of its own
+/// (the gateway merges it next to the SPA's); unknown `/sandbox/...` paths get a JSON 404.
+pub fn sandbox_router(sandbox: Arc<Sandbox>) -> Router {
+    Router::new()
+        .route("/sandbox/provider/{payment_id}", get(provider_page::show))
+        .route("/sandbox/provider/{payment_id}/approve", post(provider_page::approve))
+        .route("/sandbox/provider/{payment_id}/decline", post(provider_page::decline))
+        .route("/sandbox/merchant/success", get(provider_page::merchant_success))
+        .route("/sandbox/merchant/failed", get(provider_page::merchant_failed))
+        .route("/sandbox/demo-links.json", get(demo_links_json))
+        .route("/sandbox/control/sessions/{id}/expire", post(control::expire_session))
+        .route("/sandbox/control/payment-links/{id}/expire", post(control::expire_link))
+        .route("/sandbox/control/payment-links/{id}/deactivate", post(control::deactivate_link))
+        .route("/sandbox/{*rest}", any(errors::route_not_found))
+        .with_state(sandbox)
+}
+
+async fn demo_links_json(axum::extract::State(sandbox): axum::extract::State<Arc<Sandbox>>) -> axum::Json<Vec<DemoLink>> {
+    axum::Json(sandbox.demo_links())
+}
+
+#[cfg(test)]
+mod tests;
