@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use checkout_core::model::{ApiError, ApiErrorKind};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
@@ -42,7 +43,13 @@ impl StaticFiles {
 /// Fallback handler of the whole app.
 pub async fn serve(files: Arc<StaticFiles>, request: Request) -> Response {
     let path = request.uri().path().to_string();
-    if RESERVED.iter().any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/"))) {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if under("/api") {
+        // `/api` itself is not inside the nested router; answer like the rest of the API.
+        let error = ApiError::new(404, ApiErrorKind::NotFound, "No such API endpoint.");
+        return crate::public_api::error_response(&error);
+    }
+    if RESERVED.iter().any(|prefix| under(prefix)) {
         return (StatusCode::NOT_FOUND, "Not found\n").into_response();
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {

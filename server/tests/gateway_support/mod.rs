@@ -1,0 +1,132 @@
+//! Shared helpers of the gateway's HTTP tests: start real servers on 127.0.0.1:0, talk to them.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use checkout_server::config::{Config, Mode, UpstreamConfig};
+use checkout_server::{start, RunningServer};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A sandbox-mode server with `dist` (need not exist).
+pub async fn start_sandbox(dist: PathBuf) -> RunningServer {
+    start_config(Config::sandbox(0, dist)).await
+}
+
+pub async fn start_config(config: Config) -> RunningServer {
+    start(config, std::future::pending()).await.expect("server starts")
+}
+
+/// An upstream-mode server pointed at `base` with the given credentials.
+pub async fn start_upstream(base: String, api_key: &str, client_id: &str, client_secret: &str, timeout: Duration) -> RunningServer {
+    let mut config = Config::sandbox(0, missing_dist());
+    config.mode = Mode::Upstream(UpstreamConfig {
+        base,
+        api_key: api_key.into(),
+        client_id: client_id.into(),
+        client_secret: client_secret.into(),
+    });
+    config.upstream_timeout = timeout;
+    start_config(config).await
+}
+
+/// A dist directory that does not exist (API-only tests).
+pub fn missing_dist() -> PathBuf {
+    std::env::temp_dir().join("checkout-gateway-tests-no-dist")
+}
+
+/// A fresh, empty directory for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("checkout-gateway-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A client that, like a test should, sees redirects instead of following them.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client")
+}
+
+pub fn url(server: &RunningServer, path: &str) -> String {
+    format!("http://{}{path}", server.addr)
+}
+
+/// Status and JSON body (Null when the body is not JSON).
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.expect("request is answered");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// A valid PIX submission for the `demo-brl` link (§4 shape).
+pub fn pix_payment(return_base: &str) -> Value {
+    json!({
+        "description": "Curso online",
+        "origins": [{
+            "type": "PIX",
+            "currency": "BRL",
+            "pix": {
+                "customer": {"firstName": "Ana", "lastName": "Souza", "email": "ana@example.com",
+                             "documentType": "CPF", "documentNumber": "52998224725"},
+                "successUrl": format!("{return_base}?return=success"),
+                "failedUrl": format!("{return_base}?return=failed")
+            }
+        }]
+    })
+}
+
+/// Sends `request_head` verbatim over TCP (for paths an HTTP client would normalise) and
+/// returns the status code and body.
+pub async fn raw_request(addr: std::net::SocketAddr, request_head: &str) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request_head.as_bytes()).await.expect("write");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("read");
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// Asserts a body is Conomy's error shape with this status and type.
+pub fn assert_error(body: &Value, status: u16, kind: &str) {
+    assert_eq!(body["status"], json!(status), "status in {body}");
+    assert_eq!(body["statusCode"], json!(status), "statusCode in {body}");
+    assert_eq!(body["type"], json!(kind), "type in {body}");
+    assert!(body["detail"].is_string() && body["traceId"].is_string(), "shape of {body}");
+}
+
+/// How many checkout sessions the sandbox holds, read through its merchant API (`/conomy`).
+pub async fn sandbox_session_total(server: &RunningServer) -> u64 {
+    let sandbox = server.sandbox_config.as_ref().expect("sandbox mode");
+    let http = client();
+    let auth: Value = http
+        .post(url(server, "/conomy/auth"))
+        .header("x-api-key", &sandbox.api_key)
+        .json(&json!({"clientId": sandbox.client_id, "clientSecret": sandbox.client_secret}))
+        .send()
+        .await
+        .expect("auth")
+        .json()
+        .await
+        .expect("auth json");
+    let token = auth["accessToken"].as_str().expect("token");
+    let page: Value = http
+        .get(url(server, "/conomy/checkout-sessions?limit=1"))
+        .header("x-api-key", &sandbox.api_key)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("list json");
+    page["pagination"]["total"].as_u64().expect("total")
+}
