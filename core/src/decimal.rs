@@ -84,7 +84,7 @@ impl Decimal {
             None => (body, None),
         };
         let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if !all_digits(int_part) || !frac_part.map_or(true, all_digits) {
+        if !all_digits(int_part) || !frac_part.is_none_or(all_digits) {
             return Err(DecimalError::Invalid);
         }
         let frac_part = frac_part.unwrap_or("");

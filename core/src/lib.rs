@@ -8,6 +8,8 @@ pub mod money;
 pub mod validate;
 pub mod fields;
 pub mod i18n;
+pub mod options;
+pub mod flow;
 
 #[cfg(test)]
 mod test_support;

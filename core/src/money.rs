@@ -92,12 +92,16 @@ fn symbol(currency: &str, english: bool) -> String {
 
 /// Groups the integer digits by thousands with `sep`.
 fn group_digits(digits: &str, sep: char) -> String {
+    // Digits are ASCII, so byte offsets are char offsets. The leading group has 1–3 digits.
+    let head = match digits.len() % 3 {
+        0 => 3.min(digits.len()),
+        n => n,
+    };
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(sep);
-        }
-        out.push(c);
+    out.push_str(&digits[..head]);
+    for group in digits.as_bytes()[head..].chunks(3) {
+        out.push(sep);
+        out.extend(group.iter().map(|b| char::from(*b)));
     }
     out
 }

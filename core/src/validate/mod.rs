@@ -18,6 +18,7 @@ pub use curp::curp_check_digit;
 pub use email::email;
 pub use nit::nit_check_digit;
 pub use phone::{phone, phone_digits, phone_prefix, phone_prefix_for};
+pub(crate) use phone::phone_national;
 pub use rut::rut_check_digit;
 
 /// Why a field's value is not acceptable. The SPA turns these into localised messages.

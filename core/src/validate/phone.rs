@@ -49,9 +49,14 @@ fn national_length(prefix_digits: &str) -> (u8, u8) {
 /// Checks a national number for its prefix.
 pub fn phone(prefix: &str, national: &str) -> Result<(), FieldError> {
     phone_prefix(prefix)?;
-    let digits = phone_digits(national).ok_or(FieldError::PhoneDigits)?;
     let prefix = prefix.trim();
-    let (min, max) = national_length(prefix.strip_prefix('+').unwrap_or(prefix));
+    phone_national(Some(prefix.strip_prefix('+').unwrap_or(prefix)), national)
+}
+
+/// Checks a national number when the prefix may be unknown (`None`: 6–15 digits).
+pub(crate) fn phone_national(prefix_digits: Option<&str>, national: &str) -> Result<(), FieldError> {
+    let digits = phone_digits(national).ok_or(FieldError::PhoneDigits)?;
+    let (min, max) = national_length(prefix_digits.unwrap_or(""));
     if (usize::from(min)..=usize::from(max)).contains(&digits.len()) {
         Ok(())
     } else {
