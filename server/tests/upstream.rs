@@ -1,0 +1,267 @@
+//! Upstream mode over real HTTP: a whole checkout through a server pointed at another server's
+//! `/conomy`, and a recording fake Conomy for headers, token caching, retries and sanitizing.
+
+mod gateway_support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use gateway_support::*;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn a_whole_checkout_runs_through_an_upstream_mode_server() {
+    let sandbox = start_sandbox(missing_dist()).await;
+    let credentials = sandbox.sandbox_config.clone().expect("demo credentials");
+    let gateway = start_upstream(
+        format!("http://{}/conomy", sandbox.addr),
+        &credentials.api_key,
+        &credentials.client_id,
+        &credentials.client_secret,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(gateway.mode, "upstream");
+    let http = client();
+
+    let (status, session) = send(
+        http.post(url(&gateway, "/api/payment-links/token/demo-brl/checkout-sessions")).json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
+    let id = session["id"].as_str().expect("id").to_string();
+    assert_eq!(session["successUrl"], json!(format!("{}/sandbox/merchant/success", sandbox.public_url)));
+    assert!(session["destinations"][0]["account"].get("accountNumber").is_none());
+    assert!(session["owner"].get("documentNumber").is_none());
+
+    let submission = pix_payment(&format!("{}/demo-brl", gateway.public_url));
+    let (status, payment) =
+        send(http.post(url(&gateway, &format!("/api/checkout-sessions/{id}/payments"))).json(&submission)).await;
+    assert_eq!(status, 200, "{payment}");
+    let payment_id = payment["id"].as_str().expect("payment id").to_string();
+
+    let (status, waiting) = send(http.get(url(&gateway, &format!("/api/checkout-sessions/{id}")))).await;
+    assert_eq!(status, 200);
+    assert_eq!(waiting["status"], "PROCESSING_PAYMENT");
+
+    // The payer approves on the (sandbox) provider page.
+    let approved = http
+        .post(url(&sandbox, &format!("/sandbox/provider/{payment_id}/approve")))
+        .send()
+        .await
+        .expect("approve");
+    assert!(approved.status().is_redirection() || approved.status().is_success());
+
+    let (status, finished) = send(http.get(url(&gateway, &format!("/api/checkout-sessions/{id}")))).await;
+    assert_eq!(status, 200);
+    assert_eq!(finished["status"], "FINISHED", "{finished}");
+    let (status, page) =
+        send(http.get(url(&gateway, &format!("/api/payments?checkoutSessionId={id}")))).await;
+    assert_eq!(status, 200);
+    assert_eq!(page["results"][0]["id"], json!(payment_id));
+    let (status, banks) = send(http.get(url(&gateway, "/api/payments/banks/COL"))).await;
+    assert_eq!(status, 200);
+    assert!(banks.as_array().is_some_and(|b| !b.is_empty()));
+
+    assert_eq!(gateway.backend.auth_calls(), 1, "one token served every call");
+    // Upstream mode exposes neither the simulator nor its pages.
+    for path in ["/conomy/payment-links", "/sandbox/demo-links.json"] {
+        let status = http.get(url(&gateway, path)).send().await.expect("get").status();
+        assert_eq!(status.as_u16(), 404, "{path}");
+    }
+    let health: Value = http.get(url(&gateway, "/healthz")).send().await.expect("health").json().await.expect("json");
+    assert_eq!(health, json!({"status": "ok", "mode": "upstream"}));
+}
+
+// ---- a recording fake Conomy ----------------------------------------------------------------
+
+const KEY: &str = "key-Zq8w";
+const CLIENT_ID: &str = "client-Hx41";
+const SECRET: &str = "secret-Pw93";
+const ACCESS_TOKEN: &str = "tok-Vb27";
+
+#[derive(Clone, Debug)]
+struct Recorded {
+    method: Method,
+    path: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+type Log = Arc<Mutex<Vec<Recorded>>>;
+
+fn count(log: &Log, method: &Method, path: &str) -> usize {
+    log.lock().expect("log").iter().filter(|r| &r.method == method && r.path == path).count()
+}
+
+async fn fake_conomy(State(log): State<Log>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let path = uri.path().to_string();
+    log.lock().expect("log").push(Recorded { method: method.clone(), path: path.clone(), headers, body });
+    match (method.as_str(), path.as_str()) {
+        ("POST", "/auth") => {
+            axum::Json(json!({"accessToken": ACCESS_TOKEN, "tokenType": "Bearer", "expiresIn": 3600})).into_response()
+        }
+        ("GET", "/checkout-sessions/s_ok") => axum::Json(json!({
+            "id": "s_ok", "paymentLinkId": "lnk_1", "status": "ACTIVE", "currency": "CLP",
+            "totalAmount": "1000", "futureField": "kept",
+            "destinations": [{"name": "Shop", "account": {"type": "CHECKING", "accountNumber": "000123", "accountHolder": "Shop SpA"}}],
+            "owner": {"nickname": "Shop", "identityId": "idn_9", "documentNumber": "76.123.456-K"},
+            "customer": {"id": "cus_4", "firstName": "Ana"}
+        }))
+        .into_response(),
+        ("GET", "/payment-links/lnk_1") => axum::Json(json!({
+            "id": "lnk_1", "successUrl": "https://shop.example/ok", "failedUrl": "https://shop.example/ko"
+        }))
+        .into_response(),
+        ("POST", "/checkout-sessions/s_ok/payments") => {
+            axum::Json(json!({"id": "pay_1", "status": "CREATED", "origins": []})).into_response()
+        }
+        ("GET", "/checkout-sessions/s_boom") | ("POST", "/checkout-sessions/s_boom/payments") => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(json!({"status": 500, "type": "serverError",
+                "detail": "NullPointerException at com.conomy.ledger.Internal:42", "traceId": "trace-77"})),
+        )
+            .into_response(),
+        ("GET", "/checkout-sessions/s_locked") => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            axum::Json(json!({"status": 422, "code": "21", "type": "failedPrecondition",
+                "detail": "row lock held by tx 9912 on ledger_entries"})),
+        )
+            .into_response(),
+        ("GET", "/checkout-sessions/s_html") => {
+            (StatusCode::OK, "<html>Welcome to nginx</html>").into_response()
+        }
+        ("GET", "/checkout-sessions/s_busy") => {
+            (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "7")], axum::Json(json!({"status": 429}))).into_response()
+        }
+        ("GET", "/checkout-sessions/s_slow") => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            axum::Json(json!({"id": "s_slow"})).into_response()
+        }
+        _ => (StatusCode::NOT_FOUND, axum::Json(json!({"status": 404, "type": "notFound", "detail": "no route"})))
+            .into_response(),
+    }
+}
+
+async fn start_fake_conomy() -> (std::net::SocketAddr, Log) {
+    let log: Log = Arc::default();
+    let app = Router::new().fallback(fake_conomy).with_state(log.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, log)
+}
+
+#[tokio::test]
+async fn upstream_receives_credentials_and_the_browser_never_does() {
+    let (fake, log) = start_fake_conomy().await;
+    let gateway = start_upstream(format!("http://{fake}"), KEY, CLIENT_ID, SECRET, Duration::from_secs(5)).await;
+    let http = client();
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let response = http.get(url(&gateway, "/api/checkout-sessions/s_ok")).send().await.expect("get");
+        answers.push(response);
+    }
+    let payment_body = json!({"description": "x", "origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {"customer": {"firstName": "Ana"}}}]});
+    answers.push(
+        http.post(url(&gateway, "/api/checkout-sessions/s_ok/payments")).json(&payment_body).send().await.expect("post"),
+    );
+
+    let mut session = Value::Null;
+    for response in answers {
+        assert!(response.status().is_success());
+        let headers = format!("{:?}", response.headers());
+        let body = response.text().await.expect("body");
+        for secret in [KEY, CLIENT_ID, SECRET, ACCESS_TOKEN] {
+            assert!(!headers.contains(secret) && !body.contains(secret), "{secret} leaked");
+        }
+        if body.contains("s_ok") {
+            session = serde_json::from_str(&body).expect("json");
+        }
+    }
+    assert_eq!(session["successUrl"], "https://shop.example/ok");
+    assert_eq!(session["failedUrl"], "https://shop.example/ko");
+    assert_eq!(session["futureField"], "kept", "unknown fields pass through");
+    assert_eq!(session["destinations"][0]["account"], json!({"type": "CHECKING"}));
+    assert_eq!(session["owner"], json!({"nickname": "Shop"}));
+    assert_eq!(session["customer"], json!({"firstName": "Ana"}));
+
+    assert_eq!(count(&log, &Method::POST, "/auth"), 1, "the token is cached");
+    assert_eq!(count(&log, &Method::GET, "/payment-links/lnk_1"), 1, "link URLs are cached");
+    let recorded = log.lock().expect("log").clone();
+    let auth = recorded.iter().find(|r| r.path == "/auth").expect("auth call");
+    assert_eq!(auth.headers["x-api-key"], KEY);
+    let credentials: Value = serde_json::from_slice(&auth.body).expect("auth body");
+    assert_eq!(credentials, json!({"clientId": CLIENT_ID, "clientSecret": SECRET}));
+    for call in recorded.iter().filter(|r| r.path != "/auth") {
+        assert_eq!(call.headers["x-api-key"], KEY, "{}", call.path);
+        assert_eq!(call.headers["authorization"], format!("Bearer {ACCESS_TOKEN}"));
+        assert_eq!(call.headers["conomyhq-api-version"], "24-04-2025");
+        let agent = call.headers["user-agent"].to_str().expect("agent");
+        assert!(agent.starts_with("conomy-checkout/"), "{agent}");
+    }
+    let forwarded = recorded.iter().find(|r| r.method == Method::POST && r.path.ends_with("/payments")).expect("payment");
+    assert_eq!(serde_json::from_slice::<Value>(&forwarded.body).expect("json"), payment_body, "body forwarded as is");
+}
+
+#[tokio::test]
+async fn upstream_failures_reach_the_browser_sanitized() {
+    let (fake, log) = start_fake_conomy().await;
+    let gateway = start_upstream(format!("http://{fake}"), KEY, CLIENT_ID, SECRET, Duration::from_millis(500)).await;
+    let http = client();
+
+    // 5xx on a read: retried once, then a sanitized 502 that keeps only the trace id.
+    let response = http.get(url(&gateway, "/api/checkout-sessions/s_boom")).send().await.expect("get");
+    assert_eq!(response.status().as_u16(), 502);
+    let text = response.text().await.expect("body");
+    assert!(!text.contains("NullPointer") && !text.contains("ledger"), "{text}");
+    let body: Value = serde_json::from_str(&text).expect("json");
+    assert_error(&body, 502, "serverError");
+    assert_eq!(body["traceId"], "trace-77");
+    assert_eq!(count(&log, &Method::GET, "/checkout-sessions/s_boom"), 2, "a read is retried once");
+
+    // 5xx on a payment: never re-sent.
+    let payment = json!({"origins": []});
+    let (status, _) = send(http.post(url(&gateway, "/api/checkout-sessions/s_boom/payments")).json(&payment)).await;
+    assert_eq!(status, 502);
+    assert_eq!(count(&log, &Method::POST, "/checkout-sessions/s_boom/payments"), 1, "a payment is not retried");
+
+    // A business error keeps its status and type, not its text.
+    let response = http.get(url(&gateway, "/api/checkout-sessions/s_locked")).send().await.expect("get");
+    assert_eq!(response.status().as_u16(), 422);
+    let text = response.text().await.expect("body");
+    assert!(!text.contains("row lock") && !text.contains("9912"), "{text}");
+    assert_error(&serde_json::from_str(&text).expect("json"), 422, "failedPrecondition");
+
+    // A non-JSON body is a bad gateway.
+    let (status, body) = send(http.get(url(&gateway, "/api/checkout-sessions/s_html"))).await;
+    assert_eq!(status, 502);
+    assert_error(&body, 502, "serverError");
+
+    // 429 keeps its Retry-After.
+    let response = http.get(url(&gateway, "/api/checkout-sessions/s_busy")).send().await.expect("get");
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(response.headers()["retry-after"], "7");
+
+    // A hung upstream becomes a prompt 504.
+    let started = Instant::now();
+    let (status, body) = send(http.get(url(&gateway, "/api/checkout-sessions/s_slow"))).await;
+    assert_eq!(status, 504);
+    assert_error(&body, 504, "serverError");
+    assert!(started.elapsed() < Duration::from_secs(2), "timed out at the upstream timeout");
+}
+
+#[tokio::test]
+async fn an_unreachable_upstream_is_a_502_not_a_hang() {
+    // A port nobody listens on: bind, note it, close.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind").local_addr().expect("addr");
+    let gateway = start_upstream(format!("http://{closed}"), KEY, CLIENT_ID, SECRET, Duration::from_secs(2)).await;
+    let (status, body) = send(client().get(url(&gateway, "/api/checkout-sessions/s_ok"))).await;
+    assert_eq!(status, 502);
+    assert_error(&body, 502, "serverError");
+}
