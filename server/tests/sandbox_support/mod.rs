@@ -1,0 +1,130 @@
+//! A real sandbox server on 127.0.0.1:0 and a small authenticated client, shared by the
+//! sandbox API and conformance tests.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use checkout_server::sandbox::{conomy_router, sandbox_router, Sandbox, SandboxConfig};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub struct Server {
+    /// `http://127.0.0.1:<port>`: the checkout base URL the sandbox knows itself by.
+    pub base: String,
+    pub sandbox: Arc<Sandbox>,
+    pub http: reqwest::Client,
+    pub token: String,
+}
+
+/// Starts a seeded sandbox exactly as the gateway mounts it and signs in with the demo
+/// credentials.
+pub async fn start() -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let sandbox = Sandbox::new(SandboxConfig::demo(&base));
+    sandbox.seed_demo_links();
+    let app = Router::new()
+        .nest("/conomy", conomy_router(sandbox.clone()))
+        .merge(sandbox_router(sandbox.clone()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut server = Server { base, sandbox, http, token: String::new() };
+    let (status, body) = server
+        .send_with(Method::POST, "/conomy/auth", Some(json!({"clientId": "sandbox-client", "clientSecret": "sandbox-secret"})), "sandbox-api-key", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    server.token = body["accessToken"].as_str().expect("accessToken").to_string();
+    server
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A request with explicit credentials; the body is decoded as JSON (Null when empty).
+    pub async fn send_with(&self, method: Method, path: &str, body: Option<Value>, api_key: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, self.url(path)).header("x-api-key", api_key);
+        if let Some(token) = bearer {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// An authenticated call to the Conomy API (`path` without the `/conomy` prefix).
+    pub async fn api(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        self.send_with(method, &format!("/conomy{path}"), body, "sandbox-api-key", Some(&self.token)).await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.api(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.api(Method::POST, path, Some(body)).await
+    }
+
+    /// Creates a link and returns it (asserting 201).
+    pub async fn create_link(&self, body: Value) -> Value {
+        let (status, link) = self.post("/payment-links", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{link}");
+        link
+    }
+
+    /// Opens a session from a link token (asserting 201).
+    pub async fn open(&self, token: &str) -> Value {
+        let (status, session) = self.post(&format!("/payment-links/token/{token}/checkout-sessions"), json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{session}");
+        session
+    }
+
+    /// Clicks Approve or Decline on the sandbox provider page; returns status and Location.
+    pub async fn provider(&self, payment_id: &str, decision: &str) -> (StatusCode, Option<String>) {
+        let response = self
+            .http
+            .post(self.url(&format!("/sandbox/provider/{payment_id}/{decision}")))
+            .send()
+            .await
+            .expect("provider");
+        let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        (response.status(), location)
+    }
+}
+
+/// A valid create-checkout-session body (CLP, one item, ETPAY and WEBPAY, 30 minutes).
+pub fn link_body(owner: &str) -> Value {
+    json!({
+        "items": [{"description": "Libro", "preTaxAmount": "10000"}],
+        "currency": "CLP",
+        "paymentMethodsAllowed": ["ETPAY", "WEBPAY"],
+        "destinations": [{"type": "ACCOUNT", "amount": "10000", "name": "Librería",
+            "metadata": {"image": "https://checkout.conomy.test/logo.png", "description": "Libros", "category": "books"},
+            "account": {"type": "CHECKING", "currency": "CLP", "accountNumber": "acct-1", "accountHolder": "Librería SpA"}}],
+        "duration": 1800,
+        "owner": {"identityId": owner, "name": "Librería"},
+        "successUrl": "https://merchant.example/ok",
+        "failedUrl": "https://merchant.example/ko"
+    })
+}
+
+/// The pinned §4 body for a rail node.
+pub fn payment(rail: &str, currency: &str, node_key: &str, node: Value) -> Value {
+    let mut node = node;
+    node["successUrl"] = json!("http://127.0.0.1:1/t?return=success");
+    node["failedUrl"] = json!("http://127.0.0.1:1/t?return=failed");
+    json!({"description": "Pedido 1001", "origins": [{"type": rail, "currency": currency, node_key: node}]})
+}
+
+pub fn etpay_payment() -> Value {
+    payment("ETPAY", "CLP", "etpay", json!({"customer": {"firstName": "Ana", "email": "ana@example.cl"}}))
+}
