@@ -1,0 +1,249 @@
+//! The only HTTP client of the SPA: the six same-origin `/api` calls of the contract (§2) plus
+//! the sandbox's demo-link list. Every request has a timeout; reads and session creation retry
+//! transient failures; a payment submission is sent exactly once (see [`submit_payment`]).
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use checkout_core::model::{is_valid_id, ApiError, Bank, CheckoutSession, Page, Payment};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+use wasm_bindgen::{closure::Closure, JsCast};
+
+use crate::timers::sleep;
+
+/// A request that has not answered after this long is aborted.
+pub const TIMEOUT_MS: i32 = 15_000;
+/// Attempts of a retried call (the first one included).
+const MAX_TRIES: u32 = 4;
+/// First retry delay; doubles on every retry.
+const FIRST_BACKOFF_MS: u32 = 1_000;
+/// A `Retry-After` longer than this is not worth making the payer wait for.
+const MAX_RETRY_AFTER_MS: u32 = 30_000;
+
+/// Why a call failed. The page picks its message from the kind, never from server text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckoutError {
+    /// The request never got an answer (offline, DNS, connection reset, CORS…).
+    Network,
+    /// No answer within [`TIMEOUT_MS`].
+    Timeout,
+    /// A non-2xx answer, decoded from either error shape (§7).
+    Api(ApiError),
+    /// A 2xx answer whose body is not what the contract says.
+    Decode(String),
+}
+
+impl CheckoutError {
+    /// HTTP status of an API error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            CheckoutError::Api(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// Worth trying again later: the server may not have seen the request, or was overloaded.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            CheckoutError::Network | CheckoutError::Timeout => true,
+            CheckoutError::Api(e) => e.status >= 500 || e.status == 429,
+            CheckoutError::Decode(_) => false,
+        }
+    }
+
+    /// After a submission, these leave open whether the server created the payment.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            CheckoutError::Network | CheckoutError::Timeout => true,
+            CheckoutError::Api(e) => e.status >= 500,
+            CheckoutError::Decode(_) => true,
+        }
+    }
+}
+
+impl std::fmt::Display for CheckoutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckoutError::Network => f.write_str("network error"),
+            CheckoutError::Timeout => write!(f, "no answer within {TIMEOUT_MS} ms"),
+            CheckoutError::Api(e) => write!(f, "{e}"),
+            CheckoutError::Decode(e) => write!(f, "malformed answer: {e}"),
+        }
+    }
+}
+
+/// A demo link listed by the sandbox at `/sandbox/demo-links.json`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DemoLink {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub token: String,
+    #[serde(default)]
+    pub url: String,
+}
+
+/// `POST /api/payment-links/token/{token}/checkout-sessions`: opens a checkout from a link.
+pub async fn create_session(token: &str) -> Result<CheckoutSession, CheckoutError> {
+    let url = format!("/api/payment-links/token/{}/checkout-sessions", segment(token)?);
+    let empty = Value::Object(Default::default());
+    retried(|| call(Method::Post, &url, Some(&empty))).await
+}
+
+/// `GET /api/checkout-sessions/{id}`: resumes or polls a session.
+pub async fn get_session(id: &str) -> Result<CheckoutSession, CheckoutError> {
+    let url = format!("/api/checkout-sessions/{}", segment(id)?);
+    retried(|| call(Method::Get, &url, None)).await
+}
+
+/// `POST /api/checkout-sessions/token/{token}/refresh`: renews an expired session.
+pub async fn refresh_session(token: &str) -> Result<CheckoutSession, CheckoutError> {
+    let url = format!("/api/checkout-sessions/token/{}/refresh", segment(token)?);
+    let empty = Value::Object(Default::default());
+    retried(|| call(Method::Post, &url, Some(&empty))).await
+}
+
+/// `GET /api/payments?checkoutSessionId={id}`: the session's payments.
+pub async fn list_payments(session_id: &str) -> Result<Vec<Payment>, CheckoutError> {
+    let url = format!("/api/payments?checkoutSessionId={}", segment(session_id)?);
+    let page: Page<Payment> = retried(|| call(Method::Get, &url, None)).await?;
+    Ok(page.results)
+}
+
+/// `POST /api/checkout-sessions/{id}/payments`, sent exactly ONCE: no idempotency key is
+/// documented, so a blind retry could charge twice. On an ambiguous failure
+/// ([`CheckoutError::is_ambiguous`]) the caller must read [`list_payments`] before offering a
+/// new attempt.
+pub async fn submit_payment(session_id: &str, body: &Value) -> Result<Payment, CheckoutError> {
+    let url = format!("/api/checkout-sessions/{}/payments", segment(session_id)?);
+    call(Method::Post, &url, Some(body)).await.map_err(|(e, _)| e)
+}
+
+/// `GET /api/payments/banks/{country}`: banks for the bank picker.
+pub async fn banks(country: &str) -> Result<Vec<Bank>, CheckoutError> {
+    if !(2..=3).contains(&country.len()) || !country.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(not_found_locally());
+    }
+    let url = format!("/api/payments/banks/{}", country.to_ascii_uppercase());
+    retried(|| call(Method::Get, &url, None)).await
+}
+
+/// The sandbox's demo links; `Ok(None)` when this server has none (not in sandbox mode).
+pub async fn demo_links() -> Result<Option<Vec<DemoLink>>, CheckoutError> {
+    match retried(|| call(Method::Get, "/sandbox/demo-links.json", None)).await {
+        Ok(links) => Ok(Some(links)),
+        Err(CheckoutError::Api(e)) if e.status == 404 => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A token or id as a path segment: validated first (an invalid one never leaves the browser,
+/// it is "not found"), then percent-encoded anyway so nothing can change the path.
+fn segment(id: &str) -> Result<String, CheckoutError> {
+    if !is_valid_id(id) {
+        return Err(not_found_locally());
+    }
+    Ok(String::from(js_sys::encode_uri_component(id)))
+}
+
+fn not_found_locally() -> CheckoutError {
+    CheckoutError::Api(ApiError::new(404, checkout_core::model::ApiErrorKind::NotFound, "invalid identifier"))
+}
+
+#[derive(Clone, Copy)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// A failure plus how long the server asked us to wait (`Retry-After`), in ms.
+type Failure = (CheckoutError, Option<u32>);
+
+/// Runs `attempt` up to [`MAX_TRIES`] times while it fails transiently, waiting 1 s, 2 s, 4 s
+/// (or the server's `Retry-After`) in between.
+async fn retried<T, F, Fut>(attempt: F) -> Result<T, CheckoutError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
+    let mut delay = FIRST_BACKOFF_MS;
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err((error, retry_after)) => {
+                if tries >= MAX_TRIES || !error.is_transient() {
+                    return Err(error);
+                }
+                sleep(retry_after.unwrap_or(delay).min(MAX_RETRY_AFTER_MS)).await;
+                delay = delay.saturating_mul(2);
+                tries += 1;
+            }
+        }
+    }
+}
+
+/// One request with a timeout, decoded as `T` on 2xx and as [`ApiError`] otherwise.
+async fn call<T: DeserializeOwned>(method: Method, url: &str, body: Option<&Value>) -> Result<T, Failure> {
+    let controller = web_sys::AbortController::new().map_err(|_| (CheckoutError::Network, None))?;
+    let timed_out = Rc::new(Cell::new(false));
+    let on_timeout = {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        Closure::once(move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let window = web_sys::window().ok_or((CheckoutError::Network, None))?;
+    let timer = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), TIMEOUT_MS)
+        .ok();
+
+    let answer = send(method, url, body, &controller.signal()).await;
+    if let Some(timer) = timer {
+        window.clear_timeout_with_handle(timer);
+    }
+    drop(on_timeout);
+
+    let (status, retry_after, text) = answer.map_err(|_| {
+        let error = if timed_out.get() { CheckoutError::Timeout } else { CheckoutError::Network };
+        (error, None)
+    })?;
+    if !(200..300).contains(&status) {
+        return Err((CheckoutError::Api(ApiError::from_body(status, &text)), retry_after));
+    }
+    serde_json::from_str(&text).map_err(|e| (CheckoutError::Decode(e.to_string()), None))
+}
+
+/// Sends the request and reads the whole body (both under the same abort signal, so the
+/// timeout covers a body that trickles in).
+async fn send(
+    method: Method,
+    url: &str,
+    body: Option<&Value>,
+    signal: &web_sys::AbortSignal,
+) -> Result<(u16, Option<u32>, String), gloo_net::Error> {
+    use gloo_net::http::Request;
+    let builder = match method {
+        Method::Get => Request::get(url),
+        Method::Post => Request::post(url),
+    }
+    .header("accept", "application/json")
+    .abort_signal(Some(signal));
+    let response = match body {
+        Some(json) => builder.json(json)?.send().await?,
+        None => builder.send().await?,
+    };
+    let retry_after = response.headers().get("retry-after").and_then(|v| parse_retry_after(&v));
+    let status = response.status();
+    let text = response.text().await?;
+    Ok((status, retry_after, text))
+}
+
+/// `Retry-After: 3` → 3000 ms. The HTTP-date form is rare for APIs; it falls back to backoff.
+fn parse_retry_after(value: &str) -> Option<u32> {
+    value.trim().parse::<u32>().ok().map(|s| s.saturating_mul(1000))
+}

@@ -1,0 +1,30 @@
+//! The app shell: locale context, top bar with the language switch, and the routes
+//! (`/` landing, `/:token` checkout, anything else not found).
+
+use checkout_core::i18n::Key;
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::locale::{initial_locale, provide_i18n, LanguageSwitch};
+use crate::pages::{checkout::CheckoutPage, landing::Landing, not_found::NotFound};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let i18n = provide_i18n(initial_locale());
+    view! {
+        <Router>
+            <div class="page">
+                <header class="topbar">
+                    <a class="brand" href="/">"Conomy"</a>
+                    <LanguageSwitch />
+                </header>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Landing />
+                    <Route path=path!("/:token") view=CheckoutPage />
+                </Routes>
+                <footer class="footer muted small">{move || i18n.t(Key::SecureFooter)}</footer>
+            </div>
+        </Router>
+    }
+}

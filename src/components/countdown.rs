@@ -1,0 +1,62 @@
+//! A calm countdown to an RFC 3339 instant: updated every second, never announced every
+//! second (no live region), `urgent` styling under two minutes.
+
+use checkout_core::flow;
+use checkout_core::i18n::Key;
+use leptos::prelude::*;
+
+use crate::locale::use_i18n;
+use crate::timers::{clock, now_ms};
+
+/// Current time in ms, ticking once a second while the calling component lives.
+pub fn use_clock() -> ReadSignal<i64> {
+    let (now, set_now) = signal(now_ms());
+    if let Ok(handle) = set_interval_with_handle(move || set_now.set(now_ms()), std::time::Duration::from_secs(1)) {
+        on_cleanup(move || handle.clear());
+    }
+    now
+}
+
+/// "Time left to pay 12:34". `on_expire` runs once when it reaches zero.
+#[component]
+pub fn Countdown(
+    /// RFC 3339 instant; nothing renders when it can't be read.
+    expires_at: String,
+    /// The text before the time.
+    #[prop(default = Key::TimeLeft)]
+    label: Key,
+    /// `data-testid` of the time element.
+    #[prop(default = "countdown")]
+    testid: &'static str,
+    #[prop(optional)] on_expire: Option<Callback<()>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let now = use_clock();
+    let expires = expires_at.clone();
+    let left = Memo::new(move |_| flow::countdown(now.get(), &expires).map(|c| (c.seconds_left.max(0), c.urgent)));
+    let fired = StoredValue::new(false);
+    Effect::new(move |_| {
+        if let Some((0, _)) = left.get() {
+            if !fired.get_value() {
+                fired.set_value(true);
+                if let Some(callback) = on_expire {
+                    callback.run(());
+                }
+            }
+        }
+    });
+    let datetime = expires_at.clone();
+    move || {
+        left.get().map(|(seconds, urgent)| {
+            view! {
+                <p class="countdown" class:urgent=urgent>
+                    <span class="countdown-label">{move || i18n.t(label)}</span>
+                    " "
+                    <time class="countdown-time" datetime=datetime.clone() data-testid=testid>
+                        {clock(seconds)}
+                    </time>
+                </p>
+            }
+        })
+    }
+}

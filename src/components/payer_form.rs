@@ -1,0 +1,355 @@
+//! The payer form: the fields the chosen method needs, prefilled, validated on blur and on
+//! submit, with every value kept in one map shared across methods and saved to the tab's
+//! storage on every keystroke (nothing typed is lost on a switch, an error or a reload).
+
+use std::collections::BTreeMap;
+
+use checkout_core::fields::{self, FieldKey, FieldSpec, FormValues};
+use checkout_core::i18n::{document_type_name, field_error, field_label, Key};
+use checkout_core::model::{CheckoutSession, PaymentConfig, PaymentMethod};
+use checkout_core::validate::{self, FieldError};
+use leptos::prelude::*;
+
+use crate::api;
+use crate::locale::use_i18n;
+use crate::storage::{self, SavedForm};
+
+/// The form's state, owned by the page so it outlives method switches and screen changes.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    token: StoredValue<String>,
+    /// `FieldKey::id()` → value, for every field ever shown.
+    pub values: RwSignal<FormValues>,
+    /// `FieldKey::id()` → the error currently shown under that field.
+    pub errors: RwSignal<BTreeMap<String, FieldError>>,
+    /// `(config index, method index)` of the chosen method.
+    pub choice: RwSignal<Option<(usize, usize)>>,
+}
+
+impl FormState {
+    pub fn new(token: &str) -> Self {
+        Self {
+            token: StoredValue::new(token.to_string()),
+            values: RwSignal::new(FormValues::new()),
+            errors: RwSignal::new(BTreeMap::new()),
+            choice: RwSignal::new(None),
+        }
+    }
+
+    /// Fills the form for a session: the merchant's `customer` first, what this tab saved on
+    /// top (the payer's own typing wins), and the saved choice when it still exists.
+    pub fn restore(&self, session: &CheckoutSession, default_choice: Option<(usize, usize)>) {
+        let saved = storage::form(&self.token.get_value());
+        let mut values = fields::prefill(session.customer.as_ref());
+        values.extend(saved.values.into_iter().filter(|(_, v)| !v.is_empty()));
+        self.values.set(values);
+        let saved_choice = saved.config.zip(saved.method).filter(|&(c, m)| method_at(session, c, m).is_some());
+        self.choice.set(saved_choice.or(default_choice));
+    }
+
+    pub fn value(&self, id: &str) -> String {
+        self.values.with(|v| v.get(id).cloned().unwrap_or_default())
+    }
+
+    pub fn set_value(&self, id: &str, value: String) {
+        self.values.update(|v| {
+            v.insert(id.to_string(), value);
+        });
+        self.save();
+    }
+
+    pub fn choose(&self, choice: (usize, usize)) {
+        self.choice.set(Some(choice));
+        self.save();
+    }
+
+    pub fn save(&self) {
+        let (config, method) = match self.choice.get_untracked() {
+            Some((c, m)) => (Some(c), Some(m)),
+            None => (None, None),
+        };
+        let form = SavedForm { values: self.values.get_untracked(), config, method };
+        storage::set_form(&self.token.get_value(), &form);
+    }
+
+    /// Validates every field of `specs`; shows the errors and returns the first invalid id.
+    pub fn validate_all(&self, specs: &[FieldSpec], country: &str) -> Option<String> {
+        let problems = self.values.with_untracked(|v| fields::validate_form(specs, v, country));
+        let first = problems.first().map(|(key, _)| key.id());
+        self.errors.set(problems.into_iter().map(|(key, error)| (key.id(), error)).collect());
+        first
+    }
+
+    /// Validates one field and updates its message.
+    fn validate_one(&self, spec: &FieldSpec, country: &str) {
+        let result = self.values.with_untracked(|v| fields::validate_field(&spec.key, v, country, spec.required));
+        self.errors.update(|errors| match result {
+            Ok(()) => {
+                errors.remove(&spec.key.id());
+            }
+            Err(error) => {
+                errors.insert(spec.key.id(), error);
+            }
+        });
+    }
+
+    /// Values the method's country implies when the payer has none yet (prefix, document type,
+    /// address country), written into the map so they are submitted as shown.
+    fn fill_defaults(&self, specs: &[FieldSpec], country: &str) {
+        let mut changed = false;
+        self.values.update(|values| {
+            for spec in specs {
+                let id = spec.key.id();
+                if values.get(&id).is_some_and(|v| !v.is_empty()) {
+                    continue;
+                }
+                let default = match spec.key {
+                    FieldKey::PhoneNumberPrefix => validate::phone_prefix_for(country).map(str::to_string),
+                    FieldKey::DocumentType => validate::document_types(country).first().map(|d| d.to_string()),
+                    FieldKey::AddressCountry if !country.is_empty() => Some(country.to_string()),
+                    _ => None,
+                };
+                if let Some(default) = default {
+                    values.insert(id, default);
+                    changed = true;
+                }
+            }
+        });
+        if changed {
+            self.save();
+        }
+    }
+}
+
+/// The config and method at `(config, method)`, if the session has them.
+pub fn method_at(session: &CheckoutSession, config: usize, method: usize) -> Option<(&PaymentConfig, &PaymentMethod)> {
+    let c = session.payment_configs.get(config)?;
+    Some((c, c.payment_methods.get(method)?))
+}
+
+/// The fields of the chosen method. Renders nothing until a method is chosen.
+#[component]
+pub fn PayerForm(session: CheckoutSession, form: FormState) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = StoredValue::new(session);
+    move || {
+        let Some((config, method)) = form.choice.get() else {
+            return view! { <p class="muted" data-testid="choose-method">{move || i18n.t(Key::ChooseMethodFirst)}</p> }
+                .into_any();
+        };
+        let Some((specs, country)) = session.with_value(|s| {
+            method_at(s, config, method).map(|(_, m)| (fields::fields_for(s, m), fields::rail_country(&m.rail, &s.currency)))
+        }) else {
+            return ().into_any();
+        };
+        form.fill_defaults(&specs, country);
+        let inputs = specs
+            .into_iter()
+            .map(|spec| view! { <FormField spec=spec form=form country=country /> })
+            .collect_view();
+        view! {
+            <section class="payer" aria-labelledby="payer-title">
+                <h2 id="payer-title">{move || i18n.t(Key::PayerTitle)}</h2>
+                <div class="fields">{inputs}</div>
+            </section>
+        }
+        .into_any()
+    }
+}
+
+/// One labelled field: input, document-type select or bank picker, with its error message.
+#[component]
+pub fn FormField(spec: FieldSpec, form: FormState, country: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = spec.key.id();
+    let error_id = format!("{id}-error");
+    let key = spec.key.clone();
+    let error = {
+        let id = id.clone();
+        Memo::new(move |_| form.errors.with(|e| e.get(&id).copied()))
+    };
+    let label = {
+        let key = key.clone();
+        let required = spec.required;
+        move || {
+            let text = field_label(i18n.get(), &key);
+            if required { text } else { format!("{text} {}", i18n.t(Key::OptionalHint)) }
+        }
+    };
+    let on_blur = {
+        let spec = spec.clone();
+        move || form.validate_one(&spec, country)
+    };
+    let on_input = {
+        let (spec, id) = (spec.clone(), id.clone());
+        move |value: String| {
+            form.set_value(&id, value);
+            // A field already marked wrong is re-checked as the payer fixes it.
+            if error.get_untracked().is_some() {
+                form.validate_one(&spec, country);
+            }
+        }
+    };
+    let described = {
+        let error_id = error_id.clone();
+        move || error.get().map(|_| error_id.clone())
+    };
+    let control = match key {
+        FieldKey::DocumentType => view! {
+            <DocumentTypeSelect id=id.clone() form=form country=country on_input=on_input.clone() on_blur=on_blur.clone() invalid=error described=described.clone() />
+        }
+        .into_any(),
+        FieldKey::BankId => view! {
+            <BankSelect id=id.clone() form=form country=country on_input=on_input.clone() on_blur=on_blur.clone() invalid=error described=described.clone() />
+        }
+        .into_any(),
+        _ => {
+            let value_id = id.clone();
+            let on_input = on_input.clone();
+            let on_blur = on_blur.clone();
+            view! {
+                <input
+                    id=id.clone()
+                    name=id.clone()
+                    type=key.input_type()
+                    autocomplete=key.autocomplete()
+                    inputmode=key.inputmode()
+                    maxlength=key.max_len().to_string()
+                    required=spec.required
+                    spellcheck="false"
+                    aria-invalid=move || error.get().is_some().to_string()
+                    aria-describedby=described.clone()
+                    prop:value=move || form.value(&value_id)
+                    on:input=move |ev| on_input(event_target_value(&ev))
+                    on:blur=move |_| on_blur()
+                />
+            }
+            .into_any()
+        }
+    };
+    let wide = matches!(spec.key, FieldKey::Email | FieldKey::AddressStreet | FieldKey::BankId | FieldKey::Other(_));
+    view! {
+        <div class="field" class:wide=wide class:invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            {control}
+            {move || error.get().map(|e| view! {
+                <p id=error_id.clone() class="field-error" data-testid="field-error">
+                    {move || field_error(i18n.get(), e)}
+                </p>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn DocumentTypeSelect(
+    id: String,
+    form: FormState,
+    country: &'static str,
+    on_input: impl Fn(String) + Clone + Send + Sync + 'static,
+    on_blur: impl Fn() + Clone + Send + Sync + 'static,
+    invalid: Memo<Option<FieldError>>,
+    described: impl Fn() -> Option<String> + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let value_id = id.clone();
+    let current = move || form.value(&value_id);
+    let offered = validate::document_types(country);
+    // A prefilled type this country doesn't list stays visible (validation explains why).
+    let extra = {
+        let current = current.clone();
+        move || {
+            let value = current();
+            (!value.is_empty() && !offered.contains(&value.as_str())).then(|| {
+                view! { <option value=value.clone() selected=true>{value.clone()}</option> }
+            })
+        }
+    };
+    let options = offered
+        .iter()
+        .map(|code| {
+            let current = current.clone();
+            view! {
+                <option value=*code selected=move || current() == *code>
+                    {move || document_type_name(i18n.get(), code)}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <select
+            id=id.clone()
+            name=id.clone()
+            autocomplete="off"
+            aria-invalid=move || invalid.get().is_some().to_string()
+            aria-describedby=described
+            on:change=move |ev| on_input(event_target_value(&ev))
+            on:blur=move |_| on_blur()
+        >
+            <option value="" disabled=true selected=move || current().is_empty()>{move || i18n.t(Key::SelectPlaceholder)}</option>
+            {options}
+            {extra}
+        </select>
+    }
+}
+
+/// The bank picker, fed by `GET /api/payments/banks/{country}`.
+#[component]
+fn BankSelect(
+    id: String,
+    form: FormState,
+    country: &'static str,
+    on_input: impl Fn(String) + Clone + Send + Sync + 'static,
+    on_blur: impl Fn() + Clone + Send + Sync + 'static,
+    invalid: Memo<Option<FieldError>>,
+    described: impl Fn() -> Option<String> + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let banks = LocalResource::new(move || api::banks(country));
+    let value_id = id.clone();
+    let current = move || form.value(&value_id);
+    move || {
+        let state = banks.get();
+        let loading = state.is_none();
+        let failed = matches!(state, Some(Err(_)));
+        let options = match state {
+            Some(Ok(list)) => list
+                .into_iter()
+                .map(|bank| {
+                    let current = current.clone();
+                    let code = bank.code.clone();
+                    view! { <option value=bank.code.clone() selected=move || current() == code>{bank.name.clone()}</option> }
+                })
+                .collect_view()
+                .into_any(),
+            _ => ().into_any(),
+        };
+        let placeholder = move || {
+            if loading { i18n.t(Key::BanksLoading) } else { i18n.t(Key::SelectPlaceholder) }
+        };
+        let on_input = on_input.clone();
+        let on_blur = on_blur.clone();
+        view! {
+            <select
+                id=id.clone()
+                name=id.clone()
+                autocomplete="off"
+                disabled=loading
+                aria-busy=loading.to_string()
+                aria-invalid=move || invalid.get().is_some().to_string()
+                aria-describedby=described.clone()
+                on:change=move |ev| on_input(event_target_value(&ev))
+                on:blur=move |_| on_blur()
+            >
+                <option value="" selected=current().is_empty()>{placeholder}</option>
+                {options}
+            </select>
+            {failed.then(|| view! {
+                <p class="notice small" role="alert">
+                    {move || i18n.t(Key::BanksError)} " "
+                    <button type="button" class="link-button" on:click=move |_| banks.refetch()>{move || i18n.t(Key::Retry)}</button>
+                </p>
+            })}
+        }
+    }
+}

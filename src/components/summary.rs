@@ -1,0 +1,146 @@
+//! The order summary: merchant, items with their tax lines, subtotal, taxes, total, and the
+//! countdown to the session's expiry.
+
+use checkout_core::decimal::Decimal;
+use checkout_core::flow::https_logo;
+use checkout_core::i18n::Key;
+use checkout_core::model::{CheckoutSession, Item, TaxType};
+use leptos::prelude::*;
+
+use crate::components::countdown::Countdown;
+use crate::intl::{format_decimal, format_money};
+use crate::locale::use_i18n;
+
+#[component]
+pub fn Summary(
+    session: CheckoutSession,
+    /// Runs when the countdown reaches zero (the page re-reads the session).
+    #[prop(optional)]
+    on_expire: Option<Callback<()>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let merchant = session.owner.display_name();
+    let logo = session
+        .destinations
+        .iter()
+        .find_map(|d| d.metadata.as_ref().and_then(|m| https_logo(&m.image)))
+        .map(|src| {
+            let alt = merchant.clone();
+            view! {
+                <img class="merchant-logo" data-testid="merchant-logo" src=src alt=alt width="48" height="48" />
+            }
+        });
+    let currency = session.currency.clone();
+    let subtotal = if session.pre_tax_amount.trim().is_empty() {
+        checkout_core::money::sum(&session.items.iter().map(|i| i.pre_tax_amount.as_str()).collect::<Vec<_>>())
+            .unwrap_or_default()
+    } else {
+        session.pre_tax_amount.clone()
+    };
+    let taxes = taxes_of(&session.total_amount, &subtotal);
+    let total = session.total_amount.clone();
+    let money = move |amount: String, currency: String| move || format_money(&amount, &currency, i18n.get());
+    let items = session
+        .items
+        .iter()
+        .map(|item| view! { <ItemRow item=item.clone() currency=currency.clone() /> })
+        .collect_view();
+    let expires_at = session.expires_at.clone();
+
+    view! {
+        <section class="card summary" aria-labelledby="summary-title">
+            <div class="merchant">
+                {logo}
+                <div class="merchant-text">
+                    <p class="muted small">{move || i18n.t(Key::PayTo)}</p>
+                    <h1 class="merchant-name" data-testid="merchant-name">{merchant.clone()}</h1>
+                </div>
+            </div>
+            <p class="total-line">
+                <span>{move || i18n.t(Key::Total)}</span>
+                <strong class="total-amount">{money(total.clone(), currency.clone())}</strong>
+            </p>
+            <Countdown expires_at=expires_at on_expire=on_expire.unwrap_or_else(|| Callback::new(|_| ())) />
+            <details class="summary-details" open=true>
+                <summary>
+                    <h2 id="summary-title">{move || i18n.t(Key::SummaryTitle)}</h2>
+                </summary>
+                <ul class="items">{items}</ul>
+                <dl class="totals">
+                    <div class="row">
+                        <dt>{move || i18n.t(Key::Subtotal)}</dt>
+                        <dd data-testid="subtotal">{money(subtotal.clone(), currency.clone())}</dd>
+                    </div>
+                    {taxes.map(|taxes| view! {
+                        <div class="row">
+                            <dt>{move || i18n.t(Key::Taxes)}</dt>
+                            <dd data-testid="taxes">{money(taxes.clone(), currency.clone())}</dd>
+                        </div>
+                    })}
+                    <div class="row grand">
+                        <dt>{move || i18n.t(Key::Total)}</dt>
+                        <dd data-testid="total">{money(total.clone(), currency.clone())}</dd>
+                    </div>
+                </dl>
+            </details>
+        </section>
+    }
+}
+
+/// One order line: description and total, then its pre-tax amount and tax line.
+#[component]
+fn ItemRow(item: Item, currency: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let money = move |amount: String| {
+        let currency = currency.clone();
+        move || format_money(&amount, &currency, i18n.get())
+    };
+    let tax = item.tax.clone();
+    let tax_label = {
+        let tax = tax.clone();
+        move || match &tax {
+            None => i18n.t(Key::NoTax).to_string(),
+            Some(tax) if tax.kind == TaxType::Percentage => {
+                format!("{} {}%", tax.name, format_decimal(&trim_zeros(&tax.value), i18n.get())).trim().to_string()
+            }
+            Some(tax) => tax.name.clone(),
+        }
+    };
+    let tax_amount = tax.map(|tax| money(tax.amount.clone()));
+    view! {
+        <li class="item" data-testid="item">
+            <div class="item-head">
+                <span class="item-description" data-testid="item-description">{item.description.clone()}</span>
+                <span class="item-total" data-testid="item-total">{money(item.total_amount.clone())}</span>
+            </div>
+            <dl class="item-breakdown muted small">
+                <div class="row">
+                    <dt>{move || i18n.t(Key::ItemNet)}</dt>
+                    <dd data-testid="item-amount">{money(item.pre_tax_amount.clone())}</dd>
+                </div>
+                <div class="row" data-testid="item-tax">
+                    <dt>{tax_label}</dt>
+                    <dd>{tax_amount}</dd>
+                </div>
+            </dl>
+        </li>
+    }
+}
+
+/// total − subtotal, shown only when both are exact decimals and the difference is positive.
+fn taxes_of(total: &str, subtotal: &str) -> Option<String> {
+    let total = Decimal::parse(total.trim()).ok()?;
+    let subtotal = Decimal::parse(subtotal.trim()).ok()?;
+    let taxes = total.checked_sub(&subtotal)?;
+    (!taxes.is_negative()).then(|| taxes.to_string())
+}
+
+/// `"19.00"` → `"19"`, `"10.50"` → `"10.5"`: a rate reads best without trailing zeros.
+fn trim_zeros(value: &str) -> String {
+    let value = value.trim();
+    if value.contains('.') {
+        value.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        value.to_string()
+    }
+}

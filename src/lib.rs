@@ -1,0 +1,13 @@
+//! The Conomy hosted checkout SPA: routes, pages and components over the pure `checkout-core`.
+//! `main.rs` only mounts [`app::App`]; the components are public so `tests/web.rs` can mount
+//! them one by one in a real browser.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod locale;
+pub mod intl;
+pub mod pages;
+pub mod panic_screen;
+pub mod storage;
+pub mod timers;

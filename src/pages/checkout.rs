@@ -1,0 +1,543 @@
+//! `/:token`: opens (or resumes) the link's checkout session, then shows what
+//! `checkout_core::flow::screen_for` says — pay, wait, success, failure, expired — polling while
+//! the outcome is open. Provider returns (`?return=success|failed`) are never trusted: they only
+//! cause the session to be read.
+
+use checkout_core::fields::{fields_for, payment_body, rail_country};
+use checkout_core::flow::{
+    latest_payment, next_action, poll_delay_ms, redirect_target, safe_redirect, screen_for, NextAction, Outcome, Screen,
+};
+use checkout_core::i18n::Key;
+use checkout_core::model::{is_valid_id, CheckoutSession, Payment, SessionStatus};
+use checkout_core::options::payment_options;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{self, CheckoutError};
+use crate::components::next_action::NextActionView;
+use crate::components::payer_form::{method_at, FormState, PayerForm};
+use crate::components::payment_options::PaymentOptions;
+use crate::components::result::{
+    CheckingScreen, ExpiredScreen, FailedScreen, MessagePage, RefreshState, StepTitle, SuccessScreen,
+};
+use crate::components::skeleton::LoadingSkeleton;
+use crate::components::summary::Summary;
+use crate::intl::format_money;
+use crate::locale::use_i18n;
+use crate::pages::not_found::NotFound;
+use crate::storage;
+use crate::timers::{page_hidden, sleep};
+
+/// How far the page got opening the session.
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Loading,
+    NotFound,
+    /// The link exists but takes no payments (inactive, finished without a session, …).
+    Inactive,
+    Failed(CheckoutError),
+    Ready,
+}
+
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let token = params.with(|p| p.get("token")).unwrap_or_default();
+        // An invalid token can't name a link: not found, without a request.
+        if is_valid_id(&token) {
+            view! { <Checkout token=token /> }.into_any()
+        } else {
+            view! { <NotFound /> }.into_any()
+        }
+    }
+}
+
+/// The checkout of one link token. All state lives here; components only read and report.
+#[component]
+fn Checkout(token: String) -> impl IntoView {
+    let i18n = use_i18n();
+    // Only whether a provider sent the payer back matters, never what it claims.
+    let returned = take_return_param().is_some();
+    let token = StoredValue::new(token);
+    let phase = RwSignal::new(Phase::Loading);
+    let session = RwSignal::new(None::<CheckoutSession>);
+    let payments = RwSignal::new(Vec::<Payment>::new());
+    // A failed payment the payer chose to move past ("choose another method").
+    let dismissed = RwSignal::new(None::<String>);
+    let already_paid = RwSignal::new(false);
+    let refresh_state = RwSignal::new(RefreshState::Ready);
+    let busy = RwSignal::new(false);
+    let submit_error = RwSignal::new(None::<Key>);
+    // The last submission ended ambiguously and we could not read whether it created a payment.
+    let unverified = StoredValue::new(false);
+    let polling = StoredValue::new(false);
+    let form = FormState::new(&token.get_value());
+    // Disposed with this view: async work checks it before touching state.
+    let alive_marker = StoredValue::new(());
+    let alive = move || alive_marker.try_get_value().is_some();
+
+    let set_session = move |new: CheckoutSession| {
+        session.maybe_update(|old| {
+            let changed = old.as_ref() != Some(&new);
+            if changed {
+                *old = Some(new);
+            }
+            changed
+        });
+    };
+    let set_payments = move |new: Vec<Payment>| {
+        payments.maybe_update(|old| {
+            let changed = *old != new;
+            if changed {
+                *old = new;
+            }
+            changed
+        });
+    };
+
+    let screen = Memo::new(move |_| {
+        session.with(|s| {
+            s.as_ref().map(|s| {
+                payments.with(|list| {
+                    let latest = latest_payment(list)
+                        .filter(|p| dismissed.with(|d| d.as_deref() != Some(p.id.as_str())));
+                    screen_for(s, latest)
+                })
+            })
+        })
+    });
+
+    let open = move || {
+        phase.set(Phase::Loading);
+        spawn_local(async move {
+            let token = token.get_value();
+            let result = open_session(&token).await;
+            if !alive() {
+                return;
+            }
+            match result {
+                Ok((opened, list)) => {
+                    let waited = storage::waiting_payment(&token).is_some();
+                    already_paid.set(opened.status == SessionStatus::Finished && !returned && !waited);
+                    form.restore(&opened, default_choice(&opened));
+                    set_session(opened);
+                    set_payments(list);
+                    phase.set(Phase::Ready);
+                }
+                Err(e) => phase.set(classify_opening(e)),
+            }
+        });
+    };
+    open();
+
+    // Re-reads the session and its payments (after expiry, on a poll, after a rejection).
+    let reload = move || async move {
+        let Some(id) = session.with_untracked(|s| s.as_ref().map(|s| s.id.clone())) else { return };
+        let (read, list) = (api::get_session(&id).await, api::list_payments(&id).await);
+        if !alive() {
+            return;
+        }
+        if let Ok(read) = read {
+            set_session(read);
+        }
+        if let Ok(list) = list {
+            set_payments(list);
+        }
+    };
+
+    // Poll while the outcome is open, backing off, paused while the tab is hidden.
+    let start_polling = move || {
+        if polling.get_value() {
+            return;
+        }
+        polling.set_value(true);
+        spawn_local(async move {
+            let mut attempt = 0;
+            loop {
+                sleep(poll_delay_ms(attempt)).await;
+                if !alive() {
+                    return;
+                }
+                if !matches!(screen.get_untracked(), Some(Screen::Waiting | Screen::UnknownStatus(_))) {
+                    break;
+                }
+                if page_hidden() {
+                    continue;
+                }
+                reload().await;
+                attempt += 1;
+            }
+            polling.set_value(false);
+        });
+    };
+    Effect::new(move |_| {
+        match screen.get() {
+            Some(Screen::Waiting | Screen::UnknownStatus(_)) => start_polling(),
+            Some(Screen::Success) => {
+                // Paid: nothing typed needs to linger in the tab.
+                storage::forget_form(&token.get_value());
+                storage::forget_waiting_payment(&token.get_value());
+            }
+            _ => {}
+        }
+    });
+
+    let on_expire = Callback::new(move |_| {
+        spawn_local(async move {
+            // Give the server's clock a moment to agree that time is up.
+            sleep(1_000).await;
+            reload().await;
+        })
+    });
+
+    let on_refresh = Callback::new(move |_| {
+        if refresh_state.get_untracked() == RefreshState::Busy {
+            return;
+        }
+        refresh_state.set(RefreshState::Busy);
+        spawn_local(async move {
+            let token = token.get_value();
+            let result = api::refresh_session(&token).await;
+            if !alive() {
+                return;
+            }
+            match result {
+                Ok(fresh) => {
+                    storage::set_session_id(&token, &fresh.id);
+                    storage::forget_waiting_payment(&token);
+                    dismissed.set(None);
+                    set_payments(Vec::new());
+                    if form.choice.get_untracked().is_none() {
+                        form.choice.set(default_choice(&fresh));
+                    }
+                    set_session(fresh);
+                    refresh_state.set(RefreshState::Ready);
+                }
+                Err(e) if matches!(e.status(), Some(403 | 404 | 409 | 410 | 422)) => {
+                    refresh_state.set(RefreshState::Unavailable)
+                }
+                Err(_) => refresh_state.set(RefreshState::Failed),
+            }
+        });
+    });
+
+    let on_try_another = Callback::new(move |_| {
+        let latest = payments.with_untracked(|list| latest_payment(list).map(|p| p.id.clone()));
+        dismissed.set(latest);
+        storage::forget_waiting_payment(&token.get_value());
+        submit_error.set(None);
+    });
+
+    // Submission: validate, send ONCE, then act on the next action. `busy` is checked and set
+    // synchronously in the click handler, so a double click sends one request.
+    let submit = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(current) = session.get_untracked() else { return };
+        let Some((config_index, method_index)) = form.choice.get_untracked() else {
+            submit_error.set(Some(Key::ChooseMethodFirst));
+            return;
+        };
+        let Some((config, method)) = method_at(&current, config_index, method_index) else { return };
+        let (config, method) = (config.clone(), method.clone());
+        let country = rail_country(&method.rail, &current.currency);
+        let specs = fields_for(&current, &method);
+        if let Some(first_invalid) = form.validate_all(&specs, country) {
+            submit_error.set(Some(Key::FormHasErrors));
+            focus(&first_invalid);
+            return;
+        }
+        busy.set(true);
+        submit_error.set(None);
+        let token_value = token.get_value();
+        let return_base = format!("{}/{}", window().location().origin().unwrap_or_default(), token_value);
+        let body = form.values.with_untracked(|values| payment_body(&current, &config, &method, values, &return_base));
+        let known: Vec<String> = payments.with_untracked(|list| list.iter().map(|p| p.id.clone()).collect());
+        spawn_local(async move {
+            let created = if unverified.get_value() {
+                // The previous attempt may have gone through: look before sending another.
+                created_since(&current.id, &known).await
+            } else {
+                Ok(None)
+            };
+            let outcome = match created {
+                Ok(Some(payment)) => Ok(payment),
+                Ok(None) => api::submit_payment(&current.id, &body).await,
+                Err(e) => Err(e),
+            };
+            if !alive() {
+                return;
+            }
+            let payment = match outcome {
+                Ok(payment) => Some(payment),
+                Err(e) if e.is_ambiguous() => match created_since(&current.id, &known).await {
+                    Ok(Some(payment)) => Some(payment),
+                    Ok(None) => {
+                        unverified.set_value(false);
+                        submit_error.set(Some(Key::SubmitFailed));
+                        None
+                    }
+                    Err(_) => {
+                        unverified.set_value(true);
+                        submit_error.set(Some(Key::SubmitFailed));
+                        None
+                    }
+                },
+                Err(_) => {
+                    // Rejected (4xx): the session may have changed under us (expired, paid).
+                    submit_error.set(Some(Key::SubmitRejected));
+                    reload().await;
+                    None
+                }
+            };
+            if !alive() {
+                return;
+            }
+            if let Some(payment) = payment {
+                unverified.set_value(false);
+                storage::set_waiting_payment(&token_value, &payment.id);
+                dismissed.set(None);
+                let redirect = match next_action(&payment) {
+                    NextAction::Redirect { url } => safe_redirect(&url),
+                    _ => None,
+                };
+                payments.update(|list| {
+                    list.retain(|p| p.id != payment.id);
+                    list.push(payment);
+                });
+                if let Some(url) = redirect {
+                    // Same window: the provider sends the payer back to `?return=…`.
+                    let _ = window().location().assign(&url);
+                    return;
+                }
+                reload().await;
+            }
+            busy.set(false);
+        });
+    };
+
+    let ready_view = move || {
+        let current = session.get()?;
+        let current_screen = screen.get()?;
+        let summary = view! { <Summary session=current.clone() on_expire=on_expire /> };
+        let merchant = current.owner.display_name();
+        let main = match current_screen {
+            Screen::Pay => view! {
+                <PayScreen session=current.clone() form=form busy=busy submit_error=submit_error on_submit=Callback::new(move |_| submit()) />
+            }
+            .into_any(),
+            Screen::Waiting => {
+                let latest = payments.with(|list| latest_payment(list).cloned());
+                view! { <WaitingScreen payment=latest /> }.into_any()
+            }
+            Screen::Success => view! {
+                <SuccessScreen merchant=merchant already_paid=already_paid.get() target=redirect_target(&current, Outcome::Success) />
+            }
+            .into_any(),
+            Screen::Failed { can_retry } => view! {
+                <FailedScreen can_retry=can_retry on_retry=on_try_another target=redirect_target(&current, Outcome::Failed) />
+            }
+            .into_any(),
+            Screen::Expired => view! { <ExpiredScreen refresh=refresh_state.into() on_refresh=on_refresh /> }.into_any(),
+            Screen::UnknownStatus(_) => view! { <CheckingScreen /> }.into_any(),
+        };
+        Some(view! {
+            <main class="layout">
+                {summary}
+                <div class="flow">{main}</div>
+            </main>
+        })
+    };
+
+    move || match phase.get() {
+        Phase::Loading => view! { <LoadingSkeleton /> }.into_any(),
+        Phase::NotFound => view! { <NotFound /> }.into_any(),
+        Phase::Inactive => view! {
+            <MessagePage testid="state-inactive" title=Key::InactiveTitle body=Signal::derive(move || i18n.t(Key::InactiveBody).to_string()) />
+        }
+        .into_any(),
+        Phase::Failed(error) => {
+            let body = Signal::derive(move || i18n.t(error_message(&error)).to_string());
+            view! {
+                <MessagePage testid="state-error" title=Key::ErrorTitle body=body>
+                    <button type="button" class="button primary" data-testid="retry" on:click=move |_| open()>
+                        {move || i18n.t(Key::Retry)}
+                    </button>
+                </MessagePage>
+            }
+            .into_any()
+        }
+        Phase::Ready => ready_view.into_any(),
+    }
+}
+
+/// The payment step: options, the payer form and the pay button, in one `<form>` so Enter
+/// submits from any field.
+#[component]
+fn PayScreen(
+    session: CheckoutSession,
+    form: FormState,
+    busy: RwSignal<bool>,
+    submit_error: RwSignal<Option<Key>>,
+    on_submit: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let payable = !payment_options(&session).is_empty();
+    let amount = {
+        let session = session.clone();
+        move || {
+            let (c, m) = form.choice.get()?;
+            let (config, method) = method_at(&session, c, m)?;
+            Some(format_money(&method.purchase_amount, &config.currency, i18n.get()))
+        }
+    };
+    let label = move || match amount() {
+        Some(amount) => i18n.fill(Key::PayButton, &[("amount", &amount)]),
+        None => i18n.fill(Key::PayButton, &[("amount", "")]).trim().to_string(),
+    };
+    let on_choose = Callback::new(move |choice: (usize, usize)| {
+        form.choose(choice);
+        form.errors.set(Default::default());
+        submit_error.set(None);
+    });
+    view! {
+        <form
+            class="card pay"
+            data-testid="state-pay"
+            novalidate=true
+            on:submit=move |ev| {
+                ev.prevent_default();
+                on_submit.run(());
+            }
+        >
+            <PaymentOptions session=session.clone() choice=form.choice on_choose=on_choose />
+            {payable.then(|| view! {
+                <PayerForm session=session.clone() form=form />
+                <p class="form-error" role="alert" data-testid="submit-error">
+                    {move || submit_error.get().map(|key| i18n.t(key))}
+                </p>
+                <button
+                    type="submit"
+                    class="button primary pay-button"
+                    data-testid="pay-button"
+                    disabled=move || busy.get()
+                    aria-busy=move || busy.get().to_string()
+                >
+                    {move || if busy.get() { i18n.t(Key::Paying).to_string() } else { label() }}
+                </button>
+            })}
+        </form>
+    }
+}
+
+/// Waiting for the outcome: the next action of the latest payment (if it needs one) and a
+/// calm note that the page updates by itself.
+#[component]
+fn WaitingScreen(payment: Option<Payment>) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = payment.map(|p| {
+        let action = next_action(&p);
+        view! { <NextActionView payment=p action=action /> }
+    });
+    view! {
+        <section class="card result waiting" data-testid="state-waiting">
+            <StepTitle text=Signal::derive(move || i18n.t(Key::WaitingTitle).to_string()) />
+            {action}
+            <p class="muted waiting-note">
+                <span class="spinner small" aria-hidden="true"></span>
+                {move || i18n.t(Key::WaitingBody)}
+            </p>
+        </section>
+    }
+}
+
+/// Why opening failed, as the page tells it.
+enum OpenError {
+    NotFound,
+    Inactive,
+    Failed(CheckoutError),
+}
+
+fn classify_opening(error: OpenError) -> Phase {
+    match error {
+        OpenError::NotFound => Phase::NotFound,
+        OpenError::Inactive => Phase::Inactive,
+        OpenError::Failed(e) => Phase::Failed(e),
+    }
+}
+
+/// Resumes the tab's session for `token` or opens a new one, with its payments.
+async fn open_session(token: &str) -> Result<(CheckoutSession, Vec<Payment>), OpenError> {
+    if let Some(id) = storage::session_id(token) {
+        match api::get_session(&id).await {
+            Ok(session) => {
+                let list = api::list_payments(&session.id).await.map_err(OpenError::Failed)?;
+                return Ok((session, list));
+            }
+            // Gone (deleted, other server): start over with the link.
+            Err(e) if e.status() == Some(404) => storage::forget_session_id(token),
+            Err(e) => return Err(OpenError::Failed(e)),
+        }
+    }
+    match api::create_session(token).await {
+        Ok(session) => {
+            storage::set_session_id(token, &session.id);
+            // A paid or expired link hands back its old session, which may have payments.
+            let list = match session.status {
+                SessionStatus::Active | SessionStatus::Attempt => Vec::new(),
+                _ => api::list_payments(&session.id).await.unwrap_or_default(),
+            };
+            Ok((session, list))
+        }
+        Err(e) => Err(match e.status() {
+            Some(400 | 404) => OpenError::NotFound,
+            Some(403 | 409 | 410 | 422) => OpenError::Inactive,
+            _ => OpenError::Failed(e),
+        }),
+    }
+}
+
+/// A payment of the session that is not among `known` (the one an ambiguous submission made).
+async fn created_since(session_id: &str, known: &[String]) -> Result<Option<Payment>, CheckoutError> {
+    let list = api::list_payments(session_id).await?;
+    let fresh: Vec<Payment> = list.into_iter().filter(|p| !known.contains(&p.id)).collect();
+    Ok(latest_payment(&fresh).cloned())
+}
+
+/// The first payable method, so the payer starts one click closer.
+fn default_choice(session: &CheckoutSession) -> Option<(usize, usize)> {
+    let first = payment_options(session).into_iter().next()?;
+    Some((first.config_index, *first.methods.first()?))
+}
+
+fn error_message(error: &CheckoutError) -> Key {
+    match error {
+        CheckoutError::Network => Key::ErrorNetwork,
+        CheckoutError::Timeout => Key::ErrorTimeout,
+        CheckoutError::Decode(_) => Key::ErrorDecode,
+        CheckoutError::Api(_) => Key::ErrorServer,
+    }
+}
+
+/// Reads `?return=` and removes it from the address bar: it is only a hint that a provider
+/// sent the payer back, and must not survive into bookmarks or reloads.
+fn take_return_param() -> Option<String> {
+    let window = window();
+    let url = web_sys::Url::new(&window.location().href().ok()?).ok()?;
+    let value = url.search_params().get("return")?;
+    url.search_params().delete("return");
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+    }
+    Some(value)
+}
+
+fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
+    }
+}
