@@ -67,14 +67,20 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 }
 
 /// Middleware: adds the security headers. A response that set its own CSP (index.html, whose
-/// inline scripts are hashed as served) keeps it.
+/// inline scripts are hashed as served) keeps it. API answers are per payer and change by the
+/// second: `no-store`, whichever layer produced them.
 pub async fn add_security_headers(
     State(headers): State<Arc<SecurityHeaders>>,
     request: Request,
     next: Next,
 ) -> Response {
+    let path = request.uri().path();
+    let is_api = path == "/api" || path.starts_with("/api/");
     let mut response = next.run(request).await;
     let map = response.headers_mut();
+    if is_api {
+        map.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     map.entry(header::CONTENT_SECURITY_POLICY).or_insert_with(|| headers.csp.clone());
     let fixed: [(HeaderName, &'static str); 5] = [
         (header::REFERRER_POLICY, "no-referrer"),
