@@ -201,7 +201,7 @@ impl Backend {
     /// Drops the cached token if it is still the one that was rejected.
     async fn forget_token(&self, rejected: &HeaderValue) {
         let mut cached = self.token.lock().await;
-        if cached.as_ref().is_some_and(|t| &t.header == rejected) {
+        if cached.as_ref().is_some_and(|t| t.header == rejected) {
             *cached = None;
         }
     }

@@ -1,5 +1,6 @@
 //! `checkout-server`: flags and environment → config → the app, with logs and graceful shutdown.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use checkout_server::config::Cli;
@@ -18,6 +19,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if !config.dist.join("index.html").is_file() {
+        tracing::warn!(
+            dist = %config.dist.display(),
+            "no index.html in the dist directory: SPA routes answer 503 until the SPA is built"
+        );
+    }
     let server = match start(config, shutdown_signal()).await {
         Ok(server) => server,
         Err(error) => {
@@ -44,7 +51,10 @@ async fn main() -> ExitCode {
 
 fn init_logging(format: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     if format == "json" {
         builder.json().flatten_event(true).init();
     } else {

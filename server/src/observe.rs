@@ -65,10 +65,14 @@ fn route_label(request: &Request) -> String {
     let safe = path.len() <= 200
         && path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
     if last.contains('.') && safe {
-        path.to_string()
-    } else {
-        "<spa-route>".to_string()
+        return path.to_string();
     }
+    for prefix in ["/api", "/conomy", "/sandbox"] {
+        if path == prefix || path.starts_with(&format!("{prefix}/")) {
+            return format!("{prefix}/<unmatched>");
+        }
+    }
+    "<spa-route>".to_string()
 }
 
 /// Middleware: refuses raw paths with encoded slashes, dots, backslashes or NULs, or dot

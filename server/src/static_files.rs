@@ -86,7 +86,8 @@ async fn index(files: &StaticFiles, head_only: bool) -> Response {
     let html = match tokio::fs::read_to_string(files.dist.join("index.html")).await {
         Ok(html) => html,
         Err(error) => {
-            tracing::warn!(dist = %files.dist.display(), error = %error, "index.html unavailable");
+            // Reported once at start (main); per request it would flood the log.
+            tracing::debug!(dist = %files.dist.display(), error = %error, "index.html unavailable");
             return not_built();
         }
     };

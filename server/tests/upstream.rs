@@ -96,7 +96,7 @@ struct Recorded {
 type Log = Arc<Mutex<Vec<Recorded>>>;
 
 fn count(log: &Log, method: &Method, path: &str) -> usize {
-    log.lock().expect("log").iter().filter(|r| &r.method == method && r.path == path).count()
+    log.lock().expect("log").iter().filter(|r| r.method == method && r.path == path).count()
 }
 
 async fn fake_conomy(State(log): State<Log>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
