@@ -357,6 +357,14 @@ async fn approving_on_the_provider_page_finishes_the_session_and_link() {
     assert_eq!(s.open(token).await["id"], session["id"], "a paid link shows its paid session");
     let (status, _) = s.provider(payment_id, "decline").await;
     assert_eq!(status, StatusCode::CONFLICT, "a settled payment cannot be declined");
+
+    // Demo links are reusable: paying one visitor's session leaves the link open for others.
+    let demo = s.open("demo-clp").await;
+    let (_, p) = s.post(&format!("/checkout-sessions/{}/payments", demo["id"].as_str().unwrap()), etpay_payment()).await;
+    s.provider(p["id"].as_str().unwrap(), "approve").await;
+    let next = s.open("demo-clp").await;
+    assert_eq!(next["status"], "ACTIVE");
+    assert_ne!(next["id"], demo["id"]);
 }
 
 #[tokio::test]

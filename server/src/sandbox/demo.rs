@@ -53,6 +53,8 @@ fn body(base: &str, currency: &str, (owner, destinations): (Value, Value), items
         "owner": owner,
         "successUrl": format!("{base}/sandbox/merchant/success"),
         "failedUrl": format!("{base}/sandbox/merchant/failed"),
+        // Demo links stay payable for every visitor (and every test run) after a payment.
+        "metadata": {"reusable": true},
     })
 }
 
@@ -78,7 +80,7 @@ fn demos(base: &str) -> Vec<Demo> {
         ]),
         &["PSE", "NEQUI", "CARD"],
     );
-    cop["metadata"] = json!({"paymentConfigs": [
+    cop["metadata"] = json!({"reusable": true, "paymentConfigs": [
         {"currency": "COP", "paymentMethods": ["PSE", "NEQUI"]},
         {"currency": "USD", "exchangeRate": "4000", "paymentMethods": ["CARD"]}
     ]});

@@ -6,7 +6,7 @@ use checkout_core::model::{PaymentConfig, PaymentMethod, Rail};
 use checkout_core::money::minor_units;
 
 use super::errors::{Answer, Failure};
-use super::order::ConfigPlan;
+use super::order::MetadataOptions;
 
 /// Dot paths into the rail node the payer must fill (§5). Rails the contract is silent about
 /// ask for an email, so every payment has a contact.
@@ -43,7 +43,7 @@ fn method_id(rail: &Rail, currency: &str, primary: bool) -> String {
 }
 
 /// The `paymentConfigs` of a session whose total is `total` in `currency`.
-pub fn payment_configs(currency: &str, total: &str, plan: &ConfigPlan) -> Answer<Vec<PaymentConfig>> {
+pub fn payment_configs(currency: &str, total: &str, plan: &MetadataOptions) -> Answer<Vec<PaymentConfig>> {
     let total = Decimal::parse(total).map_err(|_| Failure::invalid("items", "total is not a decimal"))?;
     let mut configs = Vec::with_capacity(plan.configs.len());
     for (index, planned) in plan.configs.iter().enumerate() {
@@ -137,13 +137,14 @@ mod tests {
 
     #[test]
     fn configs_carry_purchase_amounts_per_currency() {
-        let plan = ConfigPlan {
+        let plan = MetadataOptions {
             configs: vec![
                 PlannedConfig { currency: "COP".into(), exchange_rate: d("1"), rails: vec![Rail::Pse, Rail::Nequi] },
                 PlannedConfig { currency: "USD".into(), exchange_rate: d("4000"), rails: vec![Rail::Card] },
             ],
             disabled: vec![Rail::Nequi],
             single_attempt: false,
+            reusable: false,
         };
         let configs = payment_configs("COP", "535500", &plan).unwrap();
         assert_eq!(configs[0].product, "COP:COP");

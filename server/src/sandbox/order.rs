@@ -48,19 +48,23 @@ pub struct Order {
     pub failed_url: Option<String>,
     /// Our optional addition: kept verbatim and returned on the link.
     pub metadata: Option<Map<String, Value>>,
-    pub plan: ConfigPlan,
-    /// The sessions' `paymentConfigs`, computed once from the total and the plan.
+    pub options: MetadataOptions,
+    /// The sessions' `paymentConfigs`, computed once from the total and the options.
     pub configs: Vec<PaymentConfig>,
 }
 
-/// Which payment configs sessions get, read from `metadata` (see [`parse_plan`]).
+/// Our options read from `metadata` (see [`parse_options`]): which payment configs sessions
+/// get, and how the link and its sessions react to payments.
 #[derive(Debug, Clone, Default)]
-pub struct ConfigPlan {
+pub struct MetadataOptions {
     pub configs: Vec<PlannedConfig>,
     /// Rails listed but `enabled: false` (to exercise the client's filtering).
     pub disabled: Vec<Rail>,
     /// A declined payment fails the session for good instead of allowing a retry.
     pub single_attempt: bool,
+    /// The link stays ACTIVE after a payment (each visitor pays their own session) instead of
+    /// becoming FINISHED. Demo links use it so they stay payable for every visitor.
+    pub reusable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -113,8 +117,8 @@ impl Order {
             Some(Value::Object(map)) => Some(map.clone()),
             Some(_) => return Err(Failure::invalid("metadata", "must be an object")),
         };
-        let plan = parse_plan(metadata.as_ref(), &currency, &payment_methods_allowed)?;
-        let configs = super::methods::payment_configs(&currency, &total_amount, &plan)?;
+        let options = parse_options(metadata.as_ref(), &currency, &payment_methods_allowed)?;
+        let configs = super::methods::payment_configs(&currency, &total_amount, &options)?;
         Ok(Order {
             checkout_token,
             items,
@@ -130,7 +134,7 @@ impl Order {
             success_url,
             failed_url,
             metadata,
-            plan,
+            options,
             configs,
         })
     }
@@ -406,20 +410,24 @@ fn parse_requirements(fields: &Fields) -> Answer<Vec<String>> {
 /// * `paymentConfigs: [{currency, exchangeRate, paymentMethods?}]` adds a config per currency
 ///   (an entry for the session currency only narrows its methods);
 /// * `disabledMethods: [rail]` lists methods with `enabled: false`;
-/// * `singleAttempt: true` makes a declined payment fail the session.
-fn parse_plan(metadata: Option<&Map<String, Value>>, currency: &str, allowed: &[Rail]) -> Answer<ConfigPlan> {
+/// * `singleAttempt: true` makes a declined payment fail the session;
+/// * `reusable: true` keeps the link ACTIVE after a payment.
+fn parse_options(metadata: Option<&Map<String, Value>>, currency: &str, allowed: &[Rail]) -> Answer<MetadataOptions> {
     let primary = PlannedConfig {
         currency: currency.to_string(),
         exchange_rate: Decimal::from_int(1),
         rails: allowed.to_vec(),
     };
-    let mut plan = ConfigPlan { configs: vec![primary], ..ConfigPlan::default() };
+    let mut plan = MetadataOptions { configs: vec![primary], ..MetadataOptions::default() };
     let Some(meta) = metadata else { return Ok(plan) };
     let fields = Fields { obj: meta, prefix: "metadata.".into() };
     if let Some(value) = meta.get("singleAttempt").filter(|v| !v.is_null()) {
         plan.single_attempt = value
             .as_bool()
             .ok_or_else(|| Failure::invalid("metadata.singleAttempt", "must be a boolean"))?;
+    }
+    if let Some(value) = meta.get("reusable").filter(|v| !v.is_null()) {
+        plan.reusable = value.as_bool().ok_or_else(|| Failure::invalid("metadata.reusable", "must be a boolean"))?;
     }
     if meta.get("disabledMethods").is_some_and(|v| !v.is_null()) {
         plan.disabled = rails_from(fields.req_array("disabledMethods")?, "metadata.disabledMethods")?;
@@ -535,10 +543,10 @@ mod tests {
             {"currency": "USD", "exchangeRate": "4000", "paymentMethods": ["CARD"]}
         ], "singleAttempt": true});
         let order = Order::from_json(&b).unwrap();
-        assert_eq!(order.plan.configs.len(), 2);
-        assert_eq!(order.plan.configs[0].rails, vec![Rail::Pse]);
-        assert_eq!(order.plan.configs[1].exchange_rate.to_string(), "4000");
-        assert!(order.plan.single_attempt);
+        assert_eq!(order.options.configs.len(), 2);
+        assert_eq!(order.options.configs[0].rails, vec![Rail::Pse]);
+        assert_eq!(order.options.configs[1].exchange_rate.to_string(), "4000");
+        assert!(order.options.single_attempt);
         b["metadata"] = json!({"paymentConfigs": [{"currency": "USD", "exchangeRate": "0"}]});
         assert!(Order::from_json(&b).is_err());
     }

@@ -179,7 +179,7 @@ impl Store {
     }
 
     /// Applies the sandbox provider's decision on a pending payment. Approve: payment SETTLED,
-    /// session FINISHED, link FINISHED. Decline: payment FAILED; the session is payable again
+    /// session FINISHED, link FINISHED (unless `reusable`). Decline: payment FAILED; the session is payable again
     /// (ACTIVE) so the payer can try another method, unless the link allows a single attempt.
     pub fn settle(&mut self, payment_id: &str, approve: bool, now: OffsetDateTime) -> Result<PaymentRecord, SettleError> {
         let payment = self.payments.iter_mut().find(|p| p.id == payment_id).ok_or(SettleError::NotFound)?;
@@ -191,12 +191,12 @@ impl Store {
         let payment = payment.clone();
         let mut finished_link = None;
         if let Some(session) = self.sessions.iter_mut().find(|s| s.id == payment.session_id) {
-            session.status = match (approve, session.order.plan.single_attempt) {
+            session.status = match (approve, session.order.options.single_attempt) {
                 (true, _) => SessionStatus::Finished,
                 (false, true) => SessionStatus::Failed,
                 (false, false) => SessionStatus::Active,
             };
-            if approve {
+            if approve && !session.order.options.reusable {
                 finished_link = session.link_id.clone();
             }
         }
