@@ -95,19 +95,20 @@ impl AppState {
 /// The whole application.
 pub fn app(state: &AppState) -> Router {
     let mode = state.mode;
-    let mut router = Router::new()
-        .route("/healthz", get(move || healthz(mode)))
-        .nest("/api", public_api::router(state.api.clone()));
+    let files = state.static_files.clone();
+    let mut router = Router::new().route("/healthz", get(move || healthz(mode)));
     if let Some(parts) = &state.sandbox {
         router = router
             .nest("/conomy", conomy_router(parts.sandbox.clone()))
             .merge(sandbox_router(parts.sandbox.clone()));
     }
-    let files = state.static_files.clone();
-    // Layers wrap every route and the fallback; the last one added runs first.
     router
         .fallback(move |request: Request| static_files::serve(files.clone(), request))
+        // Everything above; `/api`, nested after it, streams bodies with its own 16 KB limit
+        // and answers 413 in Conomy's error shape.
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .nest("/api", public_api::router(state.api.clone()))
+        // Layers wrap every route and the fallback; the last one added runs first.
         .layer(middleware::from_fn(observe::reject_traversal))
         .layer(middleware::from_fn_with_state(state.security.clone(), headers::add_security_headers))
         .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))

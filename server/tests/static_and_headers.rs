@@ -120,12 +120,16 @@ async fn every_kind_of_answer_carries_the_security_headers() {
         ("api 413", http.post(url(&server, "/api/checkout-sessions/x/payments")).json(&json!({"p": "x".repeat(20_000)}))),
         ("traversal 400", http.get(url(&server, "/..%2F..%2Fetc%2Fpasswd"))),
         ("conomy 401", http.get(url(&server, "/conomy/payment-links"))),
+        ("conomy 413", http.post(url(&server, "/conomy/payment-links")).json(&json!({"p": "x".repeat(300_000)}))),
         ("sandbox json", http.get(url(&server, "/sandbox/demo-links.json"))),
         ("spa", http.get(url(&server, "/demo-clp"))),
     ];
     for (what, request) in requests {
         let response = request.send().await.expect(what);
         assert_security_headers(&response, what);
+        if what.ends_with("413") {
+            assert_eq!(response.status().as_u16(), 413, "{what}: the global body limit");
+        }
         if what.starts_with("api") {
             assert_eq!(response.headers()["cache-control"], "no-store", "{what}");
         }
