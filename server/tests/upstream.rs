@@ -265,3 +265,46 @@ async fn an_unreachable_upstream_is_a_502_not_a_hang() {
     assert_eq!(status, 502);
     assert_error(&body, 502, "serverError");
 }
+
+/// A fake whose tokens live 61 s (so are renewed after 1 s) and which rejects ARG with 401.
+async fn start_short_token_conomy() -> (std::net::SocketAddr, Log) {
+    async fn handle(State(log): State<Log>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+        let path = uri.path().to_string();
+        log.lock().expect("log").push(Recorded { method, path: path.clone(), headers, body: Bytes::new() });
+        match path.as_str() {
+            "/auth" => axum::Json(json!({"accessToken": ACCESS_TOKEN, "expiresIn": 61})).into_response(),
+            "/payments/banks/ARG" => {
+                (StatusCode::UNAUTHORIZED, axum::Json(json!({"status": 401, "type": "unauthorized"}))).into_response()
+            }
+            _ => axum::Json(json!([])).into_response(),
+        }
+    }
+    let log: Log = Arc::default();
+    let app = Router::new().fallback(handle).with_state(log.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, log)
+}
+
+#[tokio::test]
+async fn tokens_are_renewed_before_expiry_and_after_a_401() {
+    let (fake, log) = start_short_token_conomy().await;
+    let gateway = start_upstream(format!("http://{fake}"), KEY, CLIENT_ID, SECRET, Duration::from_secs(5)).await;
+    let http = client();
+    for _ in 0..2 {
+        assert_eq!(send(http.get(url(&gateway, "/api/payments/banks/COL"))).await.0, 200);
+    }
+    assert_eq!(count(&log, &Method::POST, "/auth"), 1);
+    // 61 s lifetime minus the 60 s safety margin: renewed after a second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(send(http.get(url(&gateway, "/api/payments/banks/COL"))).await.0, 200);
+    assert_eq!(count(&log, &Method::POST, "/auth"), 2, "renewed before expiry");
+
+    // A 401 drops the token and tries once more with a fresh one; the payer sees a 502.
+    let (status, body) = send(http.get(url(&gateway, "/api/payments/banks/ARG"))).await;
+    assert_eq!(status, 502);
+    assert_error(&body, 502, "serverError");
+    assert_eq!(count(&log, &Method::GET, "/payments/banks/ARG"), 2);
+    assert_eq!(count(&log, &Method::POST, "/auth"), 3);
+}
