@@ -50,7 +50,8 @@ async fn auth_issues_tokens_and_guards_every_endpoint() {
 #[tokio::test]
 async fn invalid_links_are_refused_naming_the_field() {
     let s = start().await;
-    let cases: Vec<(&str, &str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Spoil = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, &str, Spoil)> = vec![
         ("invalidParam", "duration", Box::new(|b| b["duration"] = json!(29))),
         ("invalidParam", "duration", Box::new(|b| b["duration"] = json!("60"))),
         ("invalidParam", "paymentMethodsAllowed", Box::new(|b| b["paymentMethodsAllowed"] = json!([]))),
@@ -569,4 +570,19 @@ async fn sandbox_pages_and_unknown_routes() {
     assert_error(&body, 404, "notFound", "");
     let (status, _) = s.api(Method::PUT, "/payment-links", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_session_accepts_a_bounded_number_of_attempts() {
+    let s = start().await;
+    let session = s.open("demo-clp").await;
+    let path = format!("/checkout-sessions/{}/payments", session["id"].as_str().unwrap());
+    for attempt in 0..20 {
+        let (status, p) = s.post(&path, etpay_payment()).await;
+        assert_eq!(status, StatusCode::OK, "attempt {attempt}: {p}");
+        s.provider(p["id"].as_str().unwrap(), "decline").await;
+    }
+    let (status, body) = s.post(&path, etpay_payment()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_error(&body, 422, "failedPrecondition", "");
 }

@@ -513,9 +513,12 @@ mod tests {
         assert_eq!(order.total_amount, "1190");
     }
 
+    /// A field name and how to spoil a valid body in it.
+    type Case = (&'static str, fn(&mut Value));
+
     #[test]
     fn errors_name_the_field() {
-        let cases: [(&str, fn(&mut Value)); 7] = [
+        let cases: [Case; 7] = [
             ("items[0].preTaxAmount", |b| b["items"][0]["preTaxAmount"] = json!(12.5)),
             ("items[1].tax.type", |b| b["items"][1]["tax"]["type"] = json!("OTHER")),
             ("duration", |b| b["duration"] = json!(29)),

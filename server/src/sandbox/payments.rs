@@ -19,6 +19,10 @@ use super::rails;
 use super::store::{is_pending, new_id, PaymentRecord, SessionRecord};
 use super::Sandbox;
 
+/// Attempts one session may make: declines reopen the session, so without a bound a loop of
+/// submit + decline would grow the store without end.
+const MAX_PAYMENTS_PER_SESSION: usize = 20;
+
 /// The parts of a submission body we act on.
 struct Submission {
     description: Option<String>,
@@ -240,6 +244,9 @@ pub async fn submit(State(sandbox): State<Arc<Sandbox>>, id: PathId, body: BodyB
     let waiting = store.payments.iter().any(|p| p.session_id == id && is_pending(&p.status));
     if !matches!(session.status, SessionStatus::Active | SessionStatus::Attempt) || waiting {
         return Err(Failure::precondition(format!("the checkout session is not payable ({})", session.status)));
+    }
+    if store.payments.iter().filter(|p| p.session_id == id).count() >= MAX_PAYMENTS_PER_SESSION {
+        return Err(Failure::precondition("too many payment attempts for this checkout session"));
     }
     let config = session
         .order
