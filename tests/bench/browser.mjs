@@ -1,0 +1,156 @@
+// Cold loads of a demo link in Debian's Chromium under mobile emulation (Playwright + CDP):
+// when the order summary is first painted and when the pay button becomes usable.
+import { chromium, devices } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+// Shared with Lighthouse: no sandbox (containers), no GPU, and nothing Chromium would fetch on
+// its own (updates, sync, QUIC probes) competing with the page for the throttled link.
+export const CHROME_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// The issue's mobile profile: a mid-range phone (4x slower CPU) on slow 4G.
+export const PROFILE = {
+  cpuSlowdown: 4,
+  rttMs: 150,
+  downloadBitsPerSecond: 1.6e6,
+  uploadBitsPerSecond: 750e3,
+};
+
+// Runs in the page before any of its scripts: timestamps (performance.now(), i.e. ms since the
+// navigation started) taken in the first animation frame in which each element is visible
+// (and, for the button, enabled), which is the frame the browser is about to paint. Watching
+// from inside the page avoids the polling and CDP round trips of waiting from Node.
+const PROBE = () => {
+  const marks = {};
+  window.__bench = { marks, cls: 0 };
+  const visible = (el) => el && (el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0);
+  const checks = {
+    summary: () => visible(document.querySelector('[data-testid=total]')),
+    payable: () => {
+      const button = document.querySelector('[data-testid=pay-button]');
+      return visible(button) && !button.disabled && button.getAttribute('aria-busy') !== 'true';
+    },
+  };
+  let scheduled = false;
+  const check = () => {
+    scheduled = false;
+    for (const [name, ready] of Object.entries(checks)) {
+      if (!(name in marks) && ready()) marks[name] = performance.now();
+    }
+  };
+  new MutationObserver(() => {
+    if (!scheduled) { scheduled = true; requestAnimationFrame(check); }
+  }).observe(document, { childList: true, subtree: true, attributes: true });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__bench.cls += entry.value;
+  }).observe({ type: 'layout-shift', buffered: true });
+};
+
+async function oneRun(browser, url, timeoutMs) {
+  const device = devices['Pixel 5'];
+  const context = await browser.newContext({ ...device, locale: 'es-CL' });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(PROBE);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: PROFILE.cpuSlowdown });
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: PROFILE.rttMs,
+      downloadThroughput: PROFILE.downloadBitsPerSecond / 8,
+      uploadThroughput: PROFILE.uploadBitsPerSecond / 8,
+    });
+    // Bytes as they crossed the (emulated) wire, per request: shows what compression the server
+    // actually applied and how many requests the load took.
+    const requests = new Map();
+    cdp.on('Network.responseReceived', (e) => requests.set(e.requestId, { url: e.response.url, status: e.response.status, encoding: e.response.headers['content-encoding'] ?? e.response.headers['Content-Encoding'] ?? null }));
+    cdp.on('Network.loadingFinished', (e) => { const r = requests.get(e.requestId); if (r) r.bytes = e.encodedDataLength; });
+
+    await page.goto(url, { waitUntil: 'commit', timeout: timeoutMs });
+    await page.locator('[data-testid=pay-button]:enabled').waitFor({ state: 'visible', timeout: timeoutMs });
+    // Let the probe's pending animation frame run.
+    await page.waitForFunction(() => 'payable' in window.__bench.marks && 'summary' in window.__bench.marks, null, { timeout: 5000 });
+    const result = await page.evaluate(() => {
+      const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+      return { ...window.__bench.marks, cls: window.__bench.cls, fcp: fcp ? fcp.startTime : null };
+    });
+    const transferred = [...requests.values()].filter((r) => r.bytes !== undefined);
+    return {
+      summaryMs: result.summary,
+      payableMs: result.payable,
+      fcpMs: result.fcp,
+      cls: result.cls,
+      requests: transferred.length,
+      transferredBytes: transferred.reduce((sum, r) => sum + r.bytes, 0),
+      perRequest: transferred.map((r) => ({ path: new URL(r.url).pathname, status: r.status, encoding: r.encoding, bytes: r.bytes })),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** `runs` cold loads of `url`; medians plus every run. A failed run is recorded, not retried. */
+export async function measureLoads(url, runs, { timeoutMs = 60_000, log = () => {} } = {}) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROME_FLAGS, headless: true });
+  const all = [];
+  const failures = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      try {
+        const run = await oneRun(browser, url, timeoutMs);
+        log(`  run ${i + 1}/${runs}: summary ${run.summaryMs.toFixed(0)} ms, usable ${run.payableMs.toFixed(0)} ms`);
+        all.push(run);
+      } catch (e) {
+        log(`  run ${i + 1}/${runs} failed: ${String(e.message ?? e).split('\n')[0]}`);
+        failures.push(String(e.message ?? e).split('\n')[0]);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  if (all.length === 0) return { runs: [], failures, median: null };
+  return {
+    runs: all,
+    failures,
+    median: {
+      summaryMs: median(all.map((r) => r.summaryMs)),
+      payableMs: median(all.map((r) => r.payableMs)),
+      fcpMs: median(all.map((r) => r.fcpMs ?? NaN).filter((v) => !Number.isNaN(v))),
+      transferredBytes: median(all.map((r) => r.transferredBytes)),
+      requests: median(all.map((r) => r.requests)),
+    },
+    maxCls: Math.max(...all.map((r) => r.cls)),
+  };
+}
+
+/**
+ * The fastest a cold load could be on PROFILE given the bytes, ignoring CPU entirely:
+ *   round trips: TCP connect (1) + the HTML (1) + css/js/wasm fetched in parallel (1)
+ *                + the session API call (1) = 4 RTT;
+ *   transfer:    every first-load byte (brotli html+css+js+wasm) plus the session response,
+ *                serialised over the 1.6 Mbit/s downlink (parallel fetches share it).
+ * The real page also parses, compiles (4x slowed) and renders, so the ratio measured/bound says how
+ * much is left beyond what the network forces.
+ */
+export function lowerBound(firstLoadBrotliBytes, apiResponseBytes) {
+  const roundTrips = 4;
+  const bytes = firstLoadBrotliBytes + apiResponseBytes;
+  const transferMs = (bytes * 8 * 1000) / PROFILE.downloadBitsPerSecond;
+  return { roundTrips, rttMs: PROFILE.rttMs, bytes, transferMs, totalMs: roundTrips * PROFILE.rttMs + transferMs };
+}

@@ -1,0 +1,180 @@
+// ./bench's measurements against a running release server: sizes, mobile-emulated loads,
+// Lighthouse and loopback load; prints a table, writes JSON, exits 1 when a budget is missed.
+// Configured by ./bench through the environment (BENCH_URL, BENCH_SERVER_PID, ...).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { measure, distSizes } from './sizes.mjs';
+import { measureLoads, lowerBound, PROFILE } from './browser.mjs';
+import { measureLighthouse } from './lighthouse.mjs';
+import { loadRun } from './load.mjs';
+
+const env = (name, fallback) => process.env[name] ?? fallback;
+const REPO = env('BENCH_REPO', path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..'));
+const BASE = env('BENCH_URL', '');
+const PID = Number(env('BENCH_SERVER_PID', '0'));
+const OUT = env('BENCH_OUT', path.join(REPO, 'target', 'bench'));
+const TOKEN = env('BENCH_TOKEN', 'demo-clp');
+const RUNS = Number(env('BENCH_RUNS', '5'));
+const LH_RUNS = Number(env('BENCH_LH_RUNS', '3'));
+const LOAD_SECONDS = Number(env('BENCH_LOAD_SECONDS', '10'));
+if (!BASE || !PID) throw new Error('BENCH_URL and BENCH_SERVER_PID are set by ./bench');
+
+// Budgets of issue 7 (1 KB = 1000 bytes, the stricter reading) and issue 6's "zero errors".
+const BUDGET = {
+  firstLoadBrotliBytes: 150_000,
+  embedGzipBytes: 4_000,
+  usableOverBound: 1.5,
+  lighthousePerformance: 95,
+  lighthouseAccessibility: 100,
+  cls: 0.05,
+};
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const section = (title) => log(`\n\x1b[1;36m== ${title} ==\x1b[0m`);
+fs.mkdirSync(OUT, { recursive: true });
+
+const results = { date: new Date().toISOString(), machine: machine(), url: `${BASE}/${TOKEN}`, profile: PROFILE, budgets: BUDGET, errors: {} };
+
+// Each step is independent: a failure is recorded and the others still run and print.
+async function step(name, fn) {
+  try {
+    results[name] = await fn();
+  } catch (e) {
+    results[name] = null;
+    results.errors[name] = String(e.message ?? e);
+    log(`  ${name} FAILED: ${results.errors[name]}`);
+  }
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return { cpus: cpus.length, model: cpus[0]?.model ?? 'unknown', node: process.version, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1) };
+}
+
+section('dist sizes');
+await step('sizes', async () => distSizes(REPO));
+
+section('session API response');
+await step('api', async () => {
+  const res = await fetch(`${BASE}/api/payment-links/token/${TOKEN}/checkout-sessions`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000),
+  });
+  const body = Buffer.from(await res.arrayBuffer());
+  if (!res.ok) throw new Error(`HTTP ${res.status}: ${body.toString().slice(0, 200)}`);
+  return { status: res.status, ...measure(body) };
+});
+
+section(`mobile-emulated cold loads (${RUNS} runs, ${PROFILE.cpuSlowdown}x CPU, ${PROFILE.rttMs} ms RTT, ${PROFILE.downloadBitsPerSecond / 1e6} Mbit/s)`);
+await step('loads', async () => {
+  const loads = await measureLoads(`${BASE}/${TOKEN}`, RUNS, { log });
+  if (!loads.median) throw new Error(`every run failed: ${loads.failures[0]}`);
+  return loads;
+});
+if (results.sizes && results.api) {
+  results.lowerBound = lowerBound(results.sizes.firstLoad.brotli, results.api.brotli);
+  if (results.loads) results.lowerBound.ratio = results.loads.median.payableMs / results.lowerBound.totalMs;
+}
+
+section(`Lighthouse mobile (${LH_RUNS} runs)`);
+await step('lighthouse', async () => {
+  const lh = await measureLighthouse(`${BASE}/${TOKEN}`, LH_RUNS, OUT, { log });
+  if (!lh.median) throw new Error(`every run failed: ${lh.failures[0]}`);
+  return lh;
+});
+
+section(`loopback load (wrk, ${LOAD_SECONDS} s each)`);
+await step('loadSessions', async () => loadRun('session creation', `${BASE}/api/payment-links/token/${TOKEN}/checkout-sessions`,
+  { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } },
+  { pid: PID, outDir: OUT, seconds: LOAD_SECONDS, log }));
+await step('loadWasm', async () => {
+  if (!results.sizes?.wasmPath) throw new Error('no wasm in dist');
+  // Browsers always offer compression; without it the server would send the raw wasm.
+  return loadRun('wasm asset', `${BASE}${results.sizes.wasmPath}`,
+    { method: 'GET', headers: { 'Accept-Encoding': 'br, gzip' } },
+    { pid: PID, outDir: OUT, seconds: LOAD_SECONDS, log });
+});
+
+// ---- budgets ----------------------------------------------------------------------------
+const checks = [];
+const check = (name, measured, limit, ok) => checks.push({ name, measured, limit, status: measured == null ? 'FAIL (not measured)' : ok ? 'pass' : 'FAIL' });
+const kb = (b) => (b == null ? null : `${(b / 1000).toFixed(1)} KB`);
+check('first load (html+js+wasm+css), brotli', kb(results.sizes?.firstLoad.brotli), `<= ${kb(BUDGET.firstLoadBrotliBytes)}`,
+  results.sizes?.firstLoad.brotli <= BUDGET.firstLoadBrotliBytes);
+if (results.sizes && !results.sizes.embed) {
+  checks.push({ name: 'embed.js, gzip', measured: 'absent', limit: `<= ${kb(BUDGET.embedGzipBytes)}`, status: 'skip' });
+} else {
+  check('embed.js, gzip', kb(results.sizes?.embed?.gzip), `<= ${kb(BUDGET.embedGzipBytes)}`, results.sizes?.embed?.gzip <= BUDGET.embedGzipBytes);
+}
+const ratio = results.lowerBound?.ratio;
+check('time to usable / lower bound', ratio == null ? null : `${ratio.toFixed(2)}x`, `<= ${BUDGET.usableOverBound}x`, ratio <= BUDGET.usableOverBound);
+const lh = results.lighthouse?.median;
+check('Lighthouse performance', lh?.performance, `>= ${BUDGET.lighthousePerformance}`, lh?.performance >= BUDGET.lighthousePerformance);
+check('Lighthouse accessibility', lh?.accessibility, `= ${BUDGET.lighthouseAccessibility}`, lh?.accessibility >= BUDGET.lighthouseAccessibility);
+check('CLS (Lighthouse)', lh?.cls == null ? null : lh.cls.toFixed(3), `< ${BUDGET.cls}`, lh?.cls < BUDGET.cls);
+check('CLS (emulated loads, worst run)', results.loads == null ? null : results.loads.maxCls.toFixed(3), `< ${BUDGET.cls}`, results.loads?.maxCls < BUDGET.cls);
+for (const run of [results.loadSessions, results.loadWasm]) {
+  if (!run) continue;
+  const errors = run.non2xx + Object.values(run.socketErrors).reduce((a, b) => a + b, 0);
+  check(`load: ${run.name} without errors`, `${errors} errors`, '0 errors', errors === 0);
+}
+results.checks = checks;
+
+// ---- table ------------------------------------------------------------------------------
+function table(title, header, rows) {
+  const cells = [header, ...rows].map((row) => row.map((c) => (c == null ? '-' : String(c))));
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const line = (row) => `| ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(`\n${title}\n`);
+  console.log(line(cells[0]));
+  console.log(`|${widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|')}|`);
+  for (const row of cells.slice(1)) console.log(line(row));
+}
+const ms = (v) => (v == null ? null : `${Math.round(v)} ms`);
+const n = (v) => (v == null ? null : v.toLocaleString('en-US'));
+
+if (results.sizes) {
+  const s = results.sizes;
+  table('Release dist/ (bytes; gzip -9, brotli q11)', ['file', 'raw', 'gzip', 'brotli'], [
+    ...s.files.filter((f) => f.firstLoad || f === s.embed).map((f) => [f.file, n(f.raw), n(f.gzip), n(f.brotli)]),
+    ...(s.files.some((f) => !f.firstLoad && f !== s.embed)
+      ? [[`(${s.files.filter((f) => !f.firstLoad && f !== s.embed).length} other files: icons)`,
+        ...['raw', 'gzip', 'brotli'].map((k) => n(s.files.filter((f) => !f.firstLoad && f !== s.embed).reduce((a, f) => a + f[k], 0)))]]
+      : []),
+    ['first load (html+js+wasm+css)', n(s.firstLoad.raw), n(s.firstLoad.gzip), n(s.firstLoad.brotli)],
+  ]);
+}
+if (results.loads || results.lowerBound) {
+  const m = results.loads?.median;
+  const b = results.lowerBound;
+  table(`Cold load of /${TOKEN}, mobile emulation (median of ${results.loads?.runs.length ?? 0})`, ['measure', 'value'], [
+    ['first contentful paint', ms(m?.fcpMs)],
+    ['order summary painted', ms(m?.summaryMs)],
+    ['pay button usable', ms(m?.payableMs)],
+    ['lower bound (4 RTT + brotli bytes at 1.6 Mbit/s)', b && `${Math.round(b.totalMs)} ms (${b.roundTrips * b.rttMs} + ${Math.round(b.transferMs)})`],
+    ['usable / lower bound', ratio == null ? null : `${ratio.toFixed(2)}x`],
+    ['bytes on the wire, requests', m && `${n(m.transferredBytes)} B, ${m.requests}`],
+  ]);
+}
+if (lh) {
+  table('Lighthouse mobile (median-performance run)', ['measure', 'value'], [
+    ['performance', lh.performance], ['accessibility', lh.accessibility], ['best practices', lh.bestPractices],
+    ['LCP', ms(lh.lcpMs)], ['TBT', ms(lh.tbtMs)], ['CLS', lh.cls?.toFixed(3)],
+  ]);
+}
+const runs = [results.loadSessions, results.loadWasm].filter(Boolean);
+if (runs.length) {
+  table(`Loopback load (${runs[0].wrk})`, ['target', 'req/s', 'p50', 'p99', 'non-2xx', 'bytes/resp', 'RSS before -> after'],
+    runs.map((r) => [`${r.method} ${r.name}`, n(Math.round(r.reqPerSec)), `${r.p50Ms.toFixed(2)} ms`, `${r.p99Ms.toFixed(2)} ms`, r.non2xx, n(Math.round(r.bytesPerResponse)),
+      `${(r.rssBeforeKiB / 1024).toFixed(1)} -> ${(r.rssAfterKiB / 1024).toFixed(1)} MiB`]));
+}
+table('Budgets', ['budget', 'measured', 'limit', 'status'], checks.map((c) => [c.name, c.measured, c.limit, c.status]));
+for (const [name, error] of Object.entries(results.errors)) console.log(`\nstep ${name} failed: ${error}`);
+
+const stamp = results.date.replace(/[:.]/g, '-');
+fs.writeFileSync(path.join(OUT, `bench-${stamp}.json`), JSON.stringify(results, null, 2));
+fs.writeFileSync(path.join(OUT, 'latest.json'), JSON.stringify(results, null, 2));
+console.log(`\nJSON: ${path.relative(REPO, path.join(OUT, 'latest.json'))} (and bench-${stamp}.json)`);
+const missed = checks.filter((c) => c.status.startsWith('FAIL'));
+console.log(missed.length ? `budgets missed: ${missed.length} of ${checks.length}` : `all ${checks.length} budgets met`);
+process.exit(missed.length ? 1 : 0);
