@@ -164,7 +164,7 @@ if (lh) {
 }
 const runs = [results.loadSessions, results.loadWasm].filter(Boolean);
 if (runs.length) {
-  table(`Loopback load (${runs[0].wrk})`, ['target', 'req/s', 'p50', 'p99', 'non-2xx', 'bytes/resp', 'RSS before -> after'],
+  table(`Loopback load (${runs[0].wrk}; session rate limit off: RATE_LIMIT_SESSIONS_PER_MIN=0)`, ['target', 'req/s', 'p50', 'p99', 'non-2xx', 'bytes/resp', 'RSS before -> after'],
     runs.map((r) => [`${r.method} ${r.name}`, n(Math.round(r.reqPerSec)), `${r.p50Ms.toFixed(2)} ms`, `${r.p99Ms.toFixed(2)} ms`, r.non2xx, n(Math.round(r.bytesPerResponse)),
       `${(r.rssBeforeKiB / 1024).toFixed(1)} -> ${(r.rssAfterKiB / 1024).toFixed(1)} MiB`]));
 }
