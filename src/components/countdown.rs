@@ -47,7 +47,8 @@ pub fn Countdown(
     });
     let datetime = expires_at.clone();
     move || {
-        left.get().map(|(seconds, urgent)| {
+        // Nothing to count once time is up: the page moves to the expired screen.
+        left.get().filter(|(seconds, _)| *seconds > 0).map(|(seconds, urgent)| {
             view! {
                 <p class="countdown" class:urgent=urgent>
                     <span class="countdown-label">{move || i18n.t(label)}</span>

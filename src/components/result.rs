@@ -10,6 +10,30 @@ use crate::locale::use_i18n;
 /// Seconds shown before following a redirect target.
 pub const REDIRECT_SECONDS: u32 = 5;
 
+/// The decorative symbol above a result's heading (inline SVG: no font has to carry it).
+#[derive(Clone, Copy)]
+pub enum Icon {
+    Check,
+    Cross,
+    Clock,
+}
+
+#[component]
+pub fn ResultIcon(kind: Icon) -> impl IntoView {
+    let path = match kind {
+        Icon::Check => "M6 12.5l4 4 8-9",
+        Icon::Cross => "M7 7l10 10M17 7L7 17",
+        Icon::Clock => "M12 7v5l3 2M12 3a9 9 0 1 0 0.01 0",
+    };
+    view! {
+        <div class="result-icon" aria-hidden="true">
+            <svg viewBox="0 0 24 24" width="28" height="28">
+                <path d=path fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round" />
+            </svg>
+        </div>
+    }
+}
+
 /// A step heading that receives focus when mounted.
 #[component]
 pub fn StepTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
@@ -61,7 +85,7 @@ pub fn SuccessScreen(merchant: String, already_paid: bool, target: Option<String
     let (title, body) = if already_paid { (Key::PaidTitle, None) } else { (Key::SuccessTitle, Some(merchant)) };
     let screen = view! {
         <section class="card result success" data-testid="state-success">
-            <div class="result-icon" aria-hidden="true">"✓"</div>
+            <ResultIcon kind=Icon::Check />
             <StepTitle text=Signal::derive(move || i18n.t(title).to_string()) />
             <p>
                 {move || match &body {
@@ -90,7 +114,7 @@ pub fn FailedScreen(
     let i18n = use_i18n();
     view! {
         <section class="card result failed" data-testid="state-failed">
-            <div class="result-icon" aria-hidden="true">"!"</div>
+            <ResultIcon kind=Icon::Cross />
             <StepTitle text=Signal::derive(move || i18n.t(Key::FailedTitle).to_string()) />
             {if can_retry {
                 view! {
@@ -127,7 +151,7 @@ pub fn ExpiredScreen(refresh: Signal<RefreshState>, on_refresh: Callback<()>) ->
     let i18n = use_i18n();
     view! {
         <section class="card result expired" data-testid="state-expired">
-            <div class="result-icon" aria-hidden="true">"⏱"</div>
+            <ResultIcon kind=Icon::Clock />
             <StepTitle text=Signal::derive(move || i18n.t(Key::ExpiredTitle).to_string()) />
             {move || match refresh.get() {
                 RefreshState::Unavailable => view! {

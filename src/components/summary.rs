@@ -26,8 +26,22 @@ pub fn Summary(
         .find_map(|d| d.metadata.as_ref().and_then(|m| https_logo(&m.image)))
         .map(|src| {
             let alt = merchant.clone();
-            view! {
-                <img class="merchant-logo" data-testid="merchant-logo" src=src alt=alt width="48" height="48" />
+            // A logo that fails to load is dropped rather than showing a broken image.
+            let (broken, set_broken) = signal(false);
+            move || {
+                (!broken.get()).then(|| {
+                    view! {
+                        <img
+                            class="merchant-logo"
+                            data-testid="merchant-logo"
+                            src=src.clone()
+                            alt=alt.clone()
+                            width="48"
+                            height="48"
+                            on:error=move |_| set_broken.set(true)
+                        />
+                    }
+                })
             }
         });
     let currency = session.currency.clone();
