@@ -138,8 +138,10 @@ fn MethodRadio(
                 }
             />
             <img class="rail-icon" src=rail_icon(&choice.rail) alt="" width="32" height="32" />
-            <span class="method-name">{move || rail_name(i18n.get(), &rail)}</span>
-            <span class="method-amount">{move || format_money(&amount, &currency, i18n.get())}</span>
+            <span class="method-text">
+                <span class="method-name">{move || rail_name(i18n.get(), &rail)}</span>
+                <span class="method-amount">{move || format_money(&amount, &currency, i18n.get())}</span>
+            </span>
         </label>
     }
 }

@@ -209,7 +209,12 @@ fn Checkout(token: String) -> impl IntoView {
                     storage::forget_waiting_payment(&token);
                     dismissed.set(None);
                     set_payments(Vec::new());
-                    if form.choice.get_untracked().is_none() {
+                    // Keep the payer's method when the renewed session still offers it.
+                    let still_offered = form
+                        .choice
+                        .get_untracked()
+                        .is_some_and(|(c, m)| method_at(&fresh, c, m).is_some());
+                    if !still_offered {
                         form.choice.set(default_choice(&fresh));
                     }
                     set_session(fresh);
