@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::rate_limit::{Limit, RateLimitConfig};
+use crate::sandbox::faults::FaultPlan;
+
 /// The flags as the operator types them; `into_config` checks them.
 #[derive(Debug, Parser)]
 #[command(
@@ -19,6 +22,13 @@ Mode: SANDBOX (default) simulates the Conomy API in memory under /conomy, with d
 demo credentials and a fake provider page under /sandbox. UPSTREAM mode is chosen by setting \
 all four of CONOMY_API_BASE, CONOMY_API_KEY, CONOMY_CLIENT_ID and CONOMY_CLIENT_SECRET; /api is \
 then forwarded to that base with a cached bearer token. Setting only some of them is an error.\n\n\
+Rate limits: opening or refreshing a session and submitting a payment are limited per client \
+address (token buckets; 429 with Retry-After). RATE_LIMIT_SESSIONS_PER_MIN=0 and \
+RATE_LIMIT_PAYMENTS_PER_MIN=0 disable them, e.g. for a load test. Behind a reverse proxy, pass \
+--trust-proxy so the client address is taken from X-Forwarded-For.\n\n\
+Fault injection (sandbox mode): SANDBOX_FAULTS='[{\"endpoint\":\"getSession\",\"status\":503,\"count\":2}]' \
+installs faults at start; POST, GET and DELETE /sandbox/control/faults change them while running \
+(see the README's configuration section).\n\n\
 Logging is controlled with RUST_LOG (default: info), e.g. RUST_LOG=checkout_server=debug."
 )]
 pub struct Cli {
@@ -67,6 +77,33 @@ pub struct Cli {
     /// Log line format on stderr: "text" (key=value) or "json". Filter with RUST_LOG.
     #[arg(long, env = "LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
+
+    /// Checkout sessions (open from a link token, refresh) one client may create per minute;
+    /// 0 disables the limit.
+    #[arg(long, env = "RATE_LIMIT_SESSIONS_PER_MIN", default_value_t = RateLimitConfig::DEFAULT.sessions.per_minute)]
+    pub rate_limit_sessions_per_min: u32,
+
+    /// Session creations one client may make in a burst before the per-minute rate applies.
+    #[arg(long, env = "RATE_LIMIT_SESSIONS_BURST", default_value_t = RateLimitConfig::DEFAULT.sessions.burst)]
+    pub rate_limit_sessions_burst: u32,
+
+    /// Payment submissions one client may make per minute; 0 disables the limit.
+    #[arg(long, env = "RATE_LIMIT_PAYMENTS_PER_MIN", default_value_t = RateLimitConfig::DEFAULT.payments.per_minute)]
+    pub rate_limit_payments_per_min: u32,
+
+    /// Payment submissions one client may make in a burst.
+    #[arg(long, env = "RATE_LIMIT_PAYMENTS_BURST", default_value_t = RateLimitConfig::DEFAULT.payments.burst)]
+    pub rate_limit_payments_burst: u32,
+
+    /// Identify clients by the last X-Forwarded-For address (set only behind a reverse proxy
+    /// that appends it; otherwise clients could pick their own rate-limit bucket).
+    #[arg(long, env = "TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
+    pub trust_proxy: bool,
+
+    /// Sandbox mode: faults to inject from the start, as JSON (the body of
+    /// POST /sandbox/control/faults).
+    #[arg(long, env = "SANDBOX_FAULTS")]
+    pub sandbox_faults: Option<String>,
 }
 
 /// Credentials and base of the real Conomy API.
@@ -119,6 +156,9 @@ pub struct Config {
     pub mode: Mode,
     pub upstream_timeout: Duration,
     pub frame_ancestors: String,
+    pub rate_limits: RateLimitConfig,
+    /// Faults the sandbox starts with (sandbox mode only).
+    pub sandbox_faults: Option<FaultPlan>,
 }
 
 impl Config {
@@ -132,6 +172,8 @@ impl Config {
             mode: Mode::Sandbox,
             upstream_timeout: Duration::from_secs(10),
             frame_ancestors: "'self'".into(),
+            rate_limits: RateLimitConfig::DEFAULT,
+            sandbox_faults: None,
         }
     }
 
@@ -214,6 +256,20 @@ impl Cli {
             }
             None => None,
         };
+        let sandbox_faults = match self.sandbox_faults.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(_) if !matches!(mode, Mode::Sandbox) => {
+                return Err(ConfigError("SANDBOX_FAULTS only applies in sandbox mode".into()))
+            }
+            Some(text) => Some(
+                FaultPlan::parse_str(text).map_err(|why| ConfigError(format!("SANDBOX_FAULTS: {why}")))?,
+            ),
+        };
+        let rate_limits = RateLimitConfig {
+            sessions: Limit { per_minute: self.rate_limit_sessions_per_min, burst: self.rate_limit_sessions_burst },
+            payments: Limit { per_minute: self.rate_limit_payments_per_min, burst: self.rate_limit_payments_burst },
+            trust_proxy: self.trust_proxy,
+        };
         Ok(Config {
             bind: self.bind,
             port: self.port,
@@ -222,6 +278,8 @@ impl Cli {
             mode,
             upstream_timeout: Duration::from_millis(self.upstream_timeout_ms),
             frame_ancestors,
+            rate_limits,
+            sandbox_faults,
         })
     }
 }
@@ -267,6 +325,27 @@ mod tests {
         let mut bad = cli(&[]);
         bad.frame_ancestors = "'self'; script-src *".into();
         assert!(bad.into_config().is_err());
+    }
+
+    #[test]
+    fn rate_limits_come_from_flags_and_zero_disables() {
+        let config = cli(&[]).into_config().expect("defaults");
+        assert_eq!(config.rate_limits, RateLimitConfig::DEFAULT);
+        let config = cli(&["--rate-limit-sessions-per-min", "0", "--rate-limit-payments-per-min", "0", "--trust-proxy"])
+            .into_config()
+            .expect("valid");
+        assert!(config.rate_limits.sessions.is_disabled() && config.rate_limits.payments.is_disabled());
+        assert!(config.rate_limits.trust_proxy);
+    }
+
+    #[test]
+    fn sandbox_faults_are_checked_at_start() {
+        let mut good = cli(&[]);
+        good.sandbox_faults = Some(r#"[{"endpoint":"banks","status":503}]"#.into());
+        assert!(good.into_config().expect("valid").sandbox_faults.is_some());
+        let mut typo = cli(&[]);
+        typo.sandbox_faults = Some(r#"[{"endpoint":"banks","statuss":503}]"#.into());
+        assert!(typo.into_config().expect_err("unknown key").0.contains("statuss"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod config;
 pub mod headers;
 pub mod observe;
 pub mod public_api;
+pub mod rate_limit;
 pub mod sandbox;
 pub mod static_files;
 
@@ -61,6 +62,9 @@ impl AppState {
                 let sandbox_config = SandboxConfig::demo(public_url);
                 let sandbox = Sandbox::new(SandboxConfig::demo(public_url));
                 let demo_links = sandbox.seed_demo_links();
+                if let Some(plan) = &config.sandbox_faults {
+                    sandbox.set_faults(plan.clone());
+                }
                 // The same credential-injecting client as upstream mode, minus the socket.
                 let credentials = Credentials {
                     api_key: sandbox_config.api_key.clone(),
@@ -84,7 +88,7 @@ impl AppState {
         let security = SecurityHeaders::new(&static_files.index_script_hashes(), &config.frame_ancestors)?;
         Ok(AppState {
             mode: config.mode.name(),
-            api: Arc::new(ApiState::new(Arc::new(backend))),
+            api: Arc::new(ApiState::new(Arc::new(backend), config.rate_limits)),
             sandbox,
             security: Arc::new(security),
             static_files: Arc::new(static_files),
@@ -150,7 +154,10 @@ pub async fn start(
     let state = AppState::build(&config, &public_url)?;
     let router = app(&state);
     let task = tokio::spawn(async move {
-        axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+        // The peer address is what per-client rate limits key on.
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
     });
     let (demo_links, sandbox_config, sandbox) = match state.sandbox {
         Some(parts) => (parts.demo_links, Some(parts.config), Some(parts.sandbox)),

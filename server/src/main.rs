@@ -25,6 +25,18 @@ async fn main() -> ExitCode {
             "no index.html in the dist directory: SPA routes answer 503 until the SPA is built"
         );
     }
+    let limits = config.rate_limits;
+    tracing::info!(
+        sessions_per_min = limits.sessions.per_minute,
+        sessions_burst = limits.sessions.burst,
+        payments_per_min = limits.payments.per_minute,
+        payments_burst = limits.payments.burst,
+        trust_proxy = limits.trust_proxy,
+        "per-client rate limits (0 per minute = off)"
+    );
+    if config.sandbox_faults.is_some() {
+        tracing::warn!("SANDBOX_FAULTS set: the sandbox injects faults from the start");
+    }
     let server = match start(config, shutdown_signal()).await {
         Ok(server) => server,
         Err(error) => {

@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::backend::{Backend, BackendError, BackendResponse};
 use crate::observe::RequestId;
+use crate::rate_limit::{retry_after_seconds, ClientAddr, RateLimitConfig, RateLimiter, RateLimits};
 
 /// Largest request body `/api` accepts; a payment submission is well under 2 KB.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -29,11 +30,12 @@ const LINK_CACHE_MAX: usize = 10_000;
 pub struct ApiState {
     pub backend: Arc<Backend>,
     links: Mutex<HashMap<String, (Instant, LinkUrls)>>,
+    limits: RateLimits,
 }
 
 impl ApiState {
-    pub fn new(backend: Arc<Backend>) -> Self {
-        ApiState { backend, links: Mutex::new(HashMap::new()) }
+    pub fn new(backend: Arc<Backend>, limits: RateLimitConfig) -> Self {
+        ApiState { backend, links: Mutex::new(HashMap::new()), limits: RateLimits::new(limits) }
     }
 }
 
@@ -62,6 +64,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
 async fn create_session(
     State(api): State<Arc<ApiState>>,
     rid: Option<Extension<RequestId>>,
+    client: ClientAddr,
     token: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Body,
@@ -70,6 +73,7 @@ async fn create_session(
     let result = async {
         let token = valid_id(token)?;
         let body = json_object(&headers, body).await?;
+        rate_limit(&api, &api.limits.sessions, &client)?;
         let path = format!("/payment-links/token/{token}/checkout-sessions");
         forward(&api, Method::POST, &path, Some(&body), Shape::Session).await
     };
@@ -92,6 +96,7 @@ async fn get_session(
 async fn submit_payment(
     State(api): State<Arc<ApiState>>,
     rid: Option<Extension<RequestId>>,
+    client: ClientAddr,
     id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Body,
@@ -100,6 +105,7 @@ async fn submit_payment(
     let result = async {
         let id = valid_id(id)?;
         let body = json_object(&headers, body).await?;
+        rate_limit(&api, &api.limits.payments, &client)?;
         let path = format!("/checkout-sessions/{id}/payments");
         forward(&api, Method::POST, &path, Some(&body), Shape::Payment).await
     };
@@ -109,6 +115,7 @@ async fn submit_payment(
 async fn refresh_session(
     State(api): State<Arc<ApiState>>,
     rid: Option<Extension<RequestId>>,
+    client: ClientAddr,
     token: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Body,
@@ -117,6 +124,7 @@ async fn refresh_session(
     let result = async {
         let token = valid_id(token)?;
         let body = json_object(&headers, body).await?;
+        rate_limit(&api, &api.limits.sessions, &client)?;
         let path = format!("/checkout-sessions/token/{token}/refresh");
         forward(&api, Method::POST, &path, Some(&body), Shape::Session).await
     };
@@ -174,6 +182,17 @@ async fn not_found(rid: Option<Extension<RequestId>>) -> Response {
 async fn method_not_allowed(rid: Option<Extension<RequestId>>) -> Response {
     let error = problem(405, ApiErrorKind::Unimplemented, "Method not allowed on this endpoint.");
     respond(Err(error.into()), &request_id(rid))
+}
+
+/// Takes a token from the client's bucket. Runs after the input checks: a request refused
+/// for its input never reaches Conomy, so only calls that would cost a token.
+fn rate_limit(api: &ApiState, limiter: &RateLimiter, client: &ClientAddr) -> Result<(), Failure> {
+    let key = api.limits.client_key(client);
+    limiter.check(key).map_err(|wait| {
+        tracing::info!("rate limit reached; answering 429");
+        let error = problem(429, ApiErrorKind::TooManyRequests, safe_message(&ApiErrorKind::TooManyRequests));
+        Failure { error, retry_after: Some(retry_after_seconds(wait)) }
+    })
 }
 
 // ---- input checks -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ pub struct Failure(pub ApiError);
 pub type Answer<T> = Result<T, Failure>;
 
 impl Failure {
-    fn new(status: u16, kind: ApiErrorKind, detail: impl Into<String>) -> Self {
+    pub fn new(status: u16, kind: ApiErrorKind, detail: impl Into<String>) -> Self {
         let mut error = ApiError::new(status, kind, detail);
         error.trace_id = Some(format!("sandbox-{:016x}", rand::random::<u64>()));
         Failure(error)

@@ -145,6 +145,7 @@ mod tests {
             disabled: vec![Rail::Nequi],
             single_attempt: false,
             reusable: false,
+            faults: None,
         };
         let configs = payment_configs("COP", "535500", &plan).unwrap();
         assert_eq!(configs[0].product, "COP:COP");

@@ -11,6 +11,7 @@ mod control;
 mod demo;
 mod errors;
 mod extract;
+pub mod faults;
 mod links;
 mod listing;
 mod methods;
@@ -63,11 +64,13 @@ pub struct DemoLink {
 }
 
 /// The simulator: configuration, a clock and the store behind one mutex (every request holds
-/// it briefly and never across an await).
+/// it briefly and never across an await), and the injected faults behind another (never held
+/// together with the store's).
 pub struct Sandbox {
     config: SandboxConfig,
     clock: Arc<dyn Clock>,
     store: Mutex<Store>,
+    faults: Mutex<faults::FaultState>,
 }
 
 impl Sandbox {
@@ -77,7 +80,12 @@ impl Sandbox {
 
     /// A sandbox on another clock (tests move time instead of sleeping).
     pub fn with_clock(config: SandboxConfig, clock: Arc<dyn Clock>) -> Arc<Sandbox> {
-        Arc::new(Sandbox { config, clock, store: Mutex::new(Store::default()) })
+        Arc::new(Sandbox {
+            config,
+            clock,
+            store: Mutex::new(Store::default()),
+            faults: Mutex::new(faults::FaultState::default()),
+        })
     }
 
     /// Creates the demo links (once) and returns them.
@@ -135,6 +143,8 @@ pub fn conomy_router(sandbox: Arc<Sandbox>) -> Router {
         .route("/checkout-sessions/token/{token}/refresh", post(sessions::refresh))
         .route("/payments", get(payments::list))
         .route("/payments/banks/{country}", get(banks::list))
+        // Faults act on authenticated calls only (the outer layer checks credentials first).
+        .route_layer(middleware::from_fn_with_state(sandbox.clone(), faults::inject))
         .route_layer(middleware::from_fn_with_state(sandbox.clone(), auth::require_credentials));
     Router::new()
         .route("/auth", post(auth::issue_token))
@@ -157,6 +167,7 @@ pub fn sandbox_router(sandbox: Arc<Sandbox>) -> Router {
         .route("/sandbox/control/sessions/{id}/expire", post(control::expire_session))
         .route("/sandbox/control/payment-links/{id}/expire", post(control::expire_link))
         .route("/sandbox/control/payment-links/{id}/deactivate", post(control::deactivate_link))
+        .route("/sandbox/control/faults", get(faults::show).post(faults::install).delete(faults::clear))
         .route("/sandbox/{*rest}", any(errors::route_not_found))
         .with_state(sandbox)
 }

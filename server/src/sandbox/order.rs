@@ -10,6 +10,7 @@ use checkout_core::money::minor_units;
 use serde_json::{Map, Value};
 
 use super::errors::{Answer, Failure};
+use super::faults::FaultPlan;
 
 /// Seconds a link or session may live at most (a year): keeps date arithmetic far from overflow.
 const MAX_DURATION: i64 = 365 * 24 * 3600;
@@ -65,6 +66,8 @@ pub struct MetadataOptions {
     /// The link stays ACTIVE after a payment (each visitor pays their own session) instead of
     /// becoming FINISHED. Demo links use it so they stay payable for every visitor.
     pub reusable: bool,
+    /// Faults injected into this link's calls (`metadata.faults`, see `faults.rs`).
+    pub faults: Option<FaultPlan>,
 }
 
 #[derive(Debug, Clone)]
@@ -411,7 +414,8 @@ fn parse_requirements(fields: &Fields) -> Answer<Vec<String>> {
 ///   (an entry for the session currency only narrows its methods);
 /// * `disabledMethods: [rail]` lists methods with `enabled: false`;
 /// * `singleAttempt: true` makes a declined payment fail the session;
-/// * `reusable: true` keeps the link ACTIVE after a payment.
+/// * `reusable: true` keeps the link ACTIVE after a payment;
+/// * `faults`: fault-injection rules for this link's calls (`faults.rs`).
 fn parse_options(metadata: Option<&Map<String, Value>>, currency: &str, allowed: &[Rail]) -> Answer<MetadataOptions> {
     let primary = PlannedConfig {
         currency: currency.to_string(),
@@ -428,6 +432,10 @@ fn parse_options(metadata: Option<&Map<String, Value>>, currency: &str, allowed:
     }
     if let Some(value) = meta.get("reusable").filter(|v| !v.is_null()) {
         plan.reusable = value.as_bool().ok_or_else(|| Failure::invalid("metadata.reusable", "must be a boolean"))?;
+    }
+    if let Some(faults) = meta.get("faults").filter(|v| !v.is_null()) {
+        plan.faults =
+            Some(FaultPlan::parse(faults, "metadata.faults").map_err(|e| Failure::invalid(&e.field, &e.why))?);
     }
     if meta.get("disabledMethods").is_some_and(|v| !v.is_null()) {
         plan.disabled = rails_from(fields.req_array("disabledMethods")?, "metadata.disabledMethods")?;

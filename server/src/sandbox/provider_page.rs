@@ -98,6 +98,14 @@ pub async fn decline(State(sandbox): State<Arc<Sandbox>>, payment_id: PaymentId)
 /// Settles the payment, then sends the payer back the way a provider would: a 303 to the rail
 /// node's successUrl/failedUrl when it is an absolute http(s) URL, else a result page here.
 fn decide(sandbox: &Sandbox, payment_id: &str, approve: bool) -> Response {
+    // A `railNeverAnswers` fault: the provider takes the click and the rail stays silent.
+    if sandbox.payment_is_stranded(payment_id) {
+        return page(
+            StatusCode::ACCEPTED,
+            "Sin respuesta (No answer)",
+            "<h1 id=\"no-answer\">El medio de pago no respondió (The rail did not answer)</h1>",
+        );
+    }
     let result = {
         let (mut store, now) = sandbox.current();
         store.settle(payment_id, approve, now)
