@@ -107,17 +107,7 @@ pub fn assert_error(body: &Value, status: u16, kind: &str) {
 pub async fn sandbox_session_total(server: &RunningServer) -> u64 {
     let sandbox = server.sandbox_config.as_ref().expect("sandbox mode");
     let http = client();
-    let auth: Value = http
-        .post(url(server, "/conomy/auth"))
-        .header("x-api-key", &sandbox.api_key)
-        .json(&json!({"clientId": sandbox.client_id, "clientSecret": sandbox.client_secret}))
-        .send()
-        .await
-        .expect("auth")
-        .json()
-        .await
-        .expect("auth json");
-    let token = auth["accessToken"].as_str().expect("token");
+    let token = merchant_token(server).await;
     let page: Value = http
         .get(url(server, "/conomy/checkout-sessions?limit=1"))
         .header("x-api-key", &sandbox.api_key)
@@ -129,4 +119,61 @@ pub async fn sandbox_session_total(server: &RunningServer) -> u64 {
         .await
         .expect("list json");
     page["pagination"]["total"].as_u64().expect("total")
+}
+
+/// Creates a payment link through the sandbox's merchant API; returns status and body.
+pub async fn create_link(server: &RunningServer, body: &Value) -> (u16, Value) {
+    let sandbox = server.sandbox_config.as_ref().expect("sandbox mode");
+    let token = merchant_token(server).await;
+    send(
+        client()
+            .post(url(server, "/conomy/payment-links"))
+            .header("x-api-key", &sandbox.api_key)
+            .bearer_auth(token)
+            .json(body),
+    )
+    .await
+}
+
+/// A CLP link paid with ETPAY (the §4 body of `etpay_payment`), with `metadata`.
+pub fn clp_link(token: &str, metadata: Value) -> Value {
+    json!({
+        "checkoutToken": token,
+        "currency": "CLP",
+        "items": [{"description": "Libro", "preTaxAmount": "10000"}],
+        "paymentMethodsAllowed": ["ETPAY"],
+        "destinations": [{"type": "ACCOUNT", "amount": "10000", "name": "Librería",
+            "account": {"type": "CHECKING", "currency": "CLP", "accountNumber": "acct-1", "accountHolder": "Librería SpA"}}],
+        "owner": {"identityId": "merchant-1", "name": "Librería"},
+        "duration": 1800,
+        "metadata": metadata
+    })
+}
+
+/// A valid ETPAY submission for a CLP session.
+pub fn etpay_payment(return_base: &str) -> Value {
+    json!({
+        "description": "Libro",
+        "origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {
+            "customer": {"firstName": "Ana", "email": "ana@example.cl"},
+            "successUrl": format!("{return_base}?return=success"),
+            "failedUrl": format!("{return_base}?return=failed")
+        }}]
+    })
+}
+
+/// A bearer token for the sandbox's merchant API.
+pub async fn merchant_token(server: &RunningServer) -> String {
+    let sandbox = server.sandbox_config.as_ref().expect("sandbox mode");
+    let auth: Value = client()
+        .post(url(server, "/conomy/auth"))
+        .header("x-api-key", &sandbox.api_key)
+        .json(&json!({"clientId": sandbox.client_id, "clientSecret": sandbox.client_secret}))
+        .send()
+        .await
+        .expect("auth")
+        .json()
+        .await
+        .expect("auth json");
+    auth["accessToken"].as_str().expect("token").to_string()
 }
