@@ -54,7 +54,15 @@ export default async function globalSetup(): Promise<void> {
   const log = fs.openSync(path.join(__dirname, 'test-results', 'server.log'), 'w');
 
   // Sandbox mode: no upstream variables may leak in from the caller's environment.
-  const env: NodeJS.ProcessEnv = { ...process.env, PUBLIC_URL: url, RUST_LOG: process.env.RUST_LOG ?? 'info' };
+  // Every spec opens sessions from 127.0.0.1: the per-client rate limits (tested natively in
+  // server/tests) would turn a full run into 429s, so they are off here.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PUBLIC_URL: url,
+    RUST_LOG: process.env.RUST_LOG ?? 'info',
+    RATE_LIMIT_SESSIONS_PER_MIN: '0',
+    RATE_LIMIT_PAYMENTS_PER_MIN: '0',
+  };
   for (const key of ['CONOMY_API_BASE', 'CONOMY_API_KEY', 'CONOMY_CLIENT_ID', 'CONOMY_CLIENT_SECRET', 'PORT', 'BIND_ADDRESS', 'DIST_DIR']) {
     delete env[key];
   }
