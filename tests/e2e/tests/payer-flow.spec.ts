@@ -222,6 +222,9 @@ test('a successUrl of javascript:alert(1) is never followed', async ({ page, che
     successUrl: 'javascript:alert(1)',
     failedUrl: 'javascript:alert(2)',
   });
+  // The link really carries the unsafe URL (the server passes it on): the checkout must refuse it.
+  expect((await conomy.api<{ successUrl?: string }>('GET', `/payment-links/${link.id}`)).successUrl)
+    .toBe('javascript:alert(1)');
   const dialogs: string[] = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
 
