@@ -72,10 +72,10 @@ pub fn Summary(
             </div>
             <p class="total-line">
                 <span>{move || i18n.t(Key::Total)}</span>
-                <strong class="total-amount">{money(total.clone(), currency.clone())}</strong>
+                <strong class="total-amount" data-testid="total">{money(total.clone(), currency.clone())}</strong>
             </p>
             <Countdown expires_at=expires_at on_expire=on_expire.unwrap_or_else(|| Callback::new(|_| ())) />
-            <details class="summary-details" open=true>
+            <details class="summary-details" open=wide_screen()>
                 <summary>
                     <h2 id="summary-title">{move || i18n.t(Key::SummaryTitle)}</h2>
                 </summary>
@@ -93,7 +93,7 @@ pub fn Summary(
                     })}
                     <div class="row grand">
                         <dt>{move || i18n.t(Key::Total)}</dt>
-                        <dd data-testid="total">{money(total.clone(), currency.clone())}</dd>
+                        <dd>{money(total.clone(), currency.clone())}</dd>
                     </div>
                 </dl>
             </details>
@@ -139,6 +139,17 @@ fn ItemRow(item: Item, currency: String) -> impl IntoView {
             </dl>
         </li>
     }
+}
+
+/// On phones the item list starts collapsed (merchant, total and time stay visible); from the
+/// two-column width it starts open.
+fn wide_screen() -> bool {
+    window()
+        .match_media("(min-width: 900px)")
+        .ok()
+        .flatten()
+        .map(|query| query.matches())
+        .unwrap_or(true)
 }
 
 /// total − subtotal, shown only when both are exact decimals and the difference is positive.
