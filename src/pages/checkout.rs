@@ -185,6 +185,10 @@ fn Checkout(token: String) -> impl IntoView {
     });
 
     let on_expire = Callback::new(move |_| {
+        // Only a payable or pending session can still turn EXPIRED.
+        if !matches!(screen.get_untracked(), Some(Screen::Pay | Screen::Waiting)) {
+            return;
+        }
         spawn_local(async move {
             // Give the server's clock a moment to agree that time is up.
             sleep(1_000).await;
