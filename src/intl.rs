@@ -39,7 +39,7 @@ pub fn format_money(amount: &str, currency: &str, locale: Locale) -> String {
     if !ok {
         return fallback();
     }
-    match NumberFormat::new(locale.tag(), &options).and_then(|f| f.format(&exact)) {
+    match NumberFormat::new(money::intl_locale(locale.tag(), currency), &options).and_then(|f| f.format(&exact)) {
         Ok(text) if token => format!("{text} {currency}"),
         Ok(text) => text,
         Err(_) => fallback(),

@@ -143,6 +143,26 @@ pub fn sum(amounts: &[&str]) -> Result<String, MoneyError> {
     Ok(total.to_string())
 }
 
+/// The `Intl` locale to format `currency` in for a payer reading `language` ("es", "pt-BR",
+/// "en"). A bare "es" formats MXN as "1910,26 MXN" and leaves 4-digit amounts ungrouped, which
+/// no Mexican or Chilean payer would write; the currency's own country gives the amount the
+/// shape its payers know ("$1,910.26" in es-MX, "$1.000" in es-CL) in the chosen language.
+pub fn intl_locale(language: &str, currency: &str) -> &'static str {
+    let base = language.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    match (base.as_str(), currency.trim().to_ascii_uppercase().as_str()) {
+        ("pt", _) => "pt-BR",
+        ("en", _) => "en-US",
+        (_, "MXN") => "es-MX",
+        (_, "CLP") => "es-CL",
+        (_, "COP") => "es-CO",
+        (_, "ARS") => "es-AR",
+        (_, "PEN") => "es-PE",
+        (_, "BOB") => "es-BO",
+        (_, "USD") => "es-US",
+        _ => "es",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +221,14 @@ mod tests {
         assert_eq!(sum(&[]).unwrap(), "0");
         assert_eq!(sum(&["123456789012345.67", "0.33"]).unwrap(), "123456789012346.00");
         assert_eq!(sum(&["1", "x"]), Err(MoneyError::Invalid));
+    }
+
+    #[test]
+    fn intl_locale_follows_the_currency_country_in_spanish_only() {
+        assert_eq!(intl_locale("es", "MXN"), "es-MX");
+        assert_eq!(intl_locale("es-CL", "CLP"), "es-CL");
+        assert_eq!(intl_locale("es", "BRL"), "es");
+        assert_eq!(intl_locale("pt-BR", "MXN"), "pt-BR");
+        assert_eq!(intl_locale("en", "COP"), "en-US");
     }
 }
