@@ -74,6 +74,11 @@ pub struct Cli {
     #[arg(long, env = "CHECKOUT_FRAME_ANCESTORS", default_value = "'self'")]
     pub frame_ancestors: String,
 
+    /// Sandbox mode: port of the demo merchant page that embeds the checkout from another
+    /// origin (http://localhost:<port>) [default: --port + 1, a free one with --port 0; 0 disables].
+    #[arg(long, env = "MERCHANT_DEMO_PORT")]
+    pub merchant_demo_port: Option<u16>,
+
     /// Log line format on stderr: "text" (key=value) or "json". Filter with RUST_LOG.
     #[arg(long, env = "LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -156,6 +161,9 @@ pub struct Config {
     pub mode: Mode,
     pub upstream_timeout: Duration,
     pub frame_ancestors: String,
+    /// Sandbox mode: the demo merchant page's port. `None`: automatic (port + 1, or a free
+    /// one when `port` is 0), `Some(0)`: off.
+    pub merchant_demo_port: Option<u16>,
     pub rate_limits: RateLimitConfig,
     /// Faults the sandbox starts with (sandbox mode only).
     pub sandbox_faults: Option<FaultPlan>,
@@ -172,6 +180,8 @@ impl Config {
             mode: Mode::Sandbox,
             upstream_timeout: Duration::from_secs(10),
             frame_ancestors: "'self'".into(),
+            // Tests opt in; a second listener per test server would be noise.
+            merchant_demo_port: Some(0),
             rate_limits: RateLimitConfig::DEFAULT,
             sandbox_faults: None,
         }
@@ -278,6 +288,7 @@ impl Cli {
             mode,
             upstream_timeout: Duration::from_millis(self.upstream_timeout_ms),
             frame_ancestors,
+            merchant_demo_port: self.merchant_demo_port,
             rate_limits,
             sandbox_faults,
         })

@@ -3,7 +3,9 @@
 
 pub mod backend;
 pub mod config;
+pub mod embedding;
 pub mod headers;
+pub mod merchant_demo;
 pub mod observe;
 pub mod public_api;
 pub mod rate_limit;
@@ -54,13 +56,14 @@ pub struct SandboxParts {
 
 impl AppState {
     /// Builds the state for a server reachable at `public_url`: in sandbox mode this creates
-    /// the simulator and its demo links.
-    pub fn build(config: &Config, public_url: &str) -> Result<AppState, String> {
+    /// the simulator and its demo links, which `embed_origins` (the merchant demo page's) may frame.
+    pub fn build(config: &Config, public_url: &str, embed_origins: &[String]) -> Result<AppState, String> {
         let (backend, sandbox) = match &config.mode {
             Mode::Sandbox => {
-                // `demo` is deterministic: one copy for the simulator, one for the banner.
-                let sandbox_config = SandboxConfig::demo(public_url);
-                let sandbox = Sandbox::new(SandboxConfig::demo(public_url));
+                // One copy for the simulator, one for the banner.
+                let mut sandbox_config = SandboxConfig::demo(public_url);
+                sandbox_config.embed_origins = embed_origins.to_vec();
+                let sandbox = Sandbox::new(sandbox_config.clone());
                 let demo_links = sandbox.seed_demo_links();
                 if let Some(plan) = &config.sandbox_faults {
                     sandbox.set_faults(plan.clone());
@@ -84,7 +87,12 @@ impl AppState {
                 (Backend::http(&upstream.base, credentials, config.upstream_timeout)?, None)
             }
         };
-        let static_files = StaticFiles::new(config.dist.clone(), &config.frame_ancestors);
+        let mut static_files = StaticFiles::new(config.dist.clone(), &config.frame_ancestors);
+        if let Some(parts) = &sandbox {
+            // Each link's page may also be framed by the origins the link declares.
+            let store = parts.sandbox.clone();
+            static_files = static_files.with_link_origins(Arc::new(move |token: &str| store.frame_ancestors_of(token)));
+        }
         let security = SecurityHeaders::new(&static_files.index_script_hashes(), &config.frame_ancestors)?;
         Ok(AppState {
             mode: config.mode.name(),
@@ -137,6 +145,8 @@ pub struct RunningServer {
     pub sandbox: Option<Arc<Sandbox>>,
     /// The Conomy client; tests read its call counters.
     pub backend: Arc<Backend>,
+    /// The demo merchant page embedding the checkout (sandbox mode, unless disabled).
+    pub merchant_demo_url: Option<String>,
     pub task: JoinHandle<std::io::Result<()>>,
 }
 
@@ -151,13 +161,37 @@ pub async fn start(
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
     let addr = listener.local_addr().map_err(|e| format!("no local address: {e}"))?;
     let public_url = config.public_url_for(addr);
-    let state = AppState::build(&config, &public_url)?;
+    let merchant_listener = bind_merchant_demo(&config, addr).await?;
+    // `localhost` against the checkout's `127.0.0.1`: two real origins on one machine.
+    let merchant_origin = merchant_listener
+        .as_ref()
+        .and_then(|l| l.local_addr().ok())
+        .map(|a| format!("http://localhost:{}", a.port()));
+    let state = AppState::build(&config, &public_url, merchant_origin.as_slice())?;
     let router = app(&state);
+    let (stopped, stop_watch) = tokio::sync::watch::channel(());
+    if let (Some(listener), Some(origin), Some(parts)) = (merchant_listener, &merchant_origin, &state.sandbox) {
+        let demo = merchant_demo::MerchantDemo {
+            origin: origin.clone(),
+            checkout_url: public_url.clone(),
+            sandbox: parts.sandbox.clone(),
+        };
+        let mut stop_watch = stop_watch;
+        tokio::spawn(async move {
+            let stop = async move {
+                let _ = stop_watch.changed().await;
+            };
+            axum::serve(listener, merchant_demo::router(Arc::new(demo))).with_graceful_shutdown(stop).await
+        });
+    }
     let task = tokio::spawn(async move {
         // The peer address is what per-client rate limits key on.
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        // The demo page goes with the checkout it shows.
+        drop(stopped);
+        result
     });
     let (demo_links, sandbox_config, sandbox) = match state.sandbox {
         Some(parts) => (parts.demo_links, Some(parts.config), Some(parts.sandbox)),
@@ -171,6 +205,33 @@ pub async fn start(
         sandbox_config,
         sandbox,
         backend: state.api.backend.clone(),
+        merchant_demo_url: merchant_origin,
         task,
     })
+}
+
+/// The demo merchant page's listener (sandbox mode): on the configured port, else the
+/// checkout's port + 1 (a free one when the checkout's was picked by the OS). An automatic
+/// port that is taken only costs the demo, with a warning; an explicit one is an error.
+async fn bind_merchant_demo(config: &Config, checkout: SocketAddr) -> Result<Option<tokio::net::TcpListener>, String> {
+    if !matches!(config.mode, Mode::Sandbox) {
+        return Ok(None);
+    }
+    let (port, explicit) = match config.merchant_demo_port {
+        Some(0) => return Ok(None),
+        Some(port) => (port, true),
+        None if config.port == 0 => (0, false),
+        None => match checkout.port().checked_add(1) {
+            Some(port) => (port, false),
+            None => return Ok(None),
+        },
+    };
+    match tokio::net::TcpListener::bind((config.bind, port)).await {
+        Ok(listener) => Ok(Some(listener)),
+        Err(e) if explicit => Err(format!("cannot listen on {}:{port} for the merchant demo: {e}", config.bind)),
+        Err(e) => {
+            tracing::warn!(port, error = %e, "merchant demo page not started (set --merchant-demo-port)");
+            Ok(None)
+        }
+    }
 }

@@ -88,6 +88,9 @@ fn print_banner(server: &RunningServer) {
         println!("  clientId:      {}", sandbox.client_id);
         println!("  clientSecret:  {}", sandbox.client_secret);
         println!("  demo links as JSON: {}/sandbox/demo-links.json", server.public_url);
+        if let Some(merchant) = &server.merchant_demo_url {
+            println!("merchant demo page (embeds the checkout from another origin): {merchant}/");
+        }
     }
 }
 

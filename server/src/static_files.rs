@@ -12,6 +12,7 @@ use checkout_core::model::{ApiError, ApiErrorKind};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
+use crate::embedding::{self, FrameAncestors, LinkOrigins};
 use crate::headers;
 
 /// Path prefixes owned by other routers: an unmatched path under them is a 404, not the SPA.
@@ -20,7 +21,7 @@ const RESERVED: [&str; 4] = ["/api", "/conomy", "/sandbox", "/healthz"];
 pub struct StaticFiles {
     dist: PathBuf,
     assets: ServeDir,
-    frame_ancestors: String,
+    frame_ancestors: FrameAncestors,
 }
 
 impl StaticFiles {
@@ -29,7 +30,13 @@ impl StaticFiles {
             .precompressed_br()
             .precompressed_gzip()
             .append_index_html_on_directories(false);
-        StaticFiles { dist, assets, frame_ancestors: frame_ancestors.to_string() }
+        StaticFiles { dist, assets, frame_ancestors: FrameAncestors::new(frame_ancestors) }
+    }
+
+    /// Lets each link's page also be framed by the origins its link declares (sandbox mode).
+    pub fn with_link_origins(mut self, lookup: LinkOrigins) -> Self {
+        self.frame_ancestors = self.frame_ancestors.with_link_origins(lookup);
+        self
     }
 
     /// `'sha256-…'` sources of index.html's inline scripts now (empty when there is no build).
@@ -61,7 +68,7 @@ pub async fn serve(files: Arc<StaticFiles>, request: Request) -> Response {
     if file_name.contains('.') && file_name != "index.html" {
         return asset(&files, request, file_name.to_string()).await;
     }
-    index(&files, request.method() == Method::HEAD).await
+    index(&files, &path, request.method() == Method::HEAD).await
 }
 
 async fn asset(files: &StaticFiles, request: Request, file_name: String) -> Response {
@@ -76,13 +83,16 @@ async fn asset(files: &StaticFiles, request: Request, file_name: String) -> Resp
             "no-cache"
         };
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        if file_name == embedding::EMBED_SCRIPT {
+            embedding::set_embed_script_headers(response.headers_mut());
+        }
     }
     response
 }
 
 /// index.html with a CSP hashing the inline scripts of exactly this copy, so a rebuilt SPA
 /// keeps working without a restart.
-async fn index(files: &StaticFiles, head_only: bool) -> Response {
+async fn index(files: &StaticFiles, path: &str, head_only: bool) -> Response {
     let html = match tokio::fs::read_to_string(files.dist.join("index.html")).await {
         Ok(html) => html,
         Err(error) => {
@@ -91,7 +101,7 @@ async fn index(files: &StaticFiles, head_only: bool) -> Response {
             return not_built();
         }
     };
-    let csp = headers::content_security_policy(&headers::inline_script_hashes(&html), &files.frame_ancestors);
+    let csp = headers::content_security_policy(&headers::inline_script_hashes(&html), &files.frame_ancestors.for_path(path));
     let body = if head_only { Body::empty() } else { Body::from(html) };
     let mut response = (StatusCode::OK, body).into_response();
     let map = response.headers_mut();

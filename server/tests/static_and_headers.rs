@@ -83,7 +83,8 @@ async fn spa_routes_fall_back_to_index_and_assets_are_cached_by_hash() {
 
     let response = http.get(url(&server, "/embed.js")).send().await.expect("embed");
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(response.headers()["cache-control"], "no-cache", "unhashed files revalidate");
+    // Unhashed, loaded by merchant pages: a short public cache, never immutable (embedding.rs).
+    assert_eq!(response.headers()["cache-control"], "public, max-age=300", "unhashed embed script");
 
     for missing in ["/x.js", "/checkout-ffffffffffffffff.js", "/demo-clp/logo.png"] {
         let response = http.get(url(&server, missing)).send().await.expect("missing");

@@ -13,6 +13,9 @@ use super::{DemoLink, Sandbox};
 /// Normal demos give the payer 30 minutes.
 const DURATION: i64 = 30 * 60;
 
+/// Demo links the merchant demo page may embed (`SandboxConfig::embed_origins`).
+const EMBEDDABLE: [&str; 5] = ["demo-clp", "demo-brl", "demo-cop", "demo-ars", "demo-prefilled"];
+
 /// What state a demo starts in beyond its link status.
 enum Fixture {
     Fresh,
@@ -205,6 +208,11 @@ pub fn seed(sandbox: &Sandbox) -> Vec<DemoLink> {
     let mut created = Vec::new();
     for mut demo in demos(&sandbox.base_url()) {
         demo.body["checkoutToken"] = json!(demo.token);
+        // The merchant demo page (another origin) may frame these; the others stay `'self'`
+        // only, so the demo can also show a refused frame.
+        if EMBEDDABLE.contains(&demo.token) && !sandbox.config.embed_origins.is_empty() {
+            demo.body["metadata"]["frameAncestors"] = json!(sandbox.config.embed_origins);
+        }
         // The bodies above are fixed and valid; a failure here is a bug, reported, not a panic.
         let link = match Order::from_json(&demo.body).and_then(|order| insert_link(sandbox, order, demo.status.clone())) {
             Ok(link) => link,

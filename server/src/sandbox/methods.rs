@@ -146,6 +146,7 @@ mod tests {
             single_attempt: false,
             reusable: false,
             faults: None,
+            frame_ancestors: Vec::new(),
         };
         let configs = payment_configs("COP", "535500", &plan).unwrap();
         assert_eq!(configs[0].product, "COP:COP");

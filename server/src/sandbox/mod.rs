@@ -40,6 +40,8 @@ pub struct SandboxConfig {
     pub client_secret: String,
     /// e.g. `http://127.0.0.1:8080`: base of session `url`s and of the provider's return.
     pub checkout_base_url: String,
+    /// Origins the demo links let frame the checkout (the merchant demo page's), see `demo.rs`.
+    pub embed_origins: Vec<String>,
 }
 
 impl SandboxConfig {
@@ -50,6 +52,7 @@ impl SandboxConfig {
             client_id: "sandbox-client".into(),
             client_secret: "sandbox-secret".into(),
             checkout_base_url: checkout_base_url.trim_end_matches('/').to_string(),
+            embed_origins: Vec::new(),
         }
     }
 }
@@ -95,6 +98,20 @@ impl Sandbox {
 
     pub fn demo_links(&self) -> Vec<DemoLink> {
         self.lock().demo.clone()
+    }
+
+    /// The origins a checkout token's link (or directly created session) lets frame it, from
+    /// its `metadata.frameAncestors`; empty for unknown tokens.
+    pub fn frame_ancestors_of(&self, token: &str) -> Vec<String> {
+        let store = self.lock();
+        let order = match store.link_by_token(token) {
+            Some(link) => &link.order,
+            None => match store.sessions.iter().rev().find(|s| s.token == token) {
+                Some(session) => &session.order,
+                None => return Vec::new(),
+            },
+        };
+        order.options.frame_ancestors.clone()
     }
 
     fn now(&self) -> OffsetDateTime {

@@ -68,6 +68,9 @@ pub struct MetadataOptions {
     pub reusable: bool,
     /// Faults injected into this link's calls (`metadata.faults`, see `faults.rs`).
     pub faults: Option<FaultPlan>,
+    /// Origins allowed to frame this link's checkout (`metadata.frameAncestors`, see
+    /// `crate::embedding`), each exactly `scheme://host[:port]`.
+    pub frame_ancestors: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -415,7 +418,8 @@ fn parse_requirements(fields: &Fields) -> Answer<Vec<String>> {
 /// * `disabledMethods: [rail]` lists methods with `enabled: false`;
 /// * `singleAttempt: true` makes a declined payment fail the session;
 /// * `reusable: true` keeps the link ACTIVE after a payment;
-/// * `faults`: fault-injection rules for this link's calls (`faults.rs`).
+/// * `faults`: fault-injection rules for this link's calls (`faults.rs`);
+/// * `frameAncestors: ["https://shop.example", ...]`: pages that may embed the checkout.
 fn parse_options(metadata: Option<&Map<String, Value>>, currency: &str, allowed: &[Rail]) -> Answer<MetadataOptions> {
     let primary = PlannedConfig {
         currency: currency.to_string(),
@@ -436,6 +440,10 @@ fn parse_options(metadata: Option<&Map<String, Value>>, currency: &str, allowed:
     if let Some(faults) = meta.get("faults").filter(|v| !v.is_null()) {
         plan.faults =
             Some(FaultPlan::parse(faults, "metadata.faults").map_err(|e| Failure::invalid(&e.field, &e.why))?);
+    }
+    if meta.get("frameAncestors").is_some_and(|v| !v.is_null()) {
+        plan.frame_ancestors = crate::embedding::parse_frame_ancestors(fields.req_array("frameAncestors")?)
+            .map_err(|why| Failure::invalid("metadata.frameAncestors", &why))?;
     }
     if meta.get("disabledMethods").is_some_and(|v| !v.is_null()) {
         plan.disabled = rails_from(fields.req_array("disabledMethods")?, "metadata.disabledMethods")?;
