@@ -63,7 +63,9 @@ export default async function globalSetup(): Promise<void> {
     RATE_LIMIT_SESSIONS_PER_MIN: '0',
     RATE_LIMIT_PAYMENTS_PER_MIN: '0',
   };
-  for (const key of ['CONOMY_API_BASE', 'CONOMY_API_KEY', 'CONOMY_CLIENT_ID', 'CONOMY_CLIENT_SECRET', 'PORT', 'BIND_ADDRESS', 'DIST_DIR']) {
+  // No injected faults or proxy trust either: specs that want faults install them themselves.
+  for (const key of ['CONOMY_API_BASE', 'CONOMY_API_KEY', 'CONOMY_CLIENT_ID', 'CONOMY_CLIENT_SECRET',
+    'PORT', 'BIND_ADDRESS', 'DIST_DIR', 'SANDBOX_FAULTS', 'TRUST_PROXY']) {
     delete env[key];
   }
   const server = spawn(bin, ['--port', String(port), '--dist', dist], { env, stdio: ['ignore', log, log] });
