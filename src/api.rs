@@ -175,7 +175,9 @@ where
         match attempt().await {
             Ok(value) => return Ok(value),
             Err((error, retry_after)) => {
-                if tries >= MAX_TRIES || !error.is_transient() {
+                // Offline, waiting cannot help: the caller resumes when the browser is back online.
+                let offline = error == CheckoutError::Network && !browser_online();
+                if tries >= MAX_TRIES || !error.is_transient() || offline {
                     return Err(error);
                 }
                 sleep(retry_after.unwrap_or(delay).min(MAX_RETRY_AFTER_MS)).await;
@@ -184,6 +186,11 @@ where
             }
         }
     }
+}
+
+/// `navigator.onLine`: `false` means there is no network at all.
+fn browser_online() -> bool {
+    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
 /// One request with a timeout, decoded as `T` on 2xx and as [`ApiError`] otherwise.

@@ -12,6 +12,7 @@ use crate::pages::{checkout::CheckoutPage, landing::Landing, not_found::NotFound
 #[component]
 pub fn App() -> impl IntoView {
     let i18n = provide_i18n(initial_locale());
+    crate::network_status::provide_online();
     view! {
         <Router>
             <div class="page">
@@ -19,6 +20,7 @@ pub fn App() -> impl IntoView {
                     <a class="brand" href="/">"Conomy"</a>
                     <LanguageSwitch />
                 </header>
+                <crate::network_status::OfflineBanner />
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Landing />
                     <Route path=path!("/:token") view=CheckoutPage />

@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod locale;
+pub mod network_status;
 pub mod intl;
 pub mod pages;
 pub mod panic_screen;

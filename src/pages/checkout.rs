@@ -74,6 +74,7 @@ fn Checkout(token: String) -> impl IntoView {
     let unverified = StoredValue::new(false);
     let polling = StoredValue::new(false);
     let form = FormState::new(&token.get_value());
+    let online = crate::network_status::use_online();
     // Disposed with this view: async work checks it before touching state.
     let alive_marker = StoredValue::new(());
     let alive = move || alive_marker.try_get_value().is_some();
@@ -163,7 +164,8 @@ fn Checkout(token: String) -> impl IntoView {
                 if !matches!(screen.get_untracked(), Some(Screen::Waiting | Screen::UnknownStatus(_))) {
                     break;
                 }
-                if page_hidden() {
+                // Hidden tab or no connection: nothing to learn now (back online reads at once).
+                if page_hidden() || !online.get_untracked() {
                     continue;
                 }
                 reload().await;
@@ -182,6 +184,25 @@ fn Checkout(token: String) -> impl IntoView {
             }
             _ => {}
         }
+    });
+
+    // Back online: read what we missed while polling was paused, reopen a checkout that failed
+    // for lack of connection, and drop the "you're offline" submit message.
+    Effect::new(move |was_online: Option<bool>| {
+        let now = online.get();
+        if was_online == Some(false) && now {
+            match phase.get_untracked() {
+                Phase::Failed(CheckoutError::Network | CheckoutError::Timeout) => open(),
+                Phase::Ready if matches!(screen.get_untracked(), Some(Screen::Waiting | Screen::UnknownStatus(_))) => {
+                    spawn_local(reload())
+                }
+                _ => {}
+            }
+            if submit_error.get_untracked() == Some(Key::OfflineSubmit) {
+                submit_error.set(None);
+            }
+        }
+        now
     });
 
     let on_expire = Callback::new(move |_| {
@@ -259,6 +280,11 @@ fn Checkout(token: String) -> impl IntoView {
             focus(&first_invalid);
             return;
         }
+        // Sending now could only fail, and would leave it unknown whether it went through.
+        if !online.get_untracked() {
+            submit_error.set(Some(Key::OfflineSubmit));
+            return;
+        }
         busy.set(true);
         submit_error.set(None);
         let token_value = token.get_value();
@@ -290,11 +316,17 @@ fn Checkout(token: String) -> impl IntoView {
                         None
                     }
                     Err(_) => {
+                        // Can't tell whether it was created: say so, and look before resending.
                         unverified.set_value(true);
-                        submit_error.set(Some(Key::SubmitFailed));
+                        submit_error.set(Some(Key::SubmitUnverified));
                         None
                     }
                 },
+                // Refused before processing (rate limit): nothing was created, the form stays.
+                Err(e) if e.status() == Some(429) => {
+                    submit_error.set(Some(Key::SubmitTooMany));
+                    None
+                }
                 Err(_) => {
                     // Rejected (4xx): the session may have changed under us (expired, paid).
                     submit_error.set(Some(Key::SubmitRejected));
