@@ -12,6 +12,8 @@ use crate::pages::{checkout::CheckoutPage, landing::Landing, not_found::NotFound
 #[component]
 pub fn App() -> impl IntoView {
     let i18n = provide_i18n(initial_locale());
+    // Inside a merchant's frame (`?embed=1`): compact layout and the page protocol.
+    crate::embed::init(i18n);
     crate::network_status::provide_online();
     view! {
         <Router>

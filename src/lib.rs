@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod embed;
 pub mod locale;
 pub mod network_status;
 pub mod intl;

@@ -23,7 +23,7 @@ pub fn NextActionView(payment: Payment, action: NextAction) -> impl IntoView {
                 let provider = provider.clone();
                 view! {
                     <p>{move || i18n.t(Key::RedirectBody)}</p>
-                    <p><a class="button" href=href rel="noreferrer">{move || i18n.fill(Key::RedirectLink, &[("provider", &provider())])}</a></p>
+                    <p><a class="button" href=href rel="noreferrer" target=crate::embed::link_target()>{move || i18n.fill(Key::RedirectLink, &[("provider", &provider())])}</a></p>
                 }
             });
             view! {

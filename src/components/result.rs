@@ -58,10 +58,12 @@ pub fn RedirectCountdown(target: Option<String>) -> impl IntoView {
     let destination = target.clone();
     if let Ok(handle) = set_interval_with_handle(
         move || {
-            let next = left.get_untracked().saturating_sub(1);
+            let before = left.get_untracked();
+            let next = before.saturating_sub(1);
             set_left.set(next);
-            if next == 0 {
-                let _ = window().location().assign(&destination);
+            // Once: embedded, leaving posts a message rather than unloading this page.
+            if next == 0 && before > 0 {
+                crate::embed::leave(&destination);
             }
         },
         std::time::Duration::from_secs(1),
@@ -72,7 +74,7 @@ pub fn RedirectCountdown(target: Option<String>) -> impl IntoView {
         <p class="redirect-countdown" data-testid="redirect-countdown">
             {move || i18n.fill(Key::RedirectCountdown, &[("seconds", &left.get().to_string())])}
         </p>
-        <a class="button primary" data-testid="continue-button" href=target rel="noreferrer">
+        <a class="button primary" data-testid="continue-button" href=target rel="noreferrer" target=crate::embed::link_target()>
             {move || i18n.t(Key::ContinueNow)}
         </a>
     }

@@ -60,6 +60,13 @@ fn Checkout(token: String) -> impl IntoView {
     let i18n = use_i18n();
     // Only whether a provider sent the payer back matters, never what it claims.
     let returned = take_return_param().is_some();
+    if returned {
+        // Back from a provider a frame opened at the top: this tab cannot read the frame's
+        // storage, so the return URL names the session (only read; the server decides).
+        if let Some(id) = crate::embed::take_returned_session() {
+            storage::set_session_id(&token, &id);
+        }
+    }
     let token = StoredValue::new(token);
     let phase = RwSignal::new(Phase::Loading);
     let session = RwSignal::new(None::<CheckoutSession>);
@@ -205,6 +212,23 @@ fn Checkout(token: String) -> impl IntoView {
         now
     });
 
+    // In a merchant's frame: status changes, outcomes and opening failures go to the page.
+    Effect::new(move |_| {
+        session.with(|s| {
+            screen.with(|current| {
+                if let (Some(s), Some(current)) = (s, current) {
+                    crate::embed::report(s, current);
+                }
+            })
+        });
+    });
+    Effect::new(move |_| match phase.get() {
+        Phase::NotFound => crate::embed::report_error("notFound"),
+        Phase::Inactive => crate::embed::report_error("inactive"),
+        Phase::Failed(error) => crate::embed::report_error(crate::embed::error_kind(&error)),
+        Phase::Loading | Phase::Ready => {}
+    });
+
     let on_expire = Callback::new(move |_| {
         // Only a payable or pending session can still turn EXPIRED.
         if !matches!(screen.get_untracked(), Some(Screen::Pay | Screen::Waiting)) {
@@ -289,6 +313,7 @@ fn Checkout(token: String) -> impl IntoView {
         submit_error.set(None);
         let token_value = token.get_value();
         let return_base = format!("{}/{}", window().location().origin().unwrap_or_default(), token_value);
+        let return_base = crate::embed::return_base(return_base, &current.id);
         let body = form.values.with_untracked(|values| payment_body(&current, &config, &method, values, &return_base));
         let known: Vec<String> = payments.with_untracked(|list| list.iter().map(|p| p.id.clone()).collect());
         spawn_local(async move {
@@ -350,9 +375,10 @@ fn Checkout(token: String) -> impl IntoView {
                     list.push(payment);
                 });
                 if let Some(url) = redirect {
-                    // Same window: the provider sends the payer back to `?return=…`.
-                    let _ = window().location().assign(&url);
-                    return;
+                    // Same window (embedded: the top one): the provider sends the payer back to `?return=…`.
+                    if crate::embed::open_provider(&url) {
+                        return;
+                    }
                 }
                 reload().await;
             }
@@ -514,6 +540,10 @@ fn classify_opening(error: OpenError) -> Phase {
 async fn open_session(token: &str) -> Result<(CheckoutSession, Vec<Payment>), OpenError> {
     if let Some(id) = storage::session_id(token) {
         match api::get_session(&id).await {
+            // A session of another link (a hand-made `?session=`) is not this checkout's.
+            Ok(session) if session.checkout_token.as_deref().is_some_and(|t| t != token) => {
+                storage::forget_session_id(token)
+            }
             Ok(session) => {
                 let list = api::list_payments(&session.id).await.map_err(OpenError::Failed)?;
                 return Ok((session, list));

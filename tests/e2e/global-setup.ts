@@ -43,13 +43,16 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   const bin = path.join(REPO, 'target', 'release', 'checkout-server');
-  const dist = path.join(REPO, 'dist');
+  // E2E_DIST_DIR: another build of the SPA (e.g. one not shared with a running ./run).
+  const dist = process.env.E2E_DIST_DIR ? path.resolve(process.env.E2E_DIST_DIR) : path.join(REPO, 'dist');
   for (const [what, p] of [['server binary', bin], ['SPA build', path.join(dist, 'index.html')]]) {
     if (!fs.existsSync(p)) throw new Error(`${what} missing at ${p}: run ./test (it builds both) first`);
   }
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  // The sandbox's demo merchant page: a second real origin that embeds the checkout (embed.spec.ts).
+  const merchantPort = await freePort();
   fs.mkdirSync(path.join(__dirname, 'test-results'), { recursive: true });
   const log = fs.openSync(path.join(__dirname, 'test-results', 'server.log'), 'w');
 
@@ -70,12 +73,14 @@ export default async function globalSetup(): Promise<void> {
     'PORT', 'BIND_ADDRESS', 'DIST_DIR', 'SANDBOX_FAULTS', 'TRUST_PROXY']) {
     delete env[key];
   }
-  const server = spawn(bin, ['--port', String(port), '--dist', dist], { env, stdio: ['ignore', log, log] });
+  const args = ['--port', String(port), '--dist', dist, '--merchant-demo-port', String(merchantPort)];
+  const server = spawn(bin, args, { env, stdio: ['ignore', log, log] });
   let exit: string | null = null;
   server.on('exit', (code, signal) => { exit = `code ${code}, signal ${signal}`; });
   server.on('error', (e) => { exit = String(e); });
 
   process.env.CHECKOUT_URL = url;
+  process.env.MERCHANT_URL = `http://localhost:${merchantPort}`;
   process.env.CHECKOUT_SERVER_PID = String(server.pid);
   try {
     await waitHealthy(url, () => exit, 30_000);
