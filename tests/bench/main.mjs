@@ -138,7 +138,7 @@ if (results.sizes) {
   table('Release dist/ (bytes; gzip -9, brotli q11)', ['file', 'raw', 'gzip', 'brotli'], [
     ...s.files.filter((f) => f.firstLoad || f === s.embed).map((f) => [f.file, n(f.raw), n(f.gzip), n(f.brotli)]),
     ...(s.files.some((f) => !f.firstLoad && f !== s.embed)
-      ? [[`(${s.files.filter((f) => !f.firstLoad && f !== s.embed).length} other files: icons)`,
+      ? [[`(${s.files.filter((f) => !f.firstLoad && f !== s.embed).length} other files, not in the first load)`,
         ...['raw', 'gzip', 'brotli'].map((k) => n(s.files.filter((f) => !f.firstLoad && f !== s.embed).reduce((a, f) => a + f[k], 0)))]]
       : []),
     ['first load (html+js+wasm+css)', n(s.firstLoad.raw), n(s.firstLoad.gzip), n(s.firstLoad.brotli)],
@@ -155,6 +155,11 @@ if (results.loads || results.lowerBound) {
     ['usable / lower bound', ratio == null ? null : `${ratio.toFixed(2)}x`],
     ['bytes on the wire, requests', m && `${n(m.transferredBytes)} B, ${m.requests}`],
   ]);
+}
+if (results.loads?.medianRun) {
+  const run = results.loads.medianRun;
+  table(`Requests of the median run (times from the document request; usable at ${ms(run.payableMs)})`, ['request', 'status', 'encoding', 'bytes', 'start', 'end'],
+    run.perRequest.map((r) => [r.request.length > 60 ? `${r.request.slice(0, 57)}...` : r.request, r.status, r.encoding ?? 'none', n(r.bytes), ms(r.startMs), ms(r.endMs)]));
 }
 if (lh) {
   table('Lighthouse mobile (median-performance run)', ['measure', 'value'], [
