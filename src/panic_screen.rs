@@ -41,8 +41,13 @@ fn show() {
         message.set_text_content(Some(t(locale, Key::PanicMessage)));
         let reload = document.create_element("a")?;
         reload.set_class_name("button");
+        // The current address without its #fragment (a fragment-only link would not reload).
+        // `rel="external"`: the router's click handler, still on the document, would otherwise
+        // swallow the click and "navigate" inside the dead app.
         let here = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-        reload.set_attribute("href", &here)?;
+        let here = here.split('#').next().unwrap_or_default();
+        reload.set_attribute("href", here)?;
+        reload.set_attribute("rel", "external")?;
         reload.set_text_content(Some(t(locale, Key::ReloadButton)));
         main.append_child(&message)?;
         main.append_child(&reload)?;

@@ -5,6 +5,7 @@
 import type { Page, Request } from '@playwright/test';
 import { test, expect, type CheckoutPage } from '../fixtures/test';
 import type { Conomy, PaymentLink } from '../fixtures/conomy';
+import { forcePanic } from '../fixtures/crash';
 
 // SPEI on an MXN link: a non-redirect rail, so the payer stays on the checkout after paying.
 const PAYER = {
@@ -344,4 +345,35 @@ test.describe('offline', () => {
     // Faster than the next scheduled poll would be.
     await expect(page.getByTestId('state-success')).toBeVisible({ timeout: 3_000 });
   });
+});
+
+test.describe('crash recovery', () => {
+  test('a panic shows the crash screen; its reload brings back the method, everything typed, then the waiting step',
+    async ({ page, checkout, conomy }) => {
+      const link = await faultyLink(conomy);
+      await checkout.open(link.checkoutToken);
+      const sessionId = await checkout.sessionId(link.checkoutToken);
+      await typePayer(checkout);
+
+      await forcePanic(page);
+      const crashed = page.getByTestId('state-crashed');
+      await expect(crashed).toHaveAttribute('role', 'alert');
+      await expect(checkout.payButton()).toHaveCount(0);
+      await crashed.getByRole('link').click();
+
+      await expect(page.getByTestId('total')).toBeVisible();
+      await expectFormIntact(checkout);
+      expect(await checkout.sessionId(link.checkoutToken)).toBe(sessionId);
+      await checkout.pay();
+      await expectWaitingWithTransfer(page);
+      const clabe = await page.getByTestId('clabe').innerText();
+
+      // Crash on the waiting step: the reload lands on the same payment, not a new form.
+      await forcePanic(page);
+      await page.getByTestId('state-crashed').getByRole('link').click();
+      await expectWaitingWithTransfer(page);
+      await expect(page.getByTestId('clabe')).toHaveText(clabe);
+      expect(await conomy.sessions(link.id)).toHaveLength(1);
+      expect(await conomy.payments(sessionId)).toHaveLength(1);
+    });
 });
