@@ -306,6 +306,15 @@ fn BankSelect(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let banks = LocalResource::new(move || api::banks(country));
+    // A list that failed for lack of connection loads again by itself once the browser is back.
+    let online = crate::network_status::use_online();
+    Effect::new(move |was_online: Option<bool>| {
+        let now = online.get();
+        if was_online == Some(false) && now && matches!(banks.get_untracked(), Some(Err(_))) {
+            banks.refetch();
+        }
+        now
+    });
     let value_id = id.clone();
     let current = move || form.value(&value_id);
     move || {

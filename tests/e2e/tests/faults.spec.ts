@@ -319,6 +319,20 @@ test.describe('offline', () => {
       expect(await conomy.sessions(link.id)).toHaveLength(1);
     });
 
+  test('a bank list that failed offline loads by itself once back online', async ({ page, context, checkout, conomy }) => {
+    await checkout.open((await conomy.demo('demo-cop')).token);
+    await checkout.choose('NEQUI', 'COP');
+    await expect(checkout.field('bankId')).toHaveCount(0);
+    await context.setOffline(true);
+    // PSE needs the bank list, fetched when its field appears: now, while offline.
+    await checkout.choose('PSE', 'COP');
+    await expect(page.getByText(/couldn.t load the list of banks/i)).toBeVisible();
+
+    await context.setOffline(false);
+    await expect(checkout.field('bankId')).toBeEnabled();
+    expect(await checkout.field('bankId').locator('option').count()).toBeGreaterThan(1);
+  });
+
   test('polling pauses while offline and resumes at once when back', async ({ page, context, checkout, conomy, baseURL }) => {
     const link = await faultyLink(conomy);
     await checkout.open(link.checkoutToken);
