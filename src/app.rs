@@ -12,6 +12,8 @@ use crate::pages::{checkout::CheckoutPage, landing::Landing, not_found::NotFound
 #[component]
 pub fn App() -> impl IntoView {
     let i18n = provide_i18n(initial_locale());
+    // `?theme=` / `?accent=` from the first paint; a link's own theme follows with its session.
+    crate::theme::apply(None);
     // Inside a merchant's frame (`?embed=1`): compact layout and the page protocol.
     crate::embed::init(i18n);
     crate::network_status::provide_online();

@@ -12,4 +12,5 @@ pub mod intl;
 pub mod pages;
 pub mod panic_screen;
 pub mod storage;
+pub mod theme;
 pub mod timers;

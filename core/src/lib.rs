@@ -10,6 +10,7 @@ pub mod fields;
 pub mod i18n;
 pub mod options;
 pub mod flow;
+pub mod theme;
 pub mod embed_protocol;
 
 #[cfg(test)]

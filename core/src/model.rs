@@ -389,7 +389,7 @@ impl Owner {
     }
 }
 
-/// A checkout session (§3), plus the `successUrl`/`failedUrl` our server adds.
+/// A checkout session (§3), plus the `successUrl`/`failedUrl` and `theme` our server adds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutSession {
@@ -429,6 +429,20 @@ pub struct CheckoutSession {
     pub success_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_url: Option<String>,
+    /// The link's branding (our server adds it from the link's metadata). Untrusted text:
+    /// read through `theme::parse_accent` / `theme::Mode::parse`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<LinkTheme>,
+}
+
+/// `theme` of a session: `{"accentColor": "#0a58a8", "mode": "dark"}`, both optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkTheme {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent_color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 /// One origin or destination node of a payment. The rail-specific node (`pix`, `spei`, …) is

@@ -43,6 +43,8 @@ impl ApiState {
 struct LinkUrls {
     success: Option<String>,
     failed: Option<String>,
+    /// `{"accentColor", "mode"}` from the link's metadata, only the valid parts.
+    theme: Option<Value>,
 }
 
 /// The `/api` router, to be nested at `/api`.
@@ -414,7 +416,8 @@ pub fn redact_destinations(value: &mut Value) {
     }
 }
 
-/// Adds the payment link's `successUrl`/`failedUrl` (contract §2, pinned addition).
+/// Adds the payment link's `successUrl`/`failedUrl` (contract §2, pinned addition) and its
+/// branding as `theme` (from `metadata.accentColor` / `metadata.theme`).
 async fn enrich_session(api: &ApiState, session: &mut Value) {
     let Some(link_id) = session.get("paymentLinkId").and_then(Value::as_str).filter(|id| is_valid_id(id))
     else {
@@ -428,6 +431,9 @@ async fn enrich_session(api: &ApiState, session: &mut Value) {
     }
     if let Some(url) = urls.failed {
         object.insert("failedUrl".into(), Value::String(url));
+    }
+    if let Some(theme) = urls.theme {
+        object.insert("theme".into(), theme);
     }
 }
 
@@ -453,7 +459,7 @@ async fn link_urls(api: &ApiState, link_id: &str) -> Option<LinkUrls> {
         let url = |key: &str| {
             link.get(key).and_then(Value::as_str).filter(|u| !u.is_empty() && u.len() <= 2048).map(str::to_string)
         };
-        LinkUrls { success: url("successUrl"), failed: url("failedUrl") }
+        LinkUrls { success: url("successUrl"), failed: url("failedUrl"), theme: link_theme(&link) }
     } else if response.status == StatusCode::NOT_FOUND {
         LinkUrls::default()
     } else {
@@ -470,6 +476,22 @@ async fn link_urls(api: &ApiState, link_id: &str) -> Option<LinkUrls> {
         cache.insert(link_id.to_string(), (Instant::now(), urls.clone()));
     }
     Some(urls)
+}
+
+/// The link's branding, validated here so the payer's page only ever receives a `#rrggbb`
+/// colour and `light`/`dark`; `None` when the link sets neither (validly).
+fn link_theme(link: &Value) -> Option<Value> {
+    use checkout_core::theme::{parse_accent, Mode};
+    let metadata = link.get("metadata")?;
+    let text = |key: &str| metadata.get(key).and_then(Value::as_str);
+    let mut theme = serde_json::Map::new();
+    if let Some(accent) = text("accentColor").and_then(parse_accent) {
+        theme.insert("accentColor".into(), Value::String(accent.hex()));
+    }
+    if let Some(mode) = text("theme").and_then(Mode::parse) {
+        theme.insert("mode".into(), Value::String(mode.as_str().into()));
+    }
+    (!theme.is_empty()).then_some(Value::Object(theme))
 }
 
 #[cfg(test)]
@@ -523,5 +545,19 @@ mod tests {
 
         let html = BackendResponse { status: StatusCode::NOT_FOUND, body: "<html>nginx</html>".into(), retry_after: None };
         assert_eq!(sanitize_upstream_error(&html).status, 502);
+    }
+
+    #[test]
+    fn link_theme_keeps_only_valid_colours_and_modes() {
+        let theme = |metadata: Value| link_theme(&json!({"metadata": metadata}));
+        assert_eq!(
+            theme(json!({"accentColor": "#F80", "theme": "Dark"})),
+            Some(json!({"accentColor": "#ff8800", "mode": "dark"}))
+        );
+        assert_eq!(theme(json!({"accentColor": "red; background: url(x)", "theme": "light"})), Some(json!({"mode": "light"})));
+        assert_eq!(theme(json!({"accentColor": "#0a58a8", "theme": "sepia"})), Some(json!({"accentColor": "#0a58a8"})));
+        assert_eq!(theme(json!({"accentColor": 12, "theme": null})), None);
+        assert_eq!(theme(json!({"reusable": true})), None);
+        assert_eq!(link_theme(&json!({"id": "pl_1"})), None);
     }
 }

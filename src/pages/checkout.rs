@@ -212,6 +212,9 @@ fn Checkout(token: String) -> impl IntoView {
         now
     });
 
+    // The link's accent colour and mode, under whatever the URL forces.
+    Effect::new(move |_| session.with(|s| crate::theme::apply(s.as_ref().and_then(|s| s.theme.as_ref()))));
+
     // In a merchant's frame: status changes, outcomes and opening failures go to the page.
     Effect::new(move |_| {
         session.with(|s| {
@@ -314,6 +317,7 @@ fn Checkout(token: String) -> impl IntoView {
         let token_value = token.get_value();
         let return_base = format!("{}/{}", window().location().origin().unwrap_or_default(), token_value);
         let return_base = crate::embed::return_base(return_base, &current.id);
+        let return_base = crate::theme::keep_presentation(return_base);
         let body = form.values.with_untracked(|values| payment_body(&current, &config, &method, values, &return_base));
         let known: Vec<String> = payments.with_untracked(|list| list.iter().map(|p| p.id.clone()).collect());
         spawn_local(async move {

@@ -87,6 +87,16 @@ fn demos(base: &str) -> Vec<Demo> {
         {"currency": "COP", "paymentMethods": ["PSE", "NEQUI"]},
         {"currency": "USD", "exchangeRate": "4000", "paymentMethods": ["CARD"]}
     ]});
+    // PIX's own teal as the merchant's accent: too light for white text, so the checkout must
+    // pick dark text on its buttons and darken it for links (issue 5's branding, visible here).
+    let mut brl = body(
+        base,
+        "BRL",
+        merchant("sbx-merchant-br", "Escola Online São João", "BRL", "Escola São João LTDA"),
+        json!([{"description": "Curso online de fotografia", "preTaxAmount": "197.90"}]),
+        &["PIX"],
+    );
+    brl["metadata"]["accentColor"] = json!("#32bcad");
     let mut unsafe_redirect = body(base, "CLP", andes(), one_clp_item(), &["ETPAY", "WEBPAY"]);
     unsafe_redirect["successUrl"] = json!("javascript:alert(1)");
     unsafe_redirect["failedUrl"] = json!("data:text/html,<h1>x</h1>");
@@ -134,13 +144,7 @@ fn demos(base: &str) -> Vec<Demo> {
             description: "QR y código copia e cola (QR and copy-paste code)",
             status: LinkStatus::Active,
             fixture: Fixture::Fresh,
-            body: body(
-                base,
-                "BRL",
-                merchant("sbx-merchant-br", "Escola Online São João", "BRL", "Escola São João LTDA"),
-                json!([{"description": "Curso online de fotografia", "preTaxAmount": "197.90"}]),
-                &["PIX"],
-            ),
+            body: brl,
         },
         Demo {
             token: "demo-ars",

@@ -42,6 +42,7 @@ pub fn view(sandbox: &Sandbox, session: &SessionRecord) -> Value {
         redirect_url: None,
         success_url: None,
         failed_url: None,
+        theme: None,
     };
     serde_json::to_value(view).unwrap_or(Value::Null)
 }

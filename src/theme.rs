@@ -1,0 +1,76 @@
+//! Branding and colour scheme on `<html>`: the embed options (`?theme=light|dark`,
+//! `?accent=%23rrggbb`) over the link's `theme`, over the system's preference. Values are
+//! validated by `checkout_core::theme` and written as a class and CSS custom properties through
+//! the CSSOM, which the CSP's `style-src 'self'` allows (unlike inline `style=` attributes).
+
+use checkout_core::model::LinkTheme;
+use checkout_core::theme::{palette, parse_accent, Mode};
+use wasm_bindgen::JsCast;
+
+const MODE_CLASSES: [&str; 2] = ["theme-light", "theme-dark"];
+const BRAND_PROPERTIES: [&str; 4] = ["--brand", "--brand-text", "--brand-ink-light", "--brand-ink-dark"];
+
+fn query(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+}
+
+/// `?accent=` with or without its `#` (a bare `#` in a URL would start the fragment).
+fn query_accent() -> Option<checkout_core::theme::Rgb> {
+    let text = query("accent")?;
+    let text = text.trim();
+    if text.starts_with('#') {
+        parse_accent(text)
+    } else {
+        parse_accent(&format!("#{text}"))
+    }
+}
+
+/// Applies the current URL's options over `link` (the session's theme, when there is one).
+/// Anything invalid is ignored: the page falls back to the default palette and system mode.
+pub fn apply(link: Option<&LinkTheme>) {
+    let accent = query_accent().or_else(|| link.and_then(|l| l.accent_color.as_deref()).and_then(parse_accent));
+    let mode = query("theme")
+        .and_then(|m| Mode::parse(&m))
+        .or_else(|| link.and_then(|l| l.mode.as_deref()).and_then(Mode::parse));
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let classes = root.class_list();
+    for class in MODE_CLASSES {
+        let _ = classes.remove_1(class);
+    }
+    if let Some(mode) = mode {
+        let _ = classes.add_1(&format!("theme-{}", mode.as_str()));
+    }
+    let style = root.style();
+    match accent.map(palette) {
+        Some(p) => {
+            let values = [p.fill, p.on_fill, p.ink_light, p.ink_dark];
+            for (name, color) in BRAND_PROPERTIES.iter().zip(values) {
+                let _ = style.set_property(name, &color.hex());
+            }
+        }
+        None => {
+            for name in BRAND_PROPERTIES {
+                let _ = style.remove_property(name);
+            }
+        }
+    }
+}
+
+/// The presentation options of the current URL (`locale`, `theme`, `accent`) appended to
+/// `url`, so a payer who leaves for a provider comes back to the same language and look.
+pub fn keep_presentation(url: String) -> String {
+    let mut out = url;
+    for name in ["locale", "theme", "accent"] {
+        let Some(value) = query(name) else { continue };
+        let separator = if out.contains('?') { '&' } else { '?' };
+        out = format!("{out}{separator}{name}={}", String::from(js_sys::encode_uri_component(&value)));
+    }
+    out
+}
