@@ -338,10 +338,11 @@ async fn approving_on_the_provider_page_finishes_the_session_and_link() {
     let (status, _) = s.post(&format!("/checkout-sessions/{id}/payments"), etpay_payment()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "one payment at a time");
 
-    let page = s.http.get(&provider_url).send().await.unwrap();
+    // In the payer's language (Accept-Language), the amount written the way it reads.
+    let page = s.http.get(&provider_url).header("accept-language", "en-US,en;q=0.9").send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    for needle in ["id=\"approve\"", "id=\"decline\"", "Approve", "Decline", "Librería", "10000 CLP", "ETPAY", "method=\"post\""] {
+    for needle in ["id=\"approve\"", "id=\"decline\"", "Approve", "Decline", "Librería", "CLP 10,000", "ETPAY", "method=\"post\"", "lang=\"en\""] {
         assert!(html.contains(needle), "{needle} missing from provider page");
     }
     assert!(!html.contains("<script") && !html.contains("style="));
@@ -556,7 +557,7 @@ async fn sandbox_pages_and_unknown_routes() {
     assert!(demo.len() >= 9);
     assert!(demo.iter().all(|d| d["url"].as_str().unwrap().starts_with(&s.base) && d["name"].is_string()));
     for (path, text) in [("/sandbox/merchant/success", "payment received"), ("/sandbox/merchant/failed", "payment failed")] {
-        let page = s.http.get(s.url(path)).send().await.unwrap();
+        let page = s.http.get(s.url(path)).header("accept-language", "en").send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         assert!(page.text().await.unwrap().contains(text));
     }

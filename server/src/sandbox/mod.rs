@@ -175,6 +175,7 @@ pub fn conomy_router(sandbox: Arc<Sandbox>) -> Router {
 /// (the gateway merges it next to the SPA's); unknown `/sandbox/...` paths get a JSON 404.
 pub fn sandbox_router(sandbox: Arc<Sandbox>) -> Router {
     Router::new()
+        .route("/sandbox/provider.css", get(provider_page::stylesheet))
         .route("/sandbox/provider/{payment_id}", get(provider_page::show))
         .route("/sandbox/provider/{payment_id}/approve", post(provider_page::approve))
         .route("/sandbox/provider/{payment_id}/decline", post(provider_page::decline))
