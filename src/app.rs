@@ -12,6 +12,7 @@ use crate::pages::{checkout::CheckoutPage, landing::Landing, not_found::NotFound
 #[component]
 pub fn App() -> impl IntoView {
     let i18n = provide_i18n(initial_locale());
+    crate::components::announcer::provide_announcer();
     // `?theme=` / `?accent=` from the first paint; a link's own theme follows with its session.
     crate::theme::apply(None);
     // Inside a merchant's frame (`?embed=1`): compact layout and the page protocol.
@@ -29,6 +30,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Landing />
                     <Route path=path!("/:token") view=CheckoutPage />
                 </Routes>
+                <crate::components::announcer::LiveRegion />
                 <footer class="footer muted small">{move || i18n.t(Key::SecureFooter)}</footer>
             </div>
         </Router>

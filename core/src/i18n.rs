@@ -94,7 +94,7 @@ keys!(
     NoRedirectTarget, FailedTitle, FailedRetryBody, FailedFinalBody, TryAnotherMethod,
     CheckingTitle, CheckingBody, WaitingTitle, WaitingBody, PanicMessage, ReloadButton,
     // summary
-    SummaryTitle, PayTo, MerchantLogoAlt, ItemNet, NoTax, Subtotal, Taxes, Total, TimeLeft,
+    SummaryTitle, PayTo, MerchantLogoAlt, ItemNet, NoTax, Subtotal, Taxes, Total, TimeLeft, TimeAlmostUp,
     // payment options
     PaymentMethodTitle, PayInCurrency, ExchangeRate, NothingPayable, OtherRail,
     // payer form
@@ -170,6 +170,7 @@ fn es(key: Key) -> &'static str {
         Taxes => "Impuestos",
         Total => "Total",
         TimeLeft => "Tiempo para pagar",
+        TimeAlmostUp => "Quedan menos de 2 minutos para pagar.",
         PaymentMethodTitle => "¿Cómo quieres pagar?",
         PayInCurrency => "Pagar en {currency}",
         ExchangeRate => "Tipo de cambio",
@@ -266,6 +267,7 @@ fn pt_br(key: Key) -> &'static str {
         Taxes => "Impostos",
         Total => "Total",
         TimeLeft => "Tempo para pagar",
+        TimeAlmostUp => "Restam menos de 2 minutos para pagar.",
         PaymentMethodTitle => "Como você quer pagar?",
         PayInCurrency => "Pagar em {currency}",
         ExchangeRate => "Câmbio",
@@ -362,6 +364,7 @@ fn en(key: Key) -> &'static str {
         Taxes => "Taxes",
         Total => "Total",
         TimeLeft => "Time left to pay",
+        TimeAlmostUp => "Less than 2 minutes left to pay.",
         PaymentMethodTitle => "How would you like to pay?",
         PayInCurrency => "Pay in {currency}",
         ExchangeRate => "Exchange rate",

@@ -1,5 +1,6 @@
 //! A calm countdown to an RFC 3339 instant: updated every second, never announced every
-//! second (no live region), `urgent` styling under two minutes.
+//! second (no live region of its own), `urgent` styling under two minutes, which the page's
+//! live region says once when asked to.
 
 use checkout_core::flow;
 use checkout_core::i18n::Key;
@@ -29,8 +30,12 @@ pub fn Countdown(
     #[prop(default = "countdown")]
     testid: &'static str,
     #[prop(optional)] on_expire: Option<Callback<()>>,
+    /// Say once, politely, when under two minutes are left.
+    #[prop(optional)]
+    announce_urgent: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let announcer = crate::components::announcer::use_announcer();
     let now = use_clock();
     let expires = expires_at.clone();
     let left = Memo::new(move |_| flow::countdown(now.get(), &expires).map(|c| (c.seconds_left.max(0), c.urgent)));
@@ -43,6 +48,13 @@ pub fn Countdown(
                     callback.run(());
                 }
             }
+        }
+    });
+    let warned = StoredValue::new(false);
+    Effect::new(move |_| {
+        if announce_urgent && matches!(left.get(), Some((seconds, true)) if seconds > 0) && !warned.get_value() {
+            warned.set_value(true);
+            announcer.say(Key::TimeAlmostUp);
         }
     });
     let datetime = expires_at.clone();

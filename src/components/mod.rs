@@ -1,6 +1,7 @@
 //! Reusable pieces of the checkout page. Each reads state it is given and reports events; none
 //! talks HTTP except through `crate::api`.
 
+pub mod announcer;
 pub mod copy_button;
 pub mod countdown;
 pub mod next_action;

@@ -65,7 +65,7 @@ pub fn PaymentOptions(
     if options.is_empty() {
         return view! {
             <section class="card pay-options" aria-labelledby="options-title">
-                <h2 id="options-title">{move || i18n.t(Key::PaymentMethodTitle)}</h2>
+                <h2 id="options-title" tabindex="-1">{move || i18n.t(Key::PaymentMethodTitle)}</h2>
                 <p class="notice" data-testid="nothing-payable" role="status">{move || i18n.t(Key::NothingPayable)}</p>
             </section>
         }
@@ -106,7 +106,7 @@ pub fn PaymentOptions(
         .collect_view();
     view! {
         <section class="pay-options" aria-labelledby="options-title">
-            <h2 id="options-title">{move || i18n.t(Key::PaymentMethodTitle)}</h2>
+            <h2 id="options-title" tabindex="-1">{move || i18n.t(Key::PaymentMethodTitle)}</h2>
             {configs}
         </section>
     }

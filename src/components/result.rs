@@ -204,10 +204,17 @@ pub fn MessagePage(
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // Like a step's heading: focused when it appears (after a retry, the button is gone).
+    let heading = NodeRef::<leptos::html::H1>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
     view! {
         <main class="layout single" data-testid=testid>
             <section class="card message">
-                <h1>{move || i18n.t(title)}</h1>
+                <h1 class="step-title" tabindex="-1" node_ref=heading>{move || i18n.t(title)}</h1>
                 <p>{move || body.get()}</p>
                 {children.map(|c| c())}
             </section>

@@ -74,7 +74,7 @@ pub fn Summary(
                 <span>{move || i18n.t(Key::Total)}</span>
                 <strong class="total-amount" data-testid="total">{money(total.clone(), currency.clone())}</strong>
             </p>
-            <Countdown expires_at=expires_at on_expire=on_expire.unwrap_or_else(|| Callback::new(|_| ())) />
+            <Countdown expires_at=expires_at announce_urgent=true on_expire=on_expire.unwrap_or_else(|| Callback::new(|_| ())) />
             <details class="summary-details" open=wide_screen()>
                 <summary>
                     <h2 id="summary-title">{move || i18n.t(Key::SummaryTitle)}</h2>

@@ -15,6 +15,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, CheckoutError};
+use crate::components::announcer::use_announcer;
 use crate::components::next_action::NextActionView;
 use crate::components::payer_form::{method_at, FormState, PayerForm};
 use crate::components::payment_options::PaymentOptions;
@@ -210,6 +211,32 @@ fn Checkout(token: String) -> impl IntoView {
             }
         }
         now
+    });
+
+    // Status changes and results, said once by the polite live region (the new step's heading
+    // also takes focus). The first form says nothing: the page itself is the news.
+    let announcer = use_announcer();
+    Effect::new(move |said: Option<Option<Key>>| {
+        let key = match phase.get() {
+            Phase::Loading => None,
+            Phase::NotFound => Some(Key::NotFoundTitle),
+            Phase::Inactive => Some(Key::InactiveTitle),
+            Phase::Failed(_) => Some(Key::ErrorTitle),
+            Phase::Ready => screen.get().and_then(|s| announcement(&s, already_paid.get())),
+        };
+        if let Some(key) = key.filter(|k| said.flatten() != Some(*k)) {
+            announcer.say(key);
+        }
+        key
+    });
+    // Back to paying (another method, a renewed session): focus goes to the options' heading,
+    // since the button that led here is gone.
+    Effect::new(move |previous: Option<Option<Screen>>| {
+        let current = screen.get();
+        if current == Some(Screen::Pay) && previous.flatten().is_some_and(|s| s != Screen::Pay) {
+            request_animation_frame(|| focus("options-title"));
+        }
+        current
     });
 
     // The link's accent colour and mode, under whatever the URL forces.
@@ -522,6 +549,19 @@ fn WaitingScreen(payment: Option<Payment>) -> impl IntoView {
                 {move || i18n.t(Key::WaitingBody)}
             </p>
         </section>
+    }
+}
+
+/// What the live region says when `screen` appears.
+fn announcement(screen: &Screen, already_paid: bool) -> Option<Key> {
+    match screen {
+        Screen::Pay => None,
+        Screen::Waiting => Some(Key::WaitingTitle),
+        Screen::Success if already_paid => Some(Key::PaidTitle),
+        Screen::Success => Some(Key::SuccessTitle),
+        Screen::Failed { .. } => Some(Key::FailedTitle),
+        Screen::Expired => Some(Key::ExpiredTitle),
+        Screen::UnknownStatus(_) => Some(Key::CheckingTitle),
     }
 }
 
