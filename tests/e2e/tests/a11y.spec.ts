@@ -55,3 +55,75 @@ for (const variant of VARIANTS) {
     }
   });
 }
+
+test.describe('announcements and focus', () => {
+  const LIVE = '[aria-live],[role="status"],[role="alert"],[role="timer"],[role="log"]';
+
+  test('the countdown is in no live region; a decline is announced politely, its heading takes focus, and "another method" moves focus to the options',
+    async ({ page, checkout, conomy }) => {
+      const link = await conomy.createLinkLike('demo-clp');
+      await checkout.open(link.checkoutToken);
+      const region = page.getByTestId('live-region');
+      await expect(region).toHaveAttribute('aria-live', 'polite');
+      await expect(region).toHaveAttribute('role', 'status');
+      // Ticking every second, so it must never sit inside a live region.
+      expect(await page.getByTestId('countdown').evaluate((el, live) => el.closest(live)?.outerHTML ?? null, LIVE)).toBeNull();
+      // The first form is not news: nothing said yet.
+      await expect(region).toHaveText('');
+
+      await checkout.choose('ETPAY');
+      await checkout.fill({ firstName: 'Ana', email: 'ana@example.com' });
+      await checkout.pay();
+      await page.waitForURL(/\/sandbox\/provider\//);
+      await page.locator('#decline').click();
+
+      const failed = page.getByTestId('state-failed');
+      await expect(failed).toBeVisible();
+      await expect(region).toHaveText("The payment didn't go through");
+      await expect(failed.getByRole('heading', { level: 2 })).toBeFocused();
+
+      await page.getByTestId('try-another').click();
+      await expect(page.locator('#options-title')).toBeFocused();
+    });
+
+  test('waiting and success are announced once each as they happen, without a reload', async ({ page, context, checkout, conomy }) => {
+    const link = await conomy.createLinkLike('demo-brl');
+    await checkout.open(link.checkoutToken);
+    await checkout.choose('PIX');
+    await checkout.fill({ firstName: 'Ana', lastName: 'Souza', email: 'ana@example.com', documentNumber: '529.982.247-25' });
+    await checkout.pay();
+
+    const region = page.getByTestId('live-region');
+    await expect(page.getByTestId('next-qr')).toBeVisible();
+    await expect(region).toHaveText('Waiting for your payment to be confirmed');
+    await expect(page.getByTestId('state-waiting').getByRole('heading', { level: 2 })).toBeFocused();
+    // The QR's own countdown is not a live region either.
+    const qrCountdown = page.getByTestId('qr-countdown');
+    if (await qrCountdown.count()) expect(await qrCountdown.evaluate((el, live) => el.closest(live)?.outerHTML ?? null, LIVE)).toBeNull();
+
+    const sessionId = await checkout.sessionId(link.checkoutToken);
+    const payment = await conomy.latestPayment(sessionId);
+    await page.route('**/sandbox/merchant/**', () => { /* held: stay on the result */ });
+    await conomy.settleInNewTab(context, { sessionId, paymentId: payment.id }, 'approve');
+    const success = page.getByTestId('state-success');
+    await expect(success).toBeVisible({ timeout: 30_000 });
+    await expect(region).toHaveText('Payment received!');
+    await expect(success.getByRole('heading', { level: 2 })).toBeFocused();
+  });
+
+  test('under two minutes left is said once, politely', async ({ page, checkout, conomy }) => {
+    const link = await conomy.createLinkLike('demo-clp', { duration: 100 });
+    await checkout.open(link.checkoutToken);
+    await expect(page.getByTestId('countdown')).toBeVisible();
+    await expect(page.getByTestId('live-region')).toHaveText('Less than 2 minutes left to pay.');
+  });
+
+  test('an opening error is announced and its heading focused', async ({ page }) => {
+    await page.route('**/api/**', (route) => route.abort('failed'));
+    await page.goto('/demo-clp');
+    const error = page.getByTestId('state-error');
+    await expect(error).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('live-region')).not.toHaveText('');
+    await expect(error.getByRole('heading', { level: 1 })).toBeFocused();
+  });
+});
