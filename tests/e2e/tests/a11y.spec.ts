@@ -127,3 +127,56 @@ test.describe('announcements and focus', () => {
     await expect(error.getByRole('heading', { level: 1 })).toBeFocused();
   });
 });
+
+test.describe('branding', () => {
+  /** Background and text colour of the pay button, as rgb() strings. */
+  async function payButtonColours(frame: Frame): Promise<{ bg: string; fg: string }> {
+    return frame.getByTestId('pay-button').evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { bg: s.backgroundColor, fg: s.color };
+    });
+  }
+
+  test('the link\'s accent (demo-brl, PIX teal) fills the button with dark text, in both themes, with no contrast violation',
+    async ({ page, conomy }) => {
+      const { token } = await conomy.demo('demo-brl');
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+        await page.goto(`/${token}`);
+        await expect(page.getByTestId('pay-button')).toBeVisible();
+        await expect.poll(() => payButtonColours(page.mainFrame())).toEqual({ bg: 'rgb(50, 188, 173)', fg: 'rgb(0, 0, 0)' });
+        expect(await violations(page, false), scheme).toEqual([]);
+      }
+    });
+
+  test('?accent= and ?theme= (embed options) win over the link; a pale accent stays readable as text', async ({ page, conomy }) => {
+    const link = await conomy.createLinkLike('demo-clp', { metadata: { reusable: true, accentColor: '#7b2cbf', theme: 'dark' } });
+    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+    // The link alone: its purple and its dark mode.
+    await page.goto(`/${link.checkoutToken}`);
+    await expect(page.getByTestId('pay-button')).toBeVisible();
+    await expect.poll(() => isDark(page.mainFrame())).toBe(true);
+    await expect.poll(() => payButtonColours(page.mainFrame())).toEqual({ bg: 'rgb(123, 44, 191)', fg: 'rgb(255, 255, 255)' });
+    expect(await violations(page, false)).toEqual([]);
+
+    // The URL's options over the link's: light theme, a yellow far too pale for text on white.
+    await page.goto(`/${link.checkoutToken}?theme=light&accent=%23ffd500`);
+    await expect(page.getByTestId('pay-button')).toBeVisible();
+    await expect.poll(() => isDark(page.mainFrame())).toBe(false);
+    await expect.poll(() => payButtonColours(page.mainFrame())).toEqual({ bg: 'rgb(255, 213, 0)', fg: 'rgb(0, 0, 0)' });
+    expect(await violations(page, false)).toEqual([]);
+  });
+
+  test('anything but a #rgb/#rrggbb colour is ignored', async ({ page, conomy }) => {
+    const { token } = await conomy.demo('demo-clp');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`/${token}`);
+    await expect(page.getByTestId('pay-button')).toBeVisible();
+    const standard = await payButtonColours(page.mainFrame());
+    for (const bad of ['red', 'rgb(255,0,0)', '%23ff0000%3Bcolor%3Ared', 'url(x)', '%23ff00']) {
+      await page.goto(`/${token}?accent=${bad}`);
+      await expect(page.getByTestId('pay-button')).toBeVisible();
+      expect(await payButtonColours(page.mainFrame()), bad).toEqual(standard);
+    }
+  });
+});
