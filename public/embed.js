@@ -25,6 +25,8 @@
     q.set('parentOrigin', location.origin);
     if (o.locale) q.set('locale', o.locale);
     if (o.theme) q.set('theme', o.theme);
+    // Only #rgb/#rrggbb is honoured (validated by the checkout); the rest is ignored there.
+    if (o.accent) q.set('accent', o.accent);
 
     var frame = d.createElement('iframe');
     frame.title = o.title || 'Conomy checkout';
