@@ -181,3 +181,15 @@ test.describe('branding', () => {
     }
   });
 });
+
+test('prefers-reduced-motion stops the skeleton shimmer (which moves otherwise)', async ({ page }) => {
+  await page.route('**/api/**', () => { /* held: stay loading */ });
+  const duration = async () => page.locator('[data-testid="state-loading"] .skeleton').first()
+    .evaluate((el) => parseFloat(getComputedStyle(el).animationDuration));
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await page.goto('/demo-clp');
+  await expect(page.getByTestId('state-loading')).toBeVisible();
+  expect(await duration()).toBeGreaterThan(0.5);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  expect(await duration()).toBeLessThan(0.001);
+});
