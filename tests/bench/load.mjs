@@ -46,7 +46,7 @@ function wrk(url, { method, body, headers, threads, connections, seconds }, scri
  * caches are not counted as growth), RSS, the measured run, RSS again.
  */
 export async function loadRun(name, url, request, { pid, outDir, threads = 2, connections = 32, seconds = 10, log = () => {} }) {
-  const scriptFile = path.join(outDir, `wrk-${name}.lua`);
+  const scriptFile = path.join(outDir, `wrk-${name.replace(/\W+/g, '-')}.lua`);
   const shape = { headers: {}, ...request, threads, connections };
   await wrk(url, { ...shape, seconds: 2 }, scriptFile);
   const rssBefore = rssKiB(pid);
