@@ -30,6 +30,9 @@ build_spa() {
   log "trunk build --release (dist/)"
   (cd "$REPO_ROOT" && PATH="$REPO_ROOT/tools/node_modules/.bin:$PATH" TRUNK_OFFLINE=true \
     trunk build --release)
+  # trunk empties dist/ on every build, so the compressed siblings are always fresh.
+  log "precompressing dist/ (.br, .gz)"
+  node "$REPO_ROOT/tools/precompress.mjs" "$REPO_ROOT/dist"
 }
 
 # build_server: the release checkout-server binary.

@@ -83,6 +83,9 @@ async fn asset(files: &StaticFiles, request: Request, file_name: String) -> Resp
             "no-cache"
         };
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        // ServeDir picks a .br/.gz sibling by Accept-Encoding without saying so; a shared cache
+        // must not hand the brotli bytes of an immutable asset to a client that cannot decode them.
+        response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         if file_name == embedding::EMBED_SCRIPT {
             embedding::set_embed_script_headers(response.headers_mut());
         }

@@ -102,6 +102,7 @@ async fn precompressed_siblings_are_served_to_clients_that_accept_them() {
     let gzipped = http.get(&path).header("accept-encoding", "gzip").send().await.expect("gz");
     assert_eq!(gzipped.headers()["content-encoding"], "gzip");
     assert_eq!(gzipped.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(gzipped.headers()["vary"], "accept-encoding", "shared caches must key on the encoding");
     assert_eq!(gzipped.bytes().await.expect("body").as_ref(), b"\x1f\x8bfake-gzip");
     let plain = http.get(&path).send().await.expect("plain");
     assert!(plain.headers().get("content-encoding").is_none());
