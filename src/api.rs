@@ -90,13 +90,15 @@ pub struct DemoLink {
 pub async fn create_session(token: &str) -> Result<CheckoutSession, CheckoutError> {
     let url = format!("/api/payment-links/token/{}/checkout-sessions", segment(token)?);
     let empty = Value::Object(Default::default());
-    retried(|| call(Method::Post, &url, Some(&empty))).await
+    let early = take_early("POST", &url).await;
+    retried_from(early, || call(Method::Post, &url, Some(&empty))).await
 }
 
 /// `GET /api/checkout-sessions/{id}`: resumes or polls a session.
 pub async fn get_session(id: &str) -> Result<CheckoutSession, CheckoutError> {
     let url = format!("/api/checkout-sessions/{}", segment(id)?);
-    retried(|| call(Method::Get, &url, None)).await
+    let early = take_early("GET", &url).await;
+    retried_from(early, || call(Method::Get, &url, None)).await
 }
 
 /// `POST /api/checkout-sessions/token/{token}/refresh`: renews an expired session.
@@ -169,10 +171,25 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<T, Failure>>,
 {
+    retried_from(None, attempt).await
+}
+
+/// [`retried`] whose first attempt may already have been made (by public/early.js): its outcome
+/// counts as try 1, so retries, backoff and errors are exactly those of a request sent here.
+async fn retried_from<T, F, Fut>(first: Option<Result<T, Failure>>, attempt: F) -> Result<T, CheckoutError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
+    let mut first = first;
     let mut delay = FIRST_BACKOFF_MS;
     let mut tries = 1;
     loop {
-        match attempt().await {
+        let outcome = match first.take() {
+            Some(outcome) => outcome,
+            None => attempt().await,
+        };
+        match outcome {
             Ok(value) => return Ok(value),
             Err((error, retry_after)) => {
                 // Offline, waiting cannot help: the caller resumes when the browser is back online.
@@ -219,10 +236,47 @@ async fn call<T: DeserializeOwned>(method: Method, url: &str, body: Option<&Valu
         let error = if timed_out.get() { CheckoutError::Timeout } else { CheckoutError::Network };
         (error, None)
     })?;
+    decode(status, retry_after, &text)
+}
+
+/// An answer as `T` on 2xx and as [`ApiError`] otherwise (shared by [`call`] and [`take_early`]).
+fn decode<T: DeserializeOwned>(status: u16, retry_after: Option<u32>, text: &str) -> Result<T, Failure> {
     if !(200..300).contains(&status) {
         return Err((CheckoutError::Api(ApiError::from_body(status, &text)), retry_after));
     }
-    serde_json::from_str(&text).map_err(|e| (CheckoutError::Decode(e.to_string()), None))
+    serde_json::from_str(text).map_err(|e| (CheckoutError::Decode(e.to_string()), None))
+}
+
+/// The answer to the request public/early.js started before the app loaded, when it is exactly
+/// `method url`: taken once (the property is deleted, so later calls go to the network) and
+/// awaited instead of sending a second request, which for a session creation would open a
+/// second session. `None` when there is none or it was for another request.
+async fn take_early<T: DeserializeOwned>(method: &str, url: &str) -> Option<Result<T, Failure>> {
+    use js_sys::Reflect;
+    use wasm_bindgen::JsValue;
+    let window = web_sys::window()?;
+    let key = JsValue::from_str("__conomyEarly");
+    let early = Reflect::get(&window, &key).ok().filter(|v| v.is_object())?;
+    let text = |object: &JsValue, name: &str| Reflect::get(object, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
+    if text(&early, "method").as_deref() != Some(method) || text(&early, "url").as_deref() != Some(url) {
+        return None;
+    }
+    let _ = Reflect::delete_property(&window, &key);
+    let promise = Reflect::get(&early, &JsValue::from_str("promise")).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    // The script's promise never rejects; if it somehow does, it is a failed first attempt.
+    let Ok(answer) = wasm_bindgen_futures::JsFuture::from(promise).await else {
+        return Some(Err((CheckoutError::Network, None)));
+    };
+    let status = Reflect::get(&answer, &JsValue::from_str("status")).ok().and_then(|v| v.as_f64());
+    let body = text(&answer, "body");
+    Some(match (status, body) {
+        (Some(status), Some(body)) if (100.0..600.0).contains(&status) => {
+            let retry_after = text(&answer, "retryAfter").and_then(|v| parse_retry_after(&v));
+            decode(status as u16, retry_after, &body)
+        }
+        _ if text(&answer, "error").as_deref() == Some("timeout") => Err((CheckoutError::Timeout, None)),
+        _ => Err((CheckoutError::Network, None)),
+    })
 }
 
 /// Sends the request and reads the whole body (both under the same abort signal, so the

@@ -1,0 +1,62 @@
+// Starts the checkout's session request while the wasm app is still downloading, instead of
+// after it has started. Only the plain first open of `/<token>` (no provider `return`, no
+// `session` handed back): the app (src/api.rs) takes `window.__conomyEarly` when its first request
+// is exactly this one (same method and URL), awaits it instead of sending its own, and decodes the
+// answer like any other. So a link never opens two sessions. Keep in step with
+// src/pages/checkout.rs `open_session` and src/storage.rs (`conomy.session.<token>`).
+(function () {
+  'use strict';
+  var ID = /^[A-Za-z0-9_-]{1,128}$/;
+  var TIMEOUT_MS = 15000; // src/api.rs TIMEOUT_MS
+  var token = location.pathname.slice(1);
+  var query = new URLSearchParams(location.search);
+  if (!ID.test(token) || query.has('return') || query.has('session') || !window.fetch || !window.AbortController) {
+    return;
+  }
+  var key = 'conomy.session.' + token;
+  var stored = null;
+  try {
+    stored = sessionStorage.getItem(key);
+  } catch (e) {
+    // Storage disabled: the app remembers nothing either and opens a new session.
+  }
+  var resume = stored !== null && ID.test(stored);
+  var method = resume ? 'GET' : 'POST';
+  var url = resume ? '/api/checkout-sessions/' + stored : '/api/payment-links/token/' + token + '/checkout-sessions';
+  var init = { method: method, headers: { accept: 'application/json' }, signal: undefined };
+  if (!resume) {
+    init.headers['content-type'] = 'application/json';
+    init.body = '{}';
+  }
+  var controller = new AbortController();
+  var timedOut = false;
+  var timer = setTimeout(function () {
+    timedOut = true;
+    controller.abort();
+  }, TIMEOUT_MS);
+  init.signal = controller.signal;
+  // Never rejects: `{status, body, retryAfter}` for any answer, `{error: 'timeout'|'network'}` otherwise.
+  var promise = fetch(url, init)
+    .then(function (response) {
+      return response.text().then(function (body) {
+        if (!resume && response.ok) {
+          // Remembered at once, as the app does, so a reload before the app starts resumes it.
+          try {
+            var id = JSON.parse(body).id;
+            if (typeof id === 'string' && ID.test(id)) sessionStorage.setItem(key, id);
+          } catch (e) {
+            // Malformed answer or no storage: the app reports or copes with it.
+          }
+        }
+        return { status: response.status, body: body, retryAfter: response.headers.get('retry-after') };
+      });
+    })
+    .catch(function () {
+      return { error: timedOut ? 'timeout' : 'network' };
+    })
+    .then(function (answer) {
+      clearTimeout(timer);
+      return answer;
+    });
+  window.__conomyEarly = { token: token, method: method, url: url, promise: promise };
+})();
