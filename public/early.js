@@ -4,6 +4,8 @@
 // is exactly this one (same method and URL), awaits it instead of sending its own, and decodes the
 // answer like any other. So a link never opens two sessions. Keep in step with
 // src/pages/checkout.rs `open_session` and src/storage.rs (`conomy.session.<token>`).
+// The new session's id is NOT written to storage here: the app does it when it takes the answer.
+// Written earlier, the app would find it, take the resume path (GET) and ignore this answer.
 (function () {
   'use strict';
   var ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -39,15 +41,6 @@
   var promise = fetch(url, init)
     .then(function (response) {
       return response.text().then(function (body) {
-        if (!resume && response.ok) {
-          // Remembered at once, as the app does, so a reload before the app starts resumes it.
-          try {
-            var id = JSON.parse(body).id;
-            if (typeof id === 'string' && ID.test(id)) sessionStorage.setItem(key, id);
-          } catch (e) {
-            // Malformed answer or no storage: the app reports or copes with it.
-          }
-        }
         return { status: response.status, body: body, retryAfter: response.headers.get('retry-after') };
       });
     })
