@@ -4,7 +4,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Frame, Page } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
-import { reach, STATES, type Where } from '../fixtures/states';
+import { reach, stayOnResult, STATES, type Where } from '../fixtures/states';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -104,7 +104,7 @@ test.describe('announcements and focus', () => {
 
     const sessionId = await checkout.sessionId(link.checkoutToken);
     const payment = await conomy.latestPayment(sessionId);
-    await page.route('**/sandbox/merchant/**', () => { /* held: stay on the result */ });
+    await stayOnResult(page);
     await conomy.settleInNewTab(context, { sessionId, paymentId: payment.id }, 'approve');
     const success = page.getByTestId('state-success');
     await expect(success).toBeVisible({ timeout: 30_000 });

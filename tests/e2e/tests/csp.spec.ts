@@ -105,7 +105,8 @@ test('QR screen, then success after approval: no violation', async ({ page, cont
 test('redirect rail: provider page, return, success with countdown: no violation', async ({ page, checkout, conomy }) => {
   const seen = await watchCsp(page);
   // Hold the merchant's page the countdown would go to: it is not the checkout's.
-  await page.route('**/sandbox/merchant/**', () => { /* held */ });
+  // 204: the browser stays on the result (a held request would leave the page navigating).
+  await page.route('**/sandbox/merchant/**', (route) => route.fulfill({ status: 204 }));
   await payWith(checkout, (await conomy.demo('demo-clp')).token, 'ETPAY', PAYER);
   await page.waitForURL(/\/sandbox\/provider\//);
   await expect(page.locator('#approve')).toBeVisible();

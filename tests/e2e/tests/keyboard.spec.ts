@@ -3,6 +3,7 @@
 // indicator on every stop.
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
+import { stayOnResult } from '../fixtures/states';
 
 interface Focused {
   tag: string;
@@ -57,7 +58,7 @@ test('keyboard only: link → method (arrows) → form (with a validation stop) 
   async ({ page, checkout, conomy }) => {
     const link = await conomy.createLinkLike('demo-clp');
     // Stay on the success screen: its countdown would leave for the merchant.
-    await page.route('**/sandbox/merchant/**', () => { /* held */ });
+    await stayOnResult(page);
     await page.goto(`/${link.checkoutToken}`);
     await expect(page.getByTestId('total')).toBeVisible();
 

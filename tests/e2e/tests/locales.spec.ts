@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
+import { stayOnResult } from '../fixtures/states';
 
 type Tag = 'es' | 'pt-BR' | 'en';
 const LOCALES: Tag[] = ['es', 'pt-BR', 'en'];
@@ -64,7 +65,7 @@ function intlLocale(locale: Tag, currency: string): string {
 for (const locale of LOCALES) {
   test(`${locale}: a whole SPEI flow speaks ${locale} only, to the success screen`, async ({ page, context, checkout, conomy }) => {
     const link = await conomy.createLinkLike('demo-mxn');
-    await page.route('**/sandbox/merchant/**', () => { /* held: stay on the result */ });
+    await stayOnResult(page);
     await page.goto(`/${link.checkoutToken}?locale=${locale}`);
     await expect(page.getByTestId('total')).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('lang', locale);
@@ -146,7 +147,7 @@ for (const [browser, expected] of [['es-CL', 'es'], ['pt-PT', 'pt-BR'], ['en-GB'
 
 test('?locale= wins over the browser language and survives the trip to the provider', async ({ page, checkout, conomy }) => {
   const link = await conomy.createLinkLike('demo-clp');
-  await page.route('**/sandbox/merchant/**', () => { /* held */ });
+  await stayOnResult(page);
   await page.goto(`/${link.checkoutToken}?locale=pt-BR`);
   await checkout.choose('ETPAY');
   await checkout.fill({ firstName: 'Ana', email: 'ana@example.com' });
