@@ -330,7 +330,8 @@ test.describe('offline', () => {
 
     await context.setOffline(false);
     await expect(checkout.field('bankId')).toBeEnabled();
-    expect(await checkout.field('bankId').locator('option').count()).toBeGreaterThan(1);
+    // The refetch after 'online' is asynchronous: wait for the options rather than read them once.
+    await expect.poll(() => checkout.field('bankId').locator('option').count()).toBeGreaterThan(1);
   });
 
   test('polling pauses while offline and resumes at once when back', async ({ page, context, checkout, conomy, baseURL }) => {
