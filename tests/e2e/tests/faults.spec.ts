@@ -131,8 +131,11 @@ test.describe('opening the checkout', () => {
     const [limited, retry] = opens(calls);
     expect(limited.status).toBe(429);
     expect(outcomes([retry])).toEqual(['ok']);
-    // The default first backoff is 1 s; Retry-After asked for 3.
-    expect(retry.sentAt - limited.answeredAt!).toBeGreaterThanOrEqual(2_800);
+    // The default first backoff is 1 s; Retry-After asked for 3. The gap is measured from
+    // Playwright's 'response' event, which can reach the runner several hundred ms after the
+    // browser had the answer (seen: 2.6 s gaps for a 3 s wait while the wasm was compiling), so
+    // the bound sits between the two waits rather than at 3 s.
+    expect(retry.sentAt - limited.answeredAt!).toBeGreaterThanOrEqual(2_000);
     expect(await conomy.sessions(link.id)).toHaveLength(1);
   });
 });
