@@ -105,39 +105,11 @@ pub fn origin_of(url: &str) -> Option<String> {
         _ => return None,
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    if authority.contains('@') {
+    let (host, port) = crate::url::split_authority(&rest[..end])?;
+    if !host.starts_with('[') && !(host.len() <= 253 && crate::url::host_labels_ok(host)) {
         return None;
     }
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (inside, after) = v6.split_once(']')?;
-        if inside.is_empty() || !inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
-            return None;
-        }
-        let port = match after {
-            "" => None,
-            p => Some(p.strip_prefix(':')?),
-        };
-        (format!("[{}]", inside.to_ascii_lowercase()), port)
-    } else {
-        let (host, port) = match authority.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        };
-        let labels_ok = !host.is_empty()
-            && host.len() <= 253
-            && host.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                    && !label.starts_with('-')
-                    && !label.ends_with('-')
-            });
-        if !labels_ok {
-            return None;
-        }
-        (host.to_ascii_lowercase(), port)
-    };
+    let host = host.to_ascii_lowercase();
     let port = match port {
         None => None,
         Some(p) => {

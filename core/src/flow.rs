@@ -155,26 +155,7 @@ fn parse_url(url: &str) -> Option<ParsedUrl> {
     };
     let rest = rest.strip_prefix("//")?;
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    if authority.contains('@') {
-        return None;
-    }
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (inside, after) = v6.split_once(']')?;
-        if inside.is_empty() || !inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
-            return None;
-        }
-        let port = match after {
-            "" => None,
-            _ => Some(after.strip_prefix(':')?),
-        };
-        (&authority[..inside.len() + 2], port)
-    } else {
-        match authority.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
+    let (host, port) = crate::url::split_authority(&rest[..authority_end])?;
     if let Some(port) = port {
         let ok = (1..=5).contains(&port.len()) && port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u32>().is_ok_and(|p| p <= 65_535);
         if !ok {
@@ -182,15 +163,8 @@ fn parse_url(url: &str) -> Option<ParsedUrl> {
         }
     }
     let loopback = host.eq_ignore_ascii_case("localhost") || host == "[::1]" || is_loopback_v4(host);
-    if !host.starts_with('[') {
-        let labels_ok = !host.is_empty()
-            && host.split('.').all(|l| {
-                !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
-                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            });
-        if !labels_ok {
-            return None;
-        }
+    if !host.starts_with('[') && !crate::url::host_labels_ok(host) {
+        return None;
     }
     Some(ParsedUrl { https, loopback })
 }

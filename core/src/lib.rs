@@ -12,6 +12,7 @@ pub mod options;
 pub mod flow;
 pub mod theme;
 pub mod embed_protocol;
+mod url;
 
 #[cfg(test)]
 mod test_support;
