@@ -1,10 +1,9 @@
-//! The app shell: locale context, top bar with the language switch, and the routes
-//! (`/` landing, `/:token` checkout, anything else not found).
+//! The app shell: locale context, top bar with the language switch, and the page the path names
+//! (`checkout_core::route`: `/` landing, `/<token>` checkout, anything else not found).
 
 use checkout_core::i18n::Key;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use checkout_core::route::{route, Route};
 
 use crate::locale::{initial_locale, provide_i18n, LanguageSwitch};
 use crate::pages::{checkout::CheckoutPage, landing::Landing, not_found::NotFound};
@@ -18,21 +17,23 @@ pub fn App() -> impl IntoView {
     // Inside a merchant's frame (`?embed=1`): compact layout and the page protocol.
     crate::embed::init(i18n);
     crate::network_status::provide_online();
+    // Every link is a plain `<a href>`: the path is read once per page load.
+    let pathname = window().location().pathname().unwrap_or_default();
+    let page = match route(&pathname) {
+        Route::Landing => view! { <Landing /> }.into_any(),
+        Route::Checkout(token) => view! { <CheckoutPage token=token /> }.into_any(),
+        Route::NotFound => view! { <NotFound /> }.into_any(),
+    };
     view! {
-        <Router>
             <div class="page">
                 <header class="topbar">
                     <a class="brand" href="/">"Conomy"</a>
                     <LanguageSwitch />
                 </header>
                 <crate::network_status::OfflineBanner />
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Landing />
-                    <Route path=path!("/:token") view=CheckoutPage />
-                </Routes>
+                {page}
                 <crate::components::announcer::LiveRegion />
                 <footer class="footer muted small">{move || i18n.t(Key::SecureFooter)}</footer>
             </div>
-        </Router>
     }
 }

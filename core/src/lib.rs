@@ -12,6 +12,7 @@ pub mod options;
 pub mod flow;
 pub mod theme;
 pub mod embed_protocol;
+pub mod route;
 mod url;
 
 #[cfg(test)]

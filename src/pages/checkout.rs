@@ -1,4 +1,4 @@
-//! `/:token`: opens (or resumes) the link's checkout session, then shows what
+//! `/<token>`: opens (or resumes) the link's checkout session, then shows what
 //! `checkout_core::flow::screen_for` says — pay, wait, success, failure, expired — polling while
 //! the outcome is open. Provider returns (`?return=success|failed`) are never trusted: they only
 //! cause the session to be read.
@@ -8,11 +8,10 @@ use checkout_core::flow::{
     latest_payment, next_action, poll_delay_ms, redirect_target, safe_redirect, screen_for, NextAction, Outcome, Screen,
 };
 use checkout_core::i18n::Key;
-use checkout_core::model::{is_valid_id, CheckoutSession, Payment, SessionStatus};
+use checkout_core::model::{CheckoutSession, Payment, SessionStatus};
 use checkout_core::options::payment_options;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, CheckoutError};
 use crate::components::announcer::use_announcer;
@@ -41,23 +40,10 @@ enum Phase {
     Ready,
 }
 
+/// The checkout of one link token (already valid: `checkout_core::route`). All state lives
+/// here; components only read and report.
 #[component]
-pub fn CheckoutPage() -> impl IntoView {
-    let params = use_params_map();
-    move || {
-        let token = params.with(|p| p.get("token")).unwrap_or_default();
-        // An invalid token can't name a link: not found, without a request.
-        if is_valid_id(&token) {
-            view! { <Checkout token=token /> }.into_any()
-        } else {
-            view! { <NotFound /> }.into_any()
-        }
-    }
-}
-
-/// The checkout of one link token. All state lives here; components only read and report.
-#[component]
-fn Checkout(token: String) -> impl IntoView {
+pub fn CheckoutPage(token: String) -> impl IntoView {
     let i18n = use_i18n();
     // Only whether a provider sent the payer back matters, never what it claims.
     let returned = take_return_param().is_some();
