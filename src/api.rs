@@ -89,29 +89,27 @@ pub struct DemoLink {
 /// `POST /api/payment-links/token/{token}/checkout-sessions`: opens a checkout from a link.
 pub async fn create_session(token: &str) -> Result<CheckoutSession, CheckoutError> {
     let url = format!("/api/payment-links/token/{}/checkout-sessions", segment(token)?);
-    let empty = Value::Object(Default::default());
     let early = take_early("POST", &url).await;
-    retried_from(early, || call(Method::Post, &url, Some(&empty))).await
+    decode(&retried_from(early, Method::Post, &url, Some("{}")).await?)
 }
 
 /// `GET /api/checkout-sessions/{id}`: resumes or polls a session.
 pub async fn get_session(id: &str) -> Result<CheckoutSession, CheckoutError> {
     let url = format!("/api/checkout-sessions/{}", segment(id)?);
     let early = take_early("GET", &url).await;
-    retried_from(early, || call(Method::Get, &url, None)).await
+    decode(&retried_from(early, Method::Get, &url, None).await?)
 }
 
 /// `POST /api/checkout-sessions/token/{token}/refresh`: renews an expired session.
 pub async fn refresh_session(token: &str) -> Result<CheckoutSession, CheckoutError> {
     let url = format!("/api/checkout-sessions/token/{}/refresh", segment(token)?);
-    let empty = Value::Object(Default::default());
-    retried(|| call(Method::Post, &url, Some(&empty))).await
+    decode(&retried(Method::Post, &url, Some("{}")).await?)
 }
 
 /// `GET /api/payments?checkoutSessionId={id}`: the session's payments.
 pub async fn list_payments(session_id: &str) -> Result<Vec<Payment>, CheckoutError> {
     let url = format!("/api/payments?checkoutSessionId={}", segment(session_id)?);
-    let page: Page<Payment> = retried(|| call(Method::Get, &url, None)).await?;
+    let page: Page<Payment> = decode(&retried(Method::Get, &url, None).await?)?;
     Ok(page.results)
 }
 
@@ -121,7 +119,8 @@ pub async fn list_payments(session_id: &str) -> Result<Vec<Payment>, CheckoutErr
 /// new attempt.
 pub async fn submit_payment(session_id: &str, body: &Value) -> Result<Payment, CheckoutError> {
     let url = format!("/api/checkout-sessions/{}/payments", segment(session_id)?);
-    call(Method::Post, &url, Some(body)).await.map_err(|(e, _)| e)
+    let body = body.to_string();
+    decode(&call(Method::Post, &url, Some(&body)).await.map_err(|(e, _)| e)?)
 }
 
 /// `GET /api/payments/banks/{country}`: banks for the bank picker.
@@ -130,13 +129,13 @@ pub async fn banks(country: &str) -> Result<Vec<Bank>, CheckoutError> {
         return Err(not_found_locally());
     }
     let url = format!("/api/payments/banks/{}", country.to_ascii_uppercase());
-    retried(|| call(Method::Get, &url, None)).await
+    decode(&retried(Method::Get, &url, None).await?)
 }
 
 /// The sandbox's demo links; `Ok(None)` when this server has none (not in sandbox mode).
 pub async fn demo_links() -> Result<Option<Vec<DemoLink>>, CheckoutError> {
-    match retried(|| call(Method::Get, "/sandbox/demo-links.json", None)).await {
-        Ok(links) => Ok(Some(links)),
+    match retried(Method::Get, "/sandbox/demo-links.json", None).await {
+        Ok(links) => decode(&links).map(Some),
         Err(CheckoutError::Api(e)) if e.status == 404 => Ok(None),
         Err(e) => Err(e),
     }
@@ -164,30 +163,30 @@ enum Method {
 /// A failure plus how long the server asked us to wait (`Retry-After`), in ms.
 type Failure = (CheckoutError, Option<u32>);
 
-/// Runs `attempt` up to [`MAX_TRIES`] times while it fails transiently, waiting 1 s, 2 s, 4 s
-/// (or the server's `Retry-After`) in between.
-async fn retried<T, F, Fut>(attempt: F) -> Result<T, CheckoutError>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<T, Failure>>,
-{
-    retried_from(None, attempt).await
+/// Sends the request up to [`MAX_TRIES`] times while it fails transiently, waiting 1 s, 2 s,
+/// 4 s (or the server's `Retry-After`) in between; the 2xx body.
+///
+/// Deliberately not generic over the answer's type: the request, retry and timeout machinery is
+/// compiled once and only [`decode`] is per type (issue 7: every generic copy weighs on the wasm).
+async fn retried(method: Method, url: &str, body: Option<&str>) -> Result<String, CheckoutError> {
+    retried_from(None, method, url, body).await
 }
 
 /// [`retried`] whose first attempt may already have been made (by public/early.js): its outcome
 /// counts as try 1, so retries, backoff and errors are exactly those of a request sent here.
-async fn retried_from<T, F, Fut>(first: Option<Result<T, Failure>>, attempt: F) -> Result<T, CheckoutError>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<T, Failure>>,
-{
+async fn retried_from(
+    first: Option<Result<String, Failure>>,
+    method: Method,
+    url: &str,
+    body: Option<&str>,
+) -> Result<String, CheckoutError> {
     let mut first = first;
     let mut delay = FIRST_BACKOFF_MS;
     let mut tries = 1;
     loop {
         let outcome = match first.take() {
             Some(outcome) => outcome,
-            None => attempt().await,
+            None => call(method, url, body).await,
         };
         match outcome {
             Ok(value) => return Ok(value),
@@ -210,8 +209,8 @@ fn browser_online() -> bool {
     web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
-/// One request with a timeout, decoded as `T` on 2xx and as [`ApiError`] otherwise.
-async fn call<T: DeserializeOwned>(method: Method, url: &str, body: Option<&Value>) -> Result<T, Failure> {
+/// One request with a timeout: the body of a 2xx answer, an [`ApiError`] otherwise.
+async fn call(method: Method, url: &str, body: Option<&str>) -> Result<String, Failure> {
     let controller = web_sys::AbortController::new().map_err(|_| (CheckoutError::Network, None))?;
     let timed_out = Rc::new(Cell::new(false));
     let on_timeout = {
@@ -236,22 +235,27 @@ async fn call<T: DeserializeOwned>(method: Method, url: &str, body: Option<&Valu
         let error = if timed_out.get() { CheckoutError::Timeout } else { CheckoutError::Network };
         (error, None)
     })?;
-    decode(status, retry_after, &text)
+    answer_body(status, retry_after, text)
 }
 
-/// An answer as `T` on 2xx and as [`ApiError`] otherwise (shared by [`call`] and [`take_early`]).
-fn decode<T: DeserializeOwned>(status: u16, retry_after: Option<u32>, text: &str) -> Result<T, Failure> {
+/// The body of a 2xx answer, an [`ApiError`] otherwise (shared by [`call`] and [`take_early`]).
+fn answer_body(status: u16, retry_after: Option<u32>, text: String) -> Result<String, Failure> {
     if !(200..300).contains(&status) {
         return Err((CheckoutError::Api(ApiError::from_body(status, &text)), retry_after));
     }
-    serde_json::from_str(text).map_err(|e| (CheckoutError::Decode(e.to_string()), None))
+    Ok(text)
+}
+
+/// A 2xx body as `T`: the only per-type step of a call.
+fn decode<T: DeserializeOwned>(text: &str) -> Result<T, CheckoutError> {
+    serde_json::from_str(text).map_err(|e| CheckoutError::Decode(e.to_string()))
 }
 
 /// The answer to the request public/early.js started before the app loaded, when it is exactly
 /// `method url`: taken once (the property is deleted, so later calls go to the network) and
 /// awaited instead of sending a second request, which for a session creation would open a
 /// second session. `None` when there is none or it was for another request.
-async fn take_early<T: DeserializeOwned>(method: &str, url: &str) -> Option<Result<T, Failure>> {
+async fn take_early(method: &str, url: &str) -> Option<Result<String, Failure>> {
     use js_sys::Reflect;
     use wasm_bindgen::JsValue;
     let window = web_sys::window()?;
@@ -272,7 +276,7 @@ async fn take_early<T: DeserializeOwned>(method: &str, url: &str) -> Option<Resu
     Some(match (status, body) {
         (Some(status), Some(body)) if (100.0..600.0).contains(&status) => {
             let retry_after = text(&answer, "retryAfter").and_then(|v| parse_retry_after(&v));
-            decode(status as u16, retry_after, &body)
+            answer_body(status as u16, retry_after, body)
         }
         _ if text(&answer, "error").as_deref() == Some("timeout") => Err((CheckoutError::Timeout, None)),
         _ => Err((CheckoutError::Network, None)),
@@ -284,7 +288,7 @@ async fn take_early<T: DeserializeOwned>(method: &str, url: &str) -> Option<Resu
 async fn send(
     method: Method,
     url: &str,
-    body: Option<&Value>,
+    body: Option<&str>,
     signal: &web_sys::AbortSignal,
 ) -> Result<(u16, Option<u32>, String), gloo_net::Error> {
     use gloo_net::http::Request;
@@ -295,7 +299,7 @@ async fn send(
     .header("accept", "application/json")
     .abort_signal(Some(signal));
     let response = match body {
-        Some(json) => builder.json(json)?.send().await?,
+        Some(json) => builder.header("content-type", "application/json").body(json)?.send().await?,
         None => builder.send().await?,
     };
     let retry_after = response.headers().get("retry-after").and_then(|v| parse_retry_after(&v));
