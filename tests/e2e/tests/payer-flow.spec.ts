@@ -2,6 +2,7 @@
 // validation, resume, expiry, redirect safety and single submission.
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
+import { stayOnResult } from '../fixtures/states';
 
 const PAYER = {
   firstName: 'Ana',
@@ -67,6 +68,8 @@ test.describe('redirect rail (ETPAY on demo-clp)', () => {
 
 test('PIX: QR and copy code shown, approval elsewhere turns the waiting page to success without a reload',
   async ({ page, context, checkout, conomy }) => {
+    // On a slow machine the success countdown can run out while the other tab settles: stay.
+    await stayOnResult(page);
     const demo = await conomy.demo('demo-brl');
     await checkout.open(demo.token);
     await checkout.choose('PIX');
