@@ -5,10 +5,9 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use checkout_core::decode::{DecodeError, Fields, FromJson};
+use checkout_core::json::Json;
 use checkout_core::model::{is_valid_id, ApiError, Bank, CheckoutSession, Page, Payment};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::Value;
 use wasm_bindgen::{closure::Closure, JsCast};
 
 use crate::timers::sleep;
@@ -74,16 +73,26 @@ impl std::fmt::Display for CheckoutError {
     }
 }
 
-/// A demo link listed by the sandbox at `/sandbox/demo-links.json`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A demo link listed by the sandbox at `/sandbox/demo-links.json`: `token` required, the
+/// rest optional (empty when missing).
+#[derive(Debug, Clone, PartialEq)]
 pub struct DemoLink {
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub description: String,
     pub token: String,
-    #[serde(default)]
     pub url: String,
+}
+
+impl FromJson for DemoLink {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 4)?;
+        Ok(DemoLink {
+            name: f.text(0, "name")?,
+            description: f.text(1, "description")?,
+            token: f.required(2, "token")?,
+            url: f.text(3, "url")?,
+        })
+    }
 }
 
 /// `POST /api/payment-links/token/{token}/checkout-sessions`: opens a checkout from a link.
@@ -117,7 +126,7 @@ pub async fn list_payments(session_id: &str) -> Result<Vec<Payment>, CheckoutErr
 /// documented, so a blind retry could charge twice. On an ambiguous failure
 /// ([`CheckoutError::is_ambiguous`]) the caller must read [`list_payments`] before offering a
 /// new attempt.
-pub async fn submit_payment(session_id: &str, body: &Value) -> Result<Payment, CheckoutError> {
+pub async fn submit_payment(session_id: &str, body: &Json) -> Result<Payment, CheckoutError> {
     let url = format!("/api/checkout-sessions/{}/payments", segment(session_id)?);
     let body = body.to_string();
     decode(&call(Method::Post, &url, Some(&body)).await.map_err(|(e, _)| e)?)
@@ -247,8 +256,8 @@ fn answer_body(status: u16, retry_after: Option<u32>, text: String) -> Result<St
 }
 
 /// A 2xx body as `T`: the only per-type step of a call.
-fn decode<T: DeserializeOwned>(text: &str) -> Result<T, CheckoutError> {
-    serde_json::from_str(text).map_err(|e| CheckoutError::Decode(e.to_string()))
+fn decode<T: FromJson>(text: &str) -> Result<T, CheckoutError> {
+    checkout_core::decode::decode(text).map_err(|e| CheckoutError::Decode(e.to_string()))
 }
 
 /// The answer to the request public/early.js started before the app loaded, when it is exactly

@@ -240,7 +240,7 @@ fn listen(window: &web_sys::Window, i18n: I18n) {
             return;
         }
         let Some(text) = js_sys::JSON::stringify(&event.data()).ok().and_then(|t| t.as_string()) else { return };
-        let Ok(data) = serde_json::from_str::<serde_json::Value>(&text) else { return };
+        let Ok(data) = checkout_core::json::Json::parse(&text) else { return };
         match parse_command(&data) {
             Some(Command::SetLocale(tag)) => {
                 if let Some(locale) = Locale::from_tag(&tag) {

@@ -3,7 +3,7 @@
 //! modes, quotas): every call degrades to "nothing remembered" instead of failing.
 
 use checkout_core::fields::FormValues;
-use serde::{Deserialize, Serialize};
+use checkout_core::json::{Json, Object};
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
@@ -38,29 +38,55 @@ pub fn forget_session_id(token: &str) {
     remove(&format!("conomy.session.{token}"));
 }
 
-/// What the payer typed and chose, as saved under `conomy.form.<token>`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// What the payer typed and chose, as saved under `conomy.form.<token>`:
+/// `{"values": {"<field id>": "<text>", ..}, "config": 0, "method": 1}` (indices may be null).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SavedForm {
-    #[serde(default)]
     pub values: FormValues,
     /// Index of the chosen payment config in `session.paymentConfigs`.
-    #[serde(default)]
     pub config: Option<usize>,
     /// Index of the chosen method in that config's `paymentMethods`.
-    #[serde(default)]
     pub method: Option<usize>,
+}
+
+impl SavedForm {
+    fn to_json(&self) -> Json {
+        let values: Object = self.values.iter().map(|(k, v)| (k.clone(), Json::from(v.as_str()))).collect();
+        let mut form = Object::new();
+        form.insert("values", values);
+        form.insert("config", self.config.map(|i| i as u64));
+        form.insert("method", self.method.map(|i| i as u64));
+        Json::Object(form)
+    }
+
+    /// `None` when the text is not a saved form (another version's, or tampered with).
+    fn from_json(value: &Json) -> Option<SavedForm> {
+        let form = value.as_object()?;
+        let values = match form.get("values") {
+            None => FormValues::new(),
+            Some(values) => values
+                .as_object()?
+                .iter()
+                .map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect::<Option<FormValues>>()?,
+        };
+        let index = |key: &str| match form.get(key) {
+            None | Some(Json::Null) => Some(None),
+            Some(n) => n.as_u64().and_then(|n| usize::try_from(n).ok()).map(Some),
+        };
+        Some(SavedForm { values, config: index("config")?, method: index("method")? })
+    }
 }
 
 pub fn form(token: &str) -> SavedForm {
     get(&format!("conomy.form.{token}"))
-        .and_then(|text| serde_json::from_str(&text).ok())
+        .and_then(|text| Json::parse(&text).ok())
+        .and_then(|value| SavedForm::from_json(&value))
         .unwrap_or_default()
 }
 
 pub fn set_form(token: &str, form: &SavedForm) {
-    if let Ok(text) = serde_json::to_string(form) {
-        set(&format!("conomy.form.{token}"), &text);
-    }
+    set(&format!("conomy.form.{token}"), &form.to_json().to_string());
 }
 
 /// Forgets the typed values (after a confirmed payment: no personal data lingers in the tab).

@@ -5,9 +5,7 @@
 //! Every message is `{"source": "conomy-checkout", "version": 1, "type", "payload"}`; payloads
 //! carry ids, statuses and merchant URLs, never anything the payer typed.
 
-use serde::Serialize;
-use serde_json::{json, Value};
-
+use crate::json::{Json, Object};
 use crate::flow::{redirect_target, Outcome, Screen};
 use crate::model::CheckoutSession;
 
@@ -17,9 +15,9 @@ pub const SOURCE: &str = "conomy-checkout";
 pub const PARENT_SOURCE: &str = "conomy-merchant";
 pub const VERSION: u32 = 1;
 
-/// What the checkout tells the embedding page. Serialized as `type` + `payload`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", content = "payload", rename_all = "camelCase", rename_all_fields = "camelCase")]
+/// What the checkout tells the embedding page: a `type` (the variant in camelCase) and a
+/// `payload` (its fields, camelCase keys).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// The checkout is running in the frame and can talk.
     Ready {},
@@ -41,13 +39,46 @@ pub enum Event {
 
 impl Event {
     /// The wire form: `{"source", "version", "type", "payload"}`.
-    pub fn message(&self) -> Value {
-        let mut tagged = serde_json::to_value(self).unwrap_or_else(|_| json!({}));
-        if let Value::Object(map) = &mut tagged {
-            map.insert("source".into(), json!(SOURCE));
-            map.insert("version".into(), json!(VERSION));
-        }
-        tagged
+    pub fn message(&self) -> Json {
+        let mut payload = Object::new();
+        let kind = match self {
+            Event::Ready {} => "ready",
+            Event::Resize { height } => {
+                payload.insert("height", *height);
+                "resize"
+            }
+            Event::Status { status } => {
+                payload.insert("status", status.as_str());
+                "status"
+            }
+            Event::Completed { session_id, redirect_url, navigate_parent } => {
+                payload.insert("sessionId", session_id.as_str());
+                payload.insert("redirectUrl", redirect_url.as_deref());
+                payload.insert("navigateParent", *navigate_parent);
+                "completed"
+            }
+            Event::Failed { session_id, redirect_url, can_retry, navigate_parent } => {
+                payload.insert("sessionId", session_id.as_str());
+                payload.insert("redirectUrl", redirect_url.as_deref());
+                payload.insert("canRetry", *can_retry);
+                payload.insert("navigateParent", *navigate_parent);
+                "failed"
+            }
+            Event::Expired { session_id } => {
+                payload.insert("sessionId", session_id.as_str());
+                "expired"
+            }
+            Event::Error { kind } => {
+                payload.insert("kind", kind.as_str());
+                "error"
+            }
+        };
+        let mut message = Object::new();
+        message.insert("type", kind);
+        message.insert("payload", payload);
+        message.insert("source", SOURCE);
+        message.insert("version", VERSION);
+        Json::Object(message)
     }
 
     /// The same outcome, now asking the page to leave for its redirect target.
@@ -78,7 +109,7 @@ pub enum Command {
 
 /// Reads a command: `{"source": "conomy-merchant", "version": 1, "type": "setLocale",
 /// "payload": {"locale": "en"}}`. Anything else is `None`.
-pub fn parse_command(data: &Value) -> Option<Command> {
+pub fn parse_command(data: &Json) -> Option<Command> {
     if data.get("source")?.as_str()? != PARENT_SOURCE || data.get("version")?.as_u64()? != u64::from(VERSION) {
         return None;
     }
@@ -210,6 +241,12 @@ impl Reporter {
 mod tests {
     use super::*;
     use crate::model::SessionStatus;
+    use serde_json::{json, Value};
+
+    /// The message as serde_json sees it, to compare with `json!` literals.
+    fn wire(event: &Event) -> Value {
+        serde_json::to_value(event.message()).expect("serializes")
+    }
 
     fn session(status: SessionStatus, success_url: Option<&str>, failed_url: Option<&str>) -> CheckoutSession {
         let mut value = json!({
@@ -230,23 +267,28 @@ mod tests {
     #[test]
     fn messages_have_the_versioned_envelope() {
         assert_eq!(
-            Event::Resize { height: 612 }.message(),
+            wire(&Event::Resize { height: 612 }),
             json!({"source": "conomy-checkout", "version": 1, "type": "resize", "payload": {"height": 612}})
         );
-        assert_eq!(Event::Ready {}.message()["payload"], json!({}));
+        assert_eq!(wire(&Event::Ready {})["payload"], json!({}));
         let completed = Event::Completed {
             session_id: "cs_1".into(),
             redirect_url: Some("https://shop.example/ok".into()),
             navigate_parent: false,
         };
         assert_eq!(
-            completed.message(),
+            wire(&completed),
             json!({"source": "conomy-checkout", "version": 1, "type": "completed",
                    "payload": {"sessionId": "cs_1", "redirectUrl": "https://shop.example/ok", "navigateParent": false}})
         );
         let failed = Event::Failed { session_id: "cs_1".into(), redirect_url: None, can_retry: true, navigate_parent: false };
-        assert_eq!(failed.message()["payload"], json!({"sessionId": "cs_1", "redirectUrl": null, "canRetry": true, "navigateParent": false}));
-        assert_eq!(Event::Error { kind: "notFound".into() }.message()["payload"], json!({"kind": "notFound"}));
+        assert_eq!(wire(&failed)["payload"], json!({"sessionId": "cs_1", "redirectUrl": null, "canRetry": true, "navigateParent": false}));
+        assert_eq!(wire(&Event::Error { kind: "notFound".into() })["payload"], json!({"kind": "notFound"}));
+        // The text posted is the same document.
+        for event in [Event::Ready {}, Event::Resize { height: 1 }, completed, failed, Event::Expired { session_id: "cs_1".into() }] {
+            let text = event.message().to_string();
+            assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), wire(&event), "{text}");
+        }
     }
 
     #[test]
@@ -306,7 +348,7 @@ mod tests {
     #[test]
     fn commands_are_parsed_strictly() {
         let ok = json!({"source": "conomy-merchant", "version": 1, "type": "setLocale", "payload": {"locale": "pt-BR"}});
-        assert_eq!(parse_command(&ok), Some(Command::SetLocale("pt-BR".into())));
+        assert_eq!(parse_command(&Json::parse(&ok.to_string()).unwrap()), Some(Command::SetLocale("pt-BR".into())));
         for bad in [
             json!({"source": "conomy-checkout", "version": 1, "type": "setLocale", "payload": {"locale": "en"}}),
             json!({"source": "conomy-merchant", "version": 2, "type": "setLocale", "payload": {"locale": "en"}}),
@@ -316,7 +358,7 @@ mod tests {
             json!("setLocale"),
             Value::Null,
         ] {
-            assert_eq!(parse_command(&bad), None, "{bad}");
+            assert_eq!(parse_command(&Json::parse(&bad.to_string()).unwrap()), None, "{bad}");
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use crate::json::{Json, Object};
 
 use crate::model::{CheckoutSession, Customer, PaymentConfig, PaymentMethod, Rail};
 use crate::validate::{self, FieldError};
@@ -370,17 +370,17 @@ pub fn validate_form(specs: &[FieldSpec], values: &FormValues, country: &str) ->
 }
 
 /// Sets `value` at a dot path inside `object`, replacing non-objects on the way.
-fn set_path(object: &mut Map<String, Value>, path: &str, value: Value) {
+fn set_path(object: &mut Object, path: &str, value: Json) {
     match path.split_once('.') {
         None => {
-            object.insert(path.to_string(), value);
+            object.insert(path, value);
         }
         Some((head, rest)) => {
-            let child = object.entry(head.to_string()).or_insert_with(|| Value::Object(Map::new()));
-            if !child.is_object() {
-                *child = Value::Object(Map::new());
+            let child = object.get_or_insert_with(head, || Json::Object(Object::new()));
+            if !matches!(child, Json::Object(_)) {
+                *child = Json::Object(Object::new());
             }
-            if let Value::Object(inner) = child {
+            if let Json::Object(inner) = child {
                 set_path(inner, rest, value);
             }
         }
@@ -403,11 +403,11 @@ pub fn payment_body(
     method: &PaymentMethod,
     values: &FormValues,
     return_base: &str,
-) -> Value {
+) -> Json {
     let country = rail_country(&method.rail, &session.currency);
-    let mut node = Map::new();
-    let mut customer = Map::new();
-    let mut address = Map::new();
+    let mut node = Object::new();
+    let mut customer = Object::new();
+    let mut address = Object::new();
     for spec in fields_for(session, method) {
         let value = value_of(values, &spec.key);
         if value.is_empty() {
@@ -416,50 +416,50 @@ pub fn payment_body(
         let id = spec.key.id();
         match &spec.key {
             FieldKey::PhoneNumberPrefix => {
-                customer.insert(id, json!(format!("+{}", value.trim_start_matches('+'))));
+                customer.insert(id, format!("+{}", value.trim_start_matches('+')));
             }
             FieldKey::PhoneNumber => {
                 let digits = validate::phone_digits(value).unwrap_or_else(|| value.to_string());
-                customer.insert(id, json!(digits));
+                customer.insert(id, digits);
             }
             FieldKey::DocumentType => {
-                customer.insert(id, json!(value.to_ascii_uppercase()));
+                customer.insert(id, value.to_ascii_uppercase());
             }
             FieldKey::DocumentNumber => {
                 let kind = document_type_of(values, country);
-                customer.insert(id, json!(validate::normalize_document(&kind, value)));
+                customer.insert(id, validate::normalize_document(&kind, value));
                 // The rail needs the type with the number; default it (PIX: CPF) if unset.
-                customer.entry("documentType").or_insert(json!(kind));
+                customer.get_or_insert_with("documentType", || Json::from(kind));
             }
             FieldKey::AddressCountry => {
-                address.insert("country".into(), json!(value.to_ascii_uppercase()));
+                address.insert("country", value.to_ascii_uppercase());
             }
             key if key.is_address() => {
-                address.insert(id.trim_start_matches("address.").to_string(), json!(value));
+                address.insert(id.trim_start_matches("address."), value);
             }
             FieldKey::BankId => {
-                node.insert(id, json!(value));
+                node.insert(id, value);
             }
-            FieldKey::Other(path) => set_path(&mut node, path, json!(value)),
+            FieldKey::Other(path) => set_path(&mut node, path, Json::from(value)),
             _ => {
-                customer.insert(id, json!(value));
+                customer.insert(id, value);
             }
         }
     }
     if !address.is_empty() {
-        customer.insert("address".into(), Value::Object(address));
+        customer.insert("address", address);
     }
     if !customer.is_empty() {
         match node.get_mut("customer") {
-            Some(Value::Object(existing)) => existing.extend(customer),
+            Some(Json::Object(existing)) => existing.extend(customer),
             _ => {
-                node.insert("customer".into(), Value::Object(customer));
+                node.insert("customer", customer);
             }
         }
     }
     // Inserted last so no collected path can override where the provider sends the payer.
-    node.insert("successUrl".into(), json!(return_url(return_base, "success")));
-    node.insert("failedUrl".into(), json!(return_url(return_base, "failed")));
+    node.insert("successUrl", return_url(return_base, "success"));
+    node.insert("failedUrl", return_url(return_base, "failed"));
 
     let description = session
         .items
@@ -468,14 +468,17 @@ pub fn payment_body(
         .filter(|d| !d.is_empty())
         .map(str::to_string)
         .unwrap_or_else(|| format!("Checkout {}", session.id));
-    let mut origin = Map::new();
-    origin.insert("type".into(), json!(method.rail.as_str()));
-    origin.insert("currency".into(), json!(config.currency));
+    let mut origin = Object::new();
+    origin.insert("type", method.rail.as_str());
+    origin.insert("currency", config.currency.as_str());
     if !method.purchase_amount.trim().is_empty() {
-        origin.insert("amount".into(), json!(method.purchase_amount.trim()));
+        origin.insert("amount", method.purchase_amount.trim());
     }
-    origin.insert(method.rail.node_key(), Value::Object(node));
-    json!({"description": description, "origins": [origin]})
+    origin.insert(method.rail.node_key(), node);
+    let mut body = Object::new();
+    body.insert("description", description);
+    body.insert("origins", vec![Json::Object(origin)]);
+    Json::Object(body)
 }
 
 #[cfg(test)]
@@ -659,6 +662,8 @@ mod tests {
             v.insert(k.into(), val.into());
         }
         let body = payment_body(&s, config, pse, &v, "https://checkout.example/tok_abc");
+        // The same document, seen through serde_json (key order aside).
+        let body = serde_json::to_value(&body).unwrap();
         assert_eq!(
             body,
             json!({
@@ -689,7 +694,7 @@ mod tests {
             ("documentNumber", "529.982.247-25"), ("customer.nickname", "Aninha"), ("meta.ref", "A1"),
             ("successUrl", "https://evil.example"), ("firstName", "not asked for"),
         ]);
-        let body = payment_body(&s, config, &pix, &v, "http://127.0.0.1:8080/tok?x=1");
+        let body = serde_json::to_value(payment_body(&s, config, &pix, &v, "http://127.0.0.1:8080/tok?x=1")).unwrap();
         assert_eq!(body["description"], "Checkout cs_123");
         let node = &body["origins"][0]["pix"];
         assert_eq!(node["customer"], json!({"documentType": "CPF", "documentNumber": "52998224725", "nickname": "Aninha"}));

@@ -2,6 +2,8 @@
 //! exact decimal money, validation, the payer form's field set, and the checkout state machine.
 //! Nothing here touches the DOM or the network, so all of it is tested with plain `cargo test`.
 
+pub mod json;
+pub mod decode;
 pub mod model;
 pub mod decimal;
 pub mod money;

@@ -4,7 +4,9 @@
 //! adds tomorrow never breaks the page.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use crate::json::{Json, Object};
 
 /// Declares a string enum that keeps unknown values: decoding never fails on a new value, and
 /// encoding writes the original text back.
@@ -457,13 +459,13 @@ pub struct PaymentNode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     #[serde(flatten)]
-    pub nodes: Map<String, Value>,
+    pub nodes: Object,
 }
 
 impl PaymentNode {
     /// The rail-specific object, e.g. `origins[0].pix`.
-    pub fn rail_node(&self) -> Option<&Map<String, Value>> {
-        self.nodes.get(&self.rail.node_key()).and_then(Value::as_object)
+    pub fn rail_node(&self) -> Option<&Object> {
+        self.nodes.get(&self.rail.node_key()).and_then(Json::as_object)
     }
 
     /// A string field of the rail node, e.g. `str_field("url")`; empty strings count as absent.
@@ -494,7 +496,7 @@ pub struct Payment {
     pub origins: Vec<PaymentNode>,
     /// Everything else the API sends (kept so the server can pass payments through unchanged).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Object,
 }
 
 /// `{count, next, previous, total}` of list answers.
@@ -617,15 +619,14 @@ impl ApiError {
     /// Decodes an error body of either shape; `http_status` wins when the body disagrees or
     /// is not JSON at all.
     pub fn from_body(http_status: u16, body: &str) -> Self {
-        let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        let value = Json::parse(body).unwrap_or(Json::Null);
+        let text = |key: &str| value.get(key).and_then(Json::as_str).map(str::to_string);
         let kind = text("type")
             .map(|t| ApiErrorKind::parse(&t))
             .filter(|k| *k != ApiErrorKind::Unknown)
             .unwrap_or_else(|| ApiErrorKind::from_status(http_status));
         let code = match value.get("code") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(Json::String(s) | Json::Number(s)) => Some(s.clone()),
             _ => None,
         };
         let detail = text("detail").or_else(|| text("message")).unwrap_or_default();

@@ -1,0 +1,471 @@
+//! Hand-written decoders from [`Json`] for the API types the SPA reads, with exactly the
+//! semantics of the serde derives in `model.rs` (the server keeps using those): required fields
+//! must be present, `#[serde(default)]` fields may be missing, `null` is only an absent
+//! `Option`, unknown fields are ignored, wrong types are errors, a struct may also come as an
+//! array of its fields in declaration order (as serde accepts, except for structs with a
+//! `#[serde(flatten)]` field), and `flatten` fields collect every key the struct does not name.
+//! `core/tests/decode_equivalence.rs` checks the equivalence against serde_json.
+//!
+//! Known differences, none of which a real answer has: a duplicated *known* key is an error for
+//! serde but the last one wins here; serde_json rejects numbers beyond `f64` range (`1e400`) and
+//! accepts lone surrogates inside ignored strings, the parser here does the opposite.
+
+use std::fmt;
+
+use crate::json::{Json, JsonError, Object};
+use crate::model::{
+    Address, Bank, CheckoutSession, Customer, Destination, DestinationAccount, DestinationMetadata, Item, LinkStatus,
+    LinkTheme, Owner, Page, Pagination, Payment, PaymentConfig, PaymentMethod, PaymentNode, PaymentStatus, Rail,
+    SessionStatus, Tax, TaxType,
+};
+
+/// A type that can be read from a [`Json`] value.
+pub trait FromJson: Sized {
+    fn from_json(value: &Json) -> Result<Self, DecodeError>;
+}
+
+/// Parses `text` and decodes it as `T`.
+pub fn decode<T: FromJson>(text: &str) -> Result<T, DecodeError> {
+    T::from_json(&Json::parse(text)?)
+}
+
+/// Why a value could not be decoded: where (`paymentConfigs[0].currency`) and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Field path from the top (empty: the top value itself).
+    pub path: String,
+    pub reason: &'static str,
+    /// Byte offset of a syntax error (the text is not JSON at all).
+    pub offset: Option<usize>,
+}
+
+impl DecodeError {
+    pub fn new(reason: &'static str) -> Self {
+        DecodeError { path: String::new(), reason, offset: None }
+    }
+
+    /// The same error, one field further down (`name` is prepended to the path).
+    fn in_field(mut self, name: &str) -> Self {
+        if !self.path.is_empty() && !self.path.starts_with('[') {
+            self.path.insert(0, '.');
+        }
+        self.path.insert_str(0, name);
+        self
+    }
+
+    fn in_item(mut self, index: usize) -> Self {
+        let mut prefix = String::from("[");
+        prefix.push_str(&index.to_string());
+        prefix.push(']');
+        if !self.path.is_empty() && !self.path.starts_with('[') {
+            prefix.push('.');
+        }
+        self.path.insert_str(0, &prefix);
+        self
+    }
+}
+
+impl From<JsonError> for DecodeError {
+    fn from(error: JsonError) -> Self {
+        DecodeError { path: String::new(), reason: error.reason, offset: Some(error.offset) }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(offset) = self.offset {
+            f.write_str("not JSON: ")?;
+            f.write_str(self.reason)?;
+            f.write_str(" at byte ")?;
+            return fmt::Display::fmt(&offset, f);
+        }
+        if !self.path.is_empty() {
+            f.write_str(&self.path)?;
+            f.write_str(": ")?;
+        }
+        f.write_str(self.reason)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl FromJson for Json {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        Ok(value.clone())
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        value.as_str().map(str::to_string).ok_or(DecodeError::new("expected a string"))
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        value.as_bool().ok_or(DecodeError::new("expected true or false"))
+    }
+}
+
+impl FromJson for u64 {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        value.as_u64().ok_or(DecodeError::new("expected a non-negative integer"))
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        match value {
+            Json::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let items = value.as_array().ok_or(DecodeError::new("expected an array"))?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(T::from_json(item).map_err(|e| e.in_item(i))?);
+        }
+        Ok(out)
+    }
+}
+
+/// The open enums decode from any string (unknown values are kept).
+macro_rules! from_string {
+    ($($name:ident),*) => {$(
+        impl FromJson for $name {
+            fn from_json(value: &Json) -> Result<Self, DecodeError> {
+                String::from_json(value).map($name::from)
+            }
+        }
+    )*};
+}
+
+from_string!(SessionStatus, LinkStatus, PaymentStatus, TaxType, Rail);
+
+/// The fields of a struct being decoded: an object's members by name, or (serde's sequence
+/// form) an array's items by declaration index.
+pub struct Fields<'a> {
+    object: Option<&'a Object>,
+    items: &'a [Json],
+}
+
+impl<'a> Fields<'a> {
+    /// A struct of `count` fields: an object, or an array of at most `count` items.
+    pub fn of(value: &'a Json, count: usize) -> Result<Self, DecodeError> {
+        match value {
+            Json::Object(object) => Ok(Fields { object: Some(object), items: &[] }),
+            Json::Array(items) if items.len() <= count => Ok(Fields { object: None, items }),
+            Json::Array(_) => Err(DecodeError::new("too many items for the struct")),
+            _ => Err(DecodeError::new("expected an object")),
+        }
+    }
+
+    /// A struct with a `flatten` field: serde reads those from objects only.
+    pub fn object(value: &'a Json) -> Result<(Self, &'a Object), DecodeError> {
+        let object = value.as_object().ok_or(DecodeError::new("expected an object"))?;
+        Ok((Fields { object: Some(object), items: &[] }, object))
+    }
+
+    fn raw(&self, index: usize, name: &str) -> Option<&'a Json> {
+        match self.object {
+            Some(object) => object.get(name),
+            None => self.items.get(index),
+        }
+    }
+
+    /// A field without `#[serde(default)]`: missing is an error.
+    pub fn required<T: FromJson>(&self, index: usize, name: &str) -> Result<T, DecodeError> {
+        match self.raw(index, name) {
+            Some(value) => T::from_json(value).map_err(|e| e.in_field(name)),
+            None => Err(DecodeError::new("missing").in_field(name)),
+        }
+    }
+
+    /// A `#[serde(default)]` field: missing is the default (`null` is only fine for an `Option`).
+    pub fn or_default<T: FromJson + Default>(&self, index: usize, name: &str) -> Result<T, DecodeError> {
+        match self.raw(index, name) {
+            Some(value) => T::from_json(value).map_err(|e| e.in_field(name)),
+            None => Ok(T::default()),
+        }
+    }
+
+    /// A `String` field with `#[serde(default)]` (the most common kind; not generic).
+    pub fn text(&self, index: usize, name: &str) -> Result<String, DecodeError> {
+        self.or_default::<String>(index, name)
+    }
+
+    /// An `Option<String>` field with `#[serde(default)]`.
+    pub fn opt_text(&self, index: usize, name: &str) -> Result<Option<String>, DecodeError> {
+        self.or_default::<Option<String>>(index, name)
+    }
+}
+
+/// The members of `object` not named in `known`: what a `#[serde(flatten)]` map collects.
+fn rest(object: &Object, known: &[&str]) -> Object {
+    object.iter().filter(|(k, _)| !known.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+impl FromJson for Tax {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 4)?;
+        Ok(Tax { name: f.text(0, "name")?, kind: f.required(1, "type")?, value: f.text(2, "value")?, amount: f.text(3, "amount")? })
+    }
+}
+
+impl FromJson for Item {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 4)?;
+        Ok(Item {
+            description: f.text(0, "description")?,
+            pre_tax_amount: f.required(1, "preTaxAmount")?,
+            total_amount: f.required(2, "totalAmount")?,
+            tax: f.or_default(3, "tax")?,
+        })
+    }
+}
+
+impl FromJson for PaymentMethod {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 5)?;
+        Ok(PaymentMethod {
+            id: f.text(0, "id")?,
+            rail: f.required(1, "type")?,
+            enabled: f.or_default(2, "enabled")?,
+            required_fields: f.or_default(3, "requiredFields")?,
+            purchase_amount: f.text(4, "purchaseAmount")?,
+        })
+    }
+}
+
+impl FromJson for PaymentConfig {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 4)?;
+        Ok(PaymentConfig {
+            currency: f.required(0, "currency")?,
+            product: f.text(1, "product")?,
+            exchange_rate: f.text(2, "exchangeRate")?,
+            payment_methods: f.or_default(3, "paymentMethods")?,
+        })
+    }
+}
+
+impl FromJson for Address {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 8)?;
+        Ok(Address {
+            administrative_area_level1: f.opt_text(0, "administrativeAreaLevel1")?,
+            administrative_area_level2: f.opt_text(1, "administrativeAreaLevel2")?,
+            administrative_area_level3: f.opt_text(2, "administrativeAreaLevel3")?,
+            street: f.opt_text(3, "street")?,
+            street_number: f.opt_text(4, "streetNumber")?,
+            optional_address: f.opt_text(5, "optionalAddress")?,
+            country: f.opt_text(6, "country")?,
+            zipcode: f.opt_text(7, "zipcode")?,
+        })
+    }
+}
+
+impl FromJson for Customer {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 9)?;
+        Ok(Customer {
+            id: f.opt_text(0, "id")?,
+            first_name: f.opt_text(1, "firstName")?,
+            last_name: f.opt_text(2, "lastName")?,
+            email: f.opt_text(3, "email")?,
+            phone_number: f.opt_text(4, "phoneNumber")?,
+            phone_number_prefix: f.opt_text(5, "phoneNumberPrefix")?,
+            document_type: f.opt_text(6, "documentType")?,
+            document_number: f.opt_text(7, "documentNumber")?,
+            address: f.or_default(8, "address")?,
+        })
+    }
+}
+
+impl FromJson for DestinationMetadata {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 3)?;
+        Ok(DestinationMetadata {
+            image: f.text(0, "image")?,
+            description: f.text(1, "description")?,
+            category: f.text(2, "category")?,
+        })
+    }
+}
+
+impl FromJson for DestinationAccount {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 4)?;
+        Ok(DestinationAccount {
+            kind: f.opt_text(0, "type")?,
+            currency: f.opt_text(1, "currency")?,
+            account_number: f.opt_text(2, "accountNumber")?,
+            account_holder: f.opt_text(3, "accountHolder")?,
+        })
+    }
+}
+
+impl FromJson for Destination {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 6)?;
+        Ok(Destination {
+            name: f.opt_text(0, "name")?,
+            kind: f.text(1, "type")?,
+            external_id: f.opt_text(2, "externalId")?,
+            amount: f.text(3, "amount")?,
+            metadata: f.or_default(4, "metadata")?,
+            account: f.or_default(5, "account")?,
+        })
+    }
+}
+
+impl FromJson for Owner {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 6)?;
+        Ok(Owner {
+            identity_id: f.opt_text(0, "identityId")?,
+            name: f.opt_text(1, "name")?,
+            lastname: f.opt_text(2, "lastname")?,
+            nickname: f.opt_text(3, "nickname")?,
+            document_number: f.opt_text(4, "documentNumber")?,
+            entity_type: f.opt_text(5, "entityType")?,
+        })
+    }
+}
+
+impl FromJson for LinkTheme {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 2)?;
+        Ok(LinkTheme { accent_color: f.opt_text(0, "accentColor")?, mode: f.opt_text(1, "mode")? })
+    }
+}
+
+impl FromJson for CheckoutSession {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 21)?;
+        Ok(CheckoutSession {
+            id: f.required(0, "id")?,
+            payment_link_id: f.opt_text(1, "paymentLinkId")?,
+            checkout_token: f.opt_text(2, "checkoutToken")?,
+            status: f.required(3, "status")?,
+            created_at: f.text(4, "createdAt")?,
+            expires_at: f.text(5, "expiresAt")?,
+            currency: f.required(6, "currency")?,
+            pre_tax_amount: f.text(7, "preTaxAmount")?,
+            total_amount: f.required(8, "totalAmount")?,
+            items: f.or_default(9, "items")?,
+            payment_configs: f.or_default(10, "paymentConfigs")?,
+            payment_methods_allowed: f.or_default(11, "paymentMethodsAllowed")?,
+            customer: f.or_default(12, "customer")?,
+            customer_requirements: f.or_default(13, "customerRequirements")?,
+            destinations: f.or_default(14, "destinations")?,
+            owner: f.or_default(15, "owner")?,
+            url: f.text(16, "url")?,
+            redirect_url: f.opt_text(17, "redirectUrl")?,
+            success_url: f.opt_text(18, "successUrl")?,
+            failed_url: f.opt_text(19, "failedUrl")?,
+            theme: f.or_default(20, "theme")?,
+        })
+    }
+}
+
+impl FromJson for PaymentNode {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let (f, object) = Fields::object(value)?;
+        Ok(PaymentNode {
+            rail: f.required(0, "type")?,
+            currency: f.text(1, "currency")?,
+            amount: f.opt_text(2, "amount")?,
+            nodes: rest(object, &["type", "currency", "amount"]),
+        })
+    }
+}
+
+impl FromJson for Payment {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let (f, object) = Fields::object(value)?;
+        Ok(Payment {
+            id: f.required(0, "id")?,
+            status: f.required(1, "status")?,
+            kind: f.opt_text(2, "type")?,
+            total_amount: f.text(3, "totalAmount")?,
+            currency: f.text(4, "currency")?,
+            created_at: f.text(5, "createdAt")?,
+            origins: f.or_default(6, "origins")?,
+            extra: rest(object, &["id", "status", "type", "totalAmount", "currency", "createdAt", "origins"]),
+        })
+    }
+}
+
+impl FromJson for Pagination {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 4)?;
+        Ok(Pagination {
+            count: f.or_default(0, "count")?,
+            next: f.or_default(1, "next")?,
+            previous: f.or_default(2, "previous")?,
+            total: f.or_default(3, "total")?,
+        })
+    }
+}
+
+impl<T: FromJson> FromJson for Page<T> {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 2)?;
+        Ok(Page { pagination: f.or_default(0, "pagination")?, results: f.or_default(1, "results")? })
+    }
+}
+
+impl FromJson for Bank {
+    fn from_json(value: &Json) -> Result<Self, DecodeError> {
+        let f = Fields::of(value, 3)?;
+        Ok(Bank { code: f.required(0, "code")?, name: f.required(1, "name")?, country_code: f.text(2, "countryCode")? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_failing_field() {
+        let error = decode::<CheckoutSession>(
+            r#"{"id":"cs","status":"ACTIVE","currency":"COP","totalAmount":"1","paymentConfigs":[{"paymentMethods":[]}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(error.to_string(), "paymentConfigs[0].currency: missing");
+        let error = decode::<Vec<Bank>>(r#"[{"code":"1","name":"A"},{"code":2,"name":"B"}]"#).unwrap_err();
+        assert_eq!(error.to_string(), "[1].code: expected a string");
+        let error = decode::<Page<Payment>>(r#"{"results":[{"id":"p","status":"CREATED","origins":[{"type":null}]}]}"#)
+            .unwrap_err();
+        assert_eq!(error.to_string(), "results[0].origins[0].type: expected a string");
+        assert_eq!(decode::<Bank>("{\"code\":").unwrap_err().to_string(), "not JSON: unexpected end of input at byte 8");
+    }
+
+    #[test]
+    fn flatten_fields_collect_the_rest() {
+        let payment: Payment = decode(
+            r#"{"id":"p","status":"NEW_STATUS","amountDetail":{"fee":"1"},"origins":[{"type":"PIX","currency":"BRL","amount":null,"pix":{"data":"0002"},"x":1}]}"#,
+        )
+        .unwrap();
+        assert_eq!(payment.status, PaymentStatus::Unknown("NEW_STATUS".into()));
+        assert_eq!(payment.extra.keys().collect::<Vec<_>>(), ["amountDetail"]);
+        let origin = &payment.origins[0];
+        assert_eq!(origin.amount, None);
+        assert_eq!(origin.nodes.keys().collect::<Vec<_>>(), ["pix", "x"]);
+        assert_eq!(origin.str_field("data"), Some("0002"));
+    }
+
+    #[test]
+    fn structs_also_come_as_arrays_like_serde_allows() {
+        let bank: Bank = decode(r#"["001","Banco"]"#).unwrap();
+        assert_eq!(bank, Bank { code: "001".into(), name: "Banco".into(), country_code: String::new() });
+        assert!(decode::<Bank>(r#"["001"]"#).is_err(), "a required field missing at the end");
+        assert!(decode::<Bank>(r#"["001","Banco","CO","extra"]"#).is_err());
+        assert!(decode::<Payment>(r#"["p","CREATED"]"#).is_err(), "flatten structs are objects only");
+    }
+}
