@@ -5,7 +5,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use checkout_core::decode::{DecodeError, Fields, FromJson};
+use checkout_core::decode::{finish, DecodeError, Fields, FromJson};
 use checkout_core::json::Json;
 use checkout_core::model::{is_valid_id, ApiError, Bank, CheckoutSession, Page, Payment};
 use wasm_bindgen::{closure::Closure, JsCast};
@@ -85,13 +85,14 @@ pub struct DemoLink {
 
 impl FromJson for DemoLink {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 4)?;
-        Ok(DemoLink {
-            name: f.text(0, "name")?,
-            description: f.text(1, "description")?,
-            token: f.required(2, "token")?,
-            url: f.text(3, "url")?,
-        })
+        let mut f = Fields::of(value, 4)?;
+        let link = DemoLink {
+            name: f.text(0, "name"),
+            description: f.text(1, "description"),
+            token: f.required(2, "token"),
+            url: f.text(3, "url"),
+        };
+        finish(link, f)
     }
 }
 

@@ -151,14 +151,18 @@ from_string!(SessionStatus, LinkStatus, PaymentStatus, TaxType, Rail);
 pub struct Fields<'a> {
     object: Option<&'a Object>,
     items: &'a [Json],
+    /// The first field that failed; later fields are then not decoded. Collecting the error
+    /// instead of returning at each field keeps the decoders small: one exit per struct, not
+    /// one per field that drops every field decoded before it.
+    error: Option<DecodeError>,
 }
 
 impl<'a> Fields<'a> {
     /// A struct of `count` fields: an object, or an array of at most `count` items.
     pub fn of(value: &'a Json, count: usize) -> Result<Self, DecodeError> {
         match value {
-            Json::Object(object) => Ok(Fields { object: Some(object), items: &[] }),
-            Json::Array(items) if items.len() <= count => Ok(Fields { object: None, items }),
+            Json::Object(object) => Ok(Fields { object: Some(object), items: &[], error: None }),
+            Json::Array(items) if items.len() <= count => Ok(Fields { object: None, items, error: None }),
             Json::Array(_) => Err(DecodeError::new("too many items for the struct")),
             _ => Err(DecodeError::new("expected an object")),
         }
@@ -167,7 +171,7 @@ impl<'a> Fields<'a> {
     /// A struct with a `flatten` field: serde reads those from objects only.
     pub fn object(value: &'a Json) -> Result<(Self, &'a Object), DecodeError> {
         let object = value.as_object().ok_or(DecodeError::new("expected an object"))?;
-        Ok((Fields { object: Some(object), items: &[] }, object))
+        Ok((Fields { object: Some(object), items: &[], error: None }, object))
     }
 
     fn raw(&self, index: usize, name: &str) -> Option<&'a Json> {
@@ -177,30 +181,46 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A field without `#[serde(default)]`: missing is an error.
-    pub fn required<T: FromJson>(&self, index: usize, name: &str) -> Result<T, DecodeError> {
-        match self.raw(index, name) {
-            Some(value) => T::from_json(value).map_err(|e| e.in_field(name)),
-            None => Err(DecodeError::new("missing").in_field(name)),
+    fn field<T: FromJson + Default>(&mut self, index: usize, name: &str, required: bool) -> T {
+        if self.error.is_none() {
+            match self.raw(index, name) {
+                Some(value) => match T::from_json(value) {
+                    Ok(decoded) => return decoded,
+                    Err(e) => self.error = Some(e.in_field(name)),
+                },
+                None if required => self.error = Some(DecodeError::new("missing").in_field(name)),
+                None => {}
+            }
         }
+        T::default()
+    }
+
+    /// A field without `#[serde(default)]`: missing is an error.
+    pub fn required<T: FromJson + Default>(&mut self, index: usize, name: &str) -> T {
+        self.field(index, name, true)
     }
 
     /// A `#[serde(default)]` field: missing is the default (`null` is only fine for an `Option`).
-    pub fn or_default<T: FromJson + Default>(&self, index: usize, name: &str) -> Result<T, DecodeError> {
-        match self.raw(index, name) {
-            Some(value) => T::from_json(value).map_err(|e| e.in_field(name)),
-            None => Ok(T::default()),
-        }
+    pub fn or_default<T: FromJson + Default>(&mut self, index: usize, name: &str) -> T {
+        self.field(index, name, false)
     }
 
-    /// A `String` field with `#[serde(default)]` (the most common kind; not generic).
-    pub fn text(&self, index: usize, name: &str) -> Result<String, DecodeError> {
-        self.or_default::<String>(index, name)
+    /// A `String` field with `#[serde(default)]` (the most common kind).
+    pub fn text(&mut self, index: usize, name: &str) -> String {
+        self.field(index, name, false)
     }
 
     /// An `Option<String>` field with `#[serde(default)]`.
-    pub fn opt_text(&self, index: usize, name: &str) -> Result<Option<String>, DecodeError> {
-        self.or_default::<Option<String>>(index, name)
+    pub fn opt_text(&mut self, index: usize, name: &str) -> Option<String> {
+        self.field(index, name, false)
+    }
+}
+
+/// The decoded struct, or the first field error `fields` met while decoding it.
+pub fn finish<T>(value: T, fields: Fields<'_>) -> Result<T, DecodeError> {
+    match fields.error {
+        Some(error) => Err(error),
+        None => Ok(value),
     }
 }
 
@@ -211,219 +231,269 @@ fn rest(object: &Object, known: &[&str]) -> Object {
 
 impl FromJson for Tax {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 4)?;
-        Ok(Tax { name: f.text(0, "name")?, kind: f.required(1, "type")?, value: f.text(2, "value")?, amount: f.text(3, "amount")? })
+        let mut f = Fields::of(value, 4)?;
+        finish(
+            Tax {
+                name: f.text(0, "name"),
+                kind: f.required::<String>(1, "type").into(),
+                value: f.text(2, "value"),
+                amount: f.text(3, "amount"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for Item {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 4)?;
-        Ok(Item {
-            description: f.text(0, "description")?,
-            pre_tax_amount: f.required(1, "preTaxAmount")?,
-            total_amount: f.required(2, "totalAmount")?,
-            tax: f.or_default(3, "tax")?,
-        })
+        let mut f = Fields::of(value, 4)?;
+        finish(
+            Item {
+                description: f.text(0, "description"),
+                pre_tax_amount: f.required(1, "preTaxAmount"),
+                total_amount: f.required(2, "totalAmount"),
+                tax: f.or_default(3, "tax"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for PaymentMethod {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 5)?;
-        Ok(PaymentMethod {
-            id: f.text(0, "id")?,
-            rail: f.required(1, "type")?,
-            enabled: f.or_default(2, "enabled")?,
-            required_fields: f.or_default(3, "requiredFields")?,
-            purchase_amount: f.text(4, "purchaseAmount")?,
-        })
+        let mut f = Fields::of(value, 5)?;
+        finish(
+            PaymentMethod {
+                id: f.text(0, "id"),
+                rail: f.required::<String>(1, "type").into(),
+                enabled: f.or_default(2, "enabled"),
+                required_fields: f.or_default(3, "requiredFields"),
+                purchase_amount: f.text(4, "purchaseAmount"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for PaymentConfig {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 4)?;
-        Ok(PaymentConfig {
-            currency: f.required(0, "currency")?,
-            product: f.text(1, "product")?,
-            exchange_rate: f.text(2, "exchangeRate")?,
-            payment_methods: f.or_default(3, "paymentMethods")?,
-        })
+        let mut f = Fields::of(value, 4)?;
+        finish(
+            PaymentConfig {
+                currency: f.required(0, "currency"),
+                product: f.text(1, "product"),
+                exchange_rate: f.text(2, "exchangeRate"),
+                payment_methods: f.or_default(3, "paymentMethods"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for Address {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 8)?;
-        Ok(Address {
-            administrative_area_level1: f.opt_text(0, "administrativeAreaLevel1")?,
-            administrative_area_level2: f.opt_text(1, "administrativeAreaLevel2")?,
-            administrative_area_level3: f.opt_text(2, "administrativeAreaLevel3")?,
-            street: f.opt_text(3, "street")?,
-            street_number: f.opt_text(4, "streetNumber")?,
-            optional_address: f.opt_text(5, "optionalAddress")?,
-            country: f.opt_text(6, "country")?,
-            zipcode: f.opt_text(7, "zipcode")?,
-        })
+        let mut f = Fields::of(value, 8)?;
+        finish(
+            Address {
+                administrative_area_level1: f.opt_text(0, "administrativeAreaLevel1"),
+                administrative_area_level2: f.opt_text(1, "administrativeAreaLevel2"),
+                administrative_area_level3: f.opt_text(2, "administrativeAreaLevel3"),
+                street: f.opt_text(3, "street"),
+                street_number: f.opt_text(4, "streetNumber"),
+                optional_address: f.opt_text(5, "optionalAddress"),
+                country: f.opt_text(6, "country"),
+                zipcode: f.opt_text(7, "zipcode"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for Customer {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 9)?;
-        Ok(Customer {
-            id: f.opt_text(0, "id")?,
-            first_name: f.opt_text(1, "firstName")?,
-            last_name: f.opt_text(2, "lastName")?,
-            email: f.opt_text(3, "email")?,
-            phone_number: f.opt_text(4, "phoneNumber")?,
-            phone_number_prefix: f.opt_text(5, "phoneNumberPrefix")?,
-            document_type: f.opt_text(6, "documentType")?,
-            document_number: f.opt_text(7, "documentNumber")?,
-            address: f.or_default(8, "address")?,
-        })
+        let mut f = Fields::of(value, 9)?;
+        finish(
+            Customer {
+                id: f.opt_text(0, "id"),
+                first_name: f.opt_text(1, "firstName"),
+                last_name: f.opt_text(2, "lastName"),
+                email: f.opt_text(3, "email"),
+                phone_number: f.opt_text(4, "phoneNumber"),
+                phone_number_prefix: f.opt_text(5, "phoneNumberPrefix"),
+                document_type: f.opt_text(6, "documentType"),
+                document_number: f.opt_text(7, "documentNumber"),
+                address: f.or_default(8, "address"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for DestinationMetadata {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 3)?;
-        Ok(DestinationMetadata {
-            image: f.text(0, "image")?,
-            description: f.text(1, "description")?,
-            category: f.text(2, "category")?,
-        })
+        let mut f = Fields::of(value, 3)?;
+        finish(
+            DestinationMetadata {
+                image: f.text(0, "image"),
+                description: f.text(1, "description"),
+                category: f.text(2, "category"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for DestinationAccount {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 4)?;
-        Ok(DestinationAccount {
-            kind: f.opt_text(0, "type")?,
-            currency: f.opt_text(1, "currency")?,
-            account_number: f.opt_text(2, "accountNumber")?,
-            account_holder: f.opt_text(3, "accountHolder")?,
-        })
+        let mut f = Fields::of(value, 4)?;
+        finish(
+            DestinationAccount {
+                kind: f.opt_text(0, "type"),
+                currency: f.opt_text(1, "currency"),
+                account_number: f.opt_text(2, "accountNumber"),
+                account_holder: f.opt_text(3, "accountHolder"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for Destination {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 6)?;
-        Ok(Destination {
-            name: f.opt_text(0, "name")?,
-            kind: f.text(1, "type")?,
-            external_id: f.opt_text(2, "externalId")?,
-            amount: f.text(3, "amount")?,
-            metadata: f.or_default(4, "metadata")?,
-            account: f.or_default(5, "account")?,
-        })
+        let mut f = Fields::of(value, 6)?;
+        finish(
+            Destination {
+                name: f.opt_text(0, "name"),
+                kind: f.text(1, "type"),
+                external_id: f.opt_text(2, "externalId"),
+                amount: f.text(3, "amount"),
+                metadata: f.or_default(4, "metadata"),
+                account: f.or_default(5, "account"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for Owner {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 6)?;
-        Ok(Owner {
-            identity_id: f.opt_text(0, "identityId")?,
-            name: f.opt_text(1, "name")?,
-            lastname: f.opt_text(2, "lastname")?,
-            nickname: f.opt_text(3, "nickname")?,
-            document_number: f.opt_text(4, "documentNumber")?,
-            entity_type: f.opt_text(5, "entityType")?,
-        })
+        let mut f = Fields::of(value, 6)?;
+        finish(
+            Owner {
+                identity_id: f.opt_text(0, "identityId"),
+                name: f.opt_text(1, "name"),
+                lastname: f.opt_text(2, "lastname"),
+                nickname: f.opt_text(3, "nickname"),
+                document_number: f.opt_text(4, "documentNumber"),
+                entity_type: f.opt_text(5, "entityType"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for LinkTheme {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 2)?;
-        Ok(LinkTheme { accent_color: f.opt_text(0, "accentColor")?, mode: f.opt_text(1, "mode")? })
+        let mut f = Fields::of(value, 2)?;
+        finish(LinkTheme { accent_color: f.opt_text(0, "accentColor"), mode: f.opt_text(1, "mode") }, f)
     }
 }
 
 impl FromJson for CheckoutSession {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 21)?;
-        Ok(CheckoutSession {
-            id: f.required(0, "id")?,
-            payment_link_id: f.opt_text(1, "paymentLinkId")?,
-            checkout_token: f.opt_text(2, "checkoutToken")?,
-            status: f.required(3, "status")?,
-            created_at: f.text(4, "createdAt")?,
-            expires_at: f.text(5, "expiresAt")?,
-            currency: f.required(6, "currency")?,
-            pre_tax_amount: f.text(7, "preTaxAmount")?,
-            total_amount: f.required(8, "totalAmount")?,
-            items: f.or_default(9, "items")?,
-            payment_configs: f.or_default(10, "paymentConfigs")?,
-            payment_methods_allowed: f.or_default(11, "paymentMethodsAllowed")?,
-            customer: f.or_default(12, "customer")?,
-            customer_requirements: f.or_default(13, "customerRequirements")?,
-            destinations: f.or_default(14, "destinations")?,
-            owner: f.or_default(15, "owner")?,
-            url: f.text(16, "url")?,
-            redirect_url: f.opt_text(17, "redirectUrl")?,
-            success_url: f.opt_text(18, "successUrl")?,
-            failed_url: f.opt_text(19, "failedUrl")?,
-            theme: f.or_default(20, "theme")?,
-        })
+        let mut f = Fields::of(value, 21)?;
+        finish(
+            CheckoutSession {
+                id: f.required(0, "id"),
+                payment_link_id: f.opt_text(1, "paymentLinkId"),
+                checkout_token: f.opt_text(2, "checkoutToken"),
+                status: f.required::<String>(3, "status").into(),
+                created_at: f.text(4, "createdAt"),
+                expires_at: f.text(5, "expiresAt"),
+                currency: f.required(6, "currency"),
+                pre_tax_amount: f.text(7, "preTaxAmount"),
+                total_amount: f.required(8, "totalAmount"),
+                items: f.or_default(9, "items"),
+                payment_configs: f.or_default(10, "paymentConfigs"),
+                payment_methods_allowed: f.or_default(11, "paymentMethodsAllowed"),
+                customer: f.or_default(12, "customer"),
+                customer_requirements: f.or_default(13, "customerRequirements"),
+                destinations: f.or_default(14, "destinations"),
+                owner: f.or_default(15, "owner"),
+                url: f.text(16, "url"),
+                redirect_url: f.opt_text(17, "redirectUrl"),
+                success_url: f.opt_text(18, "successUrl"),
+                failed_url: f.opt_text(19, "failedUrl"),
+                theme: f.or_default(20, "theme"),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for PaymentNode {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let (f, object) = Fields::object(value)?;
-        Ok(PaymentNode {
-            rail: f.required(0, "type")?,
-            currency: f.text(1, "currency")?,
-            amount: f.opt_text(2, "amount")?,
-            nodes: rest(object, &["type", "currency", "amount"]),
-        })
+        let (mut f, object) = Fields::object(value)?;
+        finish(
+            PaymentNode {
+                rail: f.required::<String>(0, "type").into(),
+                currency: f.text(1, "currency"),
+                amount: f.opt_text(2, "amount"),
+                nodes: rest(object, &["type", "currency", "amount"]),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for Payment {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let (f, object) = Fields::object(value)?;
-        Ok(Payment {
-            id: f.required(0, "id")?,
-            status: f.required(1, "status")?,
-            kind: f.opt_text(2, "type")?,
-            total_amount: f.text(3, "totalAmount")?,
-            currency: f.text(4, "currency")?,
-            created_at: f.text(5, "createdAt")?,
-            origins: f.or_default(6, "origins")?,
-            extra: rest(object, &["id", "status", "type", "totalAmount", "currency", "createdAt", "origins"]),
-        })
+        let (mut f, object) = Fields::object(value)?;
+        finish(
+            Payment {
+                id: f.required(0, "id"),
+                status: f.required::<String>(1, "status").into(),
+                kind: f.opt_text(2, "type"),
+                total_amount: f.text(3, "totalAmount"),
+                currency: f.text(4, "currency"),
+                created_at: f.text(5, "createdAt"),
+                origins: f.or_default(6, "origins"),
+                extra: rest(object, &["id", "status", "type", "totalAmount", "currency", "createdAt", "origins"]),
+            },
+            f,
+        )
     }
 }
 
 impl FromJson for Pagination {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 4)?;
-        Ok(Pagination {
-            count: f.or_default(0, "count")?,
-            next: f.or_default(1, "next")?,
-            previous: f.or_default(2, "previous")?,
-            total: f.or_default(3, "total")?,
-        })
+        let mut f = Fields::of(value, 4)?;
+        finish(
+            Pagination {
+                count: f.or_default(0, "count"),
+                next: f.or_default(1, "next"),
+                previous: f.or_default(2, "previous"),
+                total: f.or_default(3, "total"),
+            },
+            f,
+        )
     }
 }
 
 impl<T: FromJson> FromJson for Page<T> {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 2)?;
-        Ok(Page { pagination: f.or_default(0, "pagination")?, results: f.or_default(1, "results")? })
+        let mut f = Fields::of(value, 2)?;
+        finish(Page { pagination: f.or_default(0, "pagination"), results: f.or_default(1, "results") }, f)
     }
 }
 
 impl FromJson for Bank {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let f = Fields::of(value, 3)?;
-        Ok(Bank { code: f.required(0, "code")?, name: f.required(1, "name")?, country_code: f.text(2, "countryCode")? })
+        let mut f = Fields::of(value, 3)?;
+        finish(
+            Bank { code: f.required(0, "code"), name: f.required(1, "name"), country_code: f.text(2, "countryCode") },
+            f,
+        )
     }
 }
 
@@ -443,7 +513,10 @@ mod tests {
         let error = decode::<Page<Payment>>(r#"{"results":[{"id":"p","status":"CREATED","origins":[{"type":null}]}]}"#)
             .unwrap_err();
         assert_eq!(error.to_string(), "results[0].origins[0].type: expected a string");
-        assert_eq!(decode::<Bank>("{\"code\":").unwrap_err().to_string(), "not JSON: unexpected end of input at byte 8");
+        assert_eq!(
+            decode::<Bank>("{\"code\":").unwrap_err().to_string(),
+            "not JSON: unexpected end of input at byte 8"
+        );
     }
 
     #[test]
