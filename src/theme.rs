@@ -40,6 +40,7 @@ pub fn apply(link: Option<&LinkTheme>) {
     else {
         return;
     };
+    paint_browser_chrome(mode);
     let classes = root.class_list();
     for class in MODE_CLASSES {
         let _ = classes.remove_1(class);
@@ -60,6 +61,26 @@ pub fn apply(link: Option<&LinkTheme>) {
                 let _ = style.remove_property(name);
             }
         }
+    }
+}
+
+/// `<meta name="theme-color">` (one per system scheme, see index.html): a forced mode paints
+/// both with its own background, so the browser's bar matches the page; otherwise each takes
+/// the background of the scheme it is for.
+fn paint_browser_chrome(forced: Option<Mode>) {
+    let Some(metas) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all("meta[name=theme-color]").ok())
+    else {
+        return;
+    };
+    for i in 0..metas.length() {
+        let Some(meta) = metas.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
+        let scheme = match meta.get_attribute("media") {
+            Some(media) if media.contains("dark") => Mode::Dark,
+            _ => Mode::Light,
+        };
+        let _ = meta.set_attribute("content", &forced.unwrap_or(scheme).page_background().hex());
     }
 }
 

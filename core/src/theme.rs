@@ -102,6 +102,15 @@ impl Mode {
             Mode::Dark => "dark",
         }
     }
+
+    /// The page background of the mode (`--bg`), which the browser's own chrome takes through
+    /// `<meta name="theme-color">`.
+    pub fn page_background(self) -> Rgb {
+        match self {
+            Mode::Light => LIGHT_BACKGROUNDS[0],
+            Mode::Dark => DARK_BACKGROUNDS[0],
+        }
+    }
 }
 
 /// The text colour for a filled accent (a primary button).

@@ -89,3 +89,19 @@ test('an API failure shows a readable error with a working retry', async ({ page
   await expect(page.getByTestId('state-error')).toHaveCount(0);
   await checkout.sessionId(demo.token);
 });
+
+test("the browser's bar colour follows a forced ?theme=, else each system scheme keeps its own", async ({ page, conomy }) => {
+  const demo = await conomy.demo('demo-clp');
+  const barColours = () => page.locator('meta[name="theme-color"]')
+    .evaluateAll((metas) => metas.map((m) => `${m.getAttribute('media')} ${m.getAttribute('content')}`));
+  const open = async (query: string) => {
+    await page.goto(`/${demo.token}${query}`);
+    await expect(page.getByTestId('state-pay')).toBeVisible();
+  };
+  await open('');
+  expect(await barColours()).toEqual(['(prefers-color-scheme: light) #f4f5f7', '(prefers-color-scheme: dark) #0f1216']);
+  await open('?theme=dark');
+  expect(await barColours()).toEqual(['(prefers-color-scheme: light) #0f1216', '(prefers-color-scheme: dark) #0f1216']);
+  await open('?theme=light');
+  expect(await barColours()).toEqual(['(prefers-color-scheme: light) #f4f5f7', '(prefers-color-scheme: dark) #f4f5f7']);
+});
