@@ -17,9 +17,13 @@ pub fn App() -> impl IntoView {
     // Inside a merchant's frame (`?embed=1`): compact layout and the page protocol.
     crate::embed::init(i18n);
     crate::network_status::provide_online();
-    // Every link is a plain `<a href>`: the path is read once per page load.
-    let pathname = window().location().pathname().unwrap_or_default();
-    let page = match route(&pathname) {
+    // Every link of the app is a plain `<a href>` (a full load); history moves someone else made
+    // (back/forward over `pushState` entries) are followed too. The page only changes with the route.
+    let pathname = || window().location().pathname().unwrap_or_default();
+    let path = RwSignal::new(pathname());
+    let _ = window_event_listener(leptos::ev::popstate, move |_| path.set(pathname()));
+    let current = Memo::new(move |_| route(&path.get()));
+    let page = move || match current.get() {
         Route::Landing => view! { <Landing /> }.into_any(),
         Route::Checkout(token) => view! { <CheckoutPage token=token /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),
