@@ -109,6 +109,10 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         spawn_local(async move {
             let token = token.get_value();
             let result = open_session(&token).await;
+            // Draw the page in a task of its own: on a first load the answer is usually here
+            // already (public/early.js), and the wasm start-up plus the whole first render in
+            // one task is the page's longest main-thread block (Lighthouse TBT, issue 7).
+            sleep(0).await;
             if !alive() {
                 return;
             }
