@@ -69,6 +69,10 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
     let polling = StoredValue::new(false);
     let form = FormState::new(&token.get_value());
     let online = crate::network_status::use_online();
+    // The first page is drawn in two tasks, the summary and then the step (the pay form…), each
+    // a shorter main-thread block than both at once (Lighthouse TBT, issue 7); later renders are
+    // whole. Until then the step's place shows the skeleton box it had while loading.
+    let step_drawn = RwSignal::new(false);
     // Disposed with this view: async work checks it before touching state.
     let alive_marker = StoredValue::new(());
     let alive = move || alive_marker.try_get_value().is_some();
@@ -124,6 +128,12 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
                     set_session(opened);
                     set_payments(list);
                     phase.set(Phase::Ready);
+                    if !step_drawn.get_untracked() {
+                        sleep(0).await;
+                        if alive() {
+                            step_drawn.set(true);
+                        }
+                    }
                 }
                 Err(e) => phase.set(classify_opening(e)),
             }
@@ -411,31 +421,37 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         let current = session.get()?;
         let current_screen = screen.get()?;
         let summary = view! { <Summary session=current.clone() on_expire=on_expire /> };
-        let merchant = current.owner.display_name();
-        let main = match current_screen {
-            Screen::Pay => view! {
-                <PayScreen session=current.clone() form=form busy=busy submit_error=submit_error on_submit=Callback::new(move |_| submit()) />
+        let step = move || {
+            if !step_drawn.get() {
+                return view! { <div class="card skeleton skeleton-pay" aria-hidden="true"></div> }.into_any();
             }
-            .into_any(),
-            Screen::Waiting => {
-                let latest = payments.with(|list| latest_payment(list).cloned());
-                view! { <WaitingScreen payment=latest /> }.into_any()
+            let current = current.clone();
+            let merchant = current.owner.display_name();
+            match current_screen.clone() {
+                Screen::Pay => view! {
+                    <PayScreen session=current.clone() form=form busy=busy submit_error=submit_error on_submit=Callback::new(move |_| submit()) />
+                }
+                .into_any(),
+                Screen::Waiting => {
+                    let latest = payments.with(|list| latest_payment(list).cloned());
+                    view! { <WaitingScreen payment=latest /> }.into_any()
+                }
+                Screen::Success => view! {
+                    <SuccessScreen merchant=merchant already_paid=already_paid.get() target=redirect_target(&current, Outcome::Success) />
+                }
+                .into_any(),
+                Screen::Failed { can_retry } => view! {
+                    <FailedScreen can_retry=can_retry on_retry=on_try_another target=redirect_target(&current, Outcome::Failed) />
+                }
+                .into_any(),
+                Screen::Expired => view! { <ExpiredScreen refresh=refresh_state.into() on_refresh=on_refresh /> }.into_any(),
+                Screen::UnknownStatus(_) => view! { <CheckingScreen /> }.into_any(),
             }
-            Screen::Success => view! {
-                <SuccessScreen merchant=merchant already_paid=already_paid.get() target=redirect_target(&current, Outcome::Success) />
-            }
-            .into_any(),
-            Screen::Failed { can_retry } => view! {
-                <FailedScreen can_retry=can_retry on_retry=on_try_another target=redirect_target(&current, Outcome::Failed) />
-            }
-            .into_any(),
-            Screen::Expired => view! { <ExpiredScreen refresh=refresh_state.into() on_refresh=on_refresh /> }.into_any(),
-            Screen::UnknownStatus(_) => view! { <CheckingScreen /> }.into_any(),
         };
         Some(view! {
             <main class="layout">
                 {summary}
-                <div class="flow">{main}</div>
+                <div class="flow">{step}</div>
             </main>
         })
     };
