@@ -69,6 +69,40 @@ impl Object {
         }
     }
 
+    /// An object from its pairs as parsed: a repeated key keeps its first place and its last
+    /// value, as [`Object::insert`] one by one would leave it, but found by sorting (n log n)
+    /// rather than a search per key, so an answer with many thousands of keys cannot stall the page.
+    fn from_parsed(mut pairs: Vec<(String, Json)>) -> Object {
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.sort_unstable_by(|&a, &b| pairs[a].0.cmp(&pairs[b].0).then(a.cmp(&b)));
+        let mut dropped = vec![false; pairs.len()];
+        let mut any = false;
+        let mut i = 0;
+        while i < order.len() {
+            let mut j = i + 1;
+            while j < order.len() && pairs[order[j]].0 == pairs[order[i]].0 {
+                j += 1;
+            }
+            if j - i > 1 {
+                let (first, last) = (order[i], order[j - 1]);
+                pairs[first].1 = std::mem::replace(&mut pairs[last].1, Json::Null);
+                for &repeat in &order[i + 1..j] {
+                    dropped[repeat] = true;
+                }
+                any = true;
+            }
+            i = j;
+        }
+        if any {
+            let mut index = 0;
+            pairs.retain(|_| {
+                index += 1;
+                !dropped[index - 1]
+            });
+        }
+        Object(pairs)
+    }
+
     /// The value of `key`, inserted from `default()` first when missing.
     pub fn get_or_insert_with(&mut self, key: &str, default: impl FnOnce() -> Json) -> &mut Json {
         let i = match self.position(key) {
@@ -427,9 +461,9 @@ impl Parser<'_> {
 
     /// After `{`.
     fn object(&mut self) -> Result<Json, JsonError> {
-        let mut object = Object::new();
+        let mut pairs = Vec::new();
         if self.eat(b'}') {
-            return Ok(Json::Object(object));
+            return Ok(Json::Object(Object(pairs)));
         }
         loop {
             self.skip_whitespace();
@@ -441,9 +475,9 @@ impl Parser<'_> {
                 return Err(self.error("expected `:`"));
             }
             let value = self.value()?;
-            object.insert_json(key, value);
+            pairs.push((key, value));
             if self.eat(b'}') {
-                return Ok(Json::Object(object));
+                return Ok(Json::Object(Object::from_parsed(pairs)));
             }
             if !self.eat(b',') {
                 return Err(self.error("expected `,` or `}`"));
@@ -765,6 +799,24 @@ mod tests {
     fn the_last_duplicate_key_wins_in_place() {
         let value = parse(r#"{"a": 1, "b": 2, "a": 3}"#);
         assert_eq!(value.to_string(), r#"{"a":3,"b":2}"#);
+        let value = parse(r#"{"c": 0, "a": 1, "b": 2, "a": 3, "c": 4, "a": 5, "d": 6}"#);
+        assert_eq!(value.to_string(), r#"{"c":4,"a":5,"b":2,"d":6}"#);
+    }
+
+    #[test]
+    fn an_object_with_many_keys_keeps_them_all_in_order() {
+        // Tens of thousands of keys (hostile or not): all kept, in order, duplicates resolved.
+        let keys: Vec<String> = (0..40_000).map(|i| format!("k{i}")).collect();
+        let mut text = String::from("{");
+        for key in &keys {
+            text.push_str(&format!("\"{key}\":1,"));
+        }
+        text.push_str("\"k7\":2}");
+        let value = parse(&text);
+        let object = value.as_object().unwrap();
+        assert_eq!(object.len(), keys.len());
+        assert!(object.keys().eq(keys.iter()));
+        assert_eq!(object.get("k7"), Some(&Json::Number("2".into())));
     }
 
     #[test]
