@@ -185,6 +185,30 @@ pub fn return_base(base: String, session_id: &str) -> String {
     }
 }
 
+/// Embedded, the frame's own `?session=`: which session a reload of the frame resumes. Browsers
+/// may give a third-party frame no storage at all, so the frame's URL carries it (only the id;
+/// the server decides what it is). Standalone: `None`.
+pub fn frame_session() -> Option<String> {
+    if !is_embedded() {
+        return None;
+    }
+    query_param("session").filter(|id| is_valid_id(id))
+}
+
+/// Embedded, writes the session's id into the frame's URL (`?session=`, replacing history, not
+/// adding to it) for [`frame_session`] after a reload.
+pub fn remember_session(session_id: &str) {
+    if !is_embedded() || !is_valid_id(session_id) || frame_session().as_deref() == Some(session_id) {
+        return;
+    }
+    let Some(window) = web_sys::window() else { return };
+    let Some(url) = window.location().href().ok().and_then(|href| web_sys::Url::new(&href).ok()) else { return };
+    url.search_params().set("session", session_id);
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
+    }
+}
+
 /// Reads and removes `?session=` after a provider return. Only a valid id; the caller only
 /// GETs that session, and the server decides what it is.
 pub fn take_returned_session() -> Option<String> {

@@ -239,6 +239,9 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         current
     });
 
+    // In a merchant's frame, the frame's URL names the session, for a reload of the frame alone.
+    Effect::new(move |_| session.with(|s| s.as_ref().map(|s| crate::embed::remember_session(&s.id))));
+
     // The link's accent colour and mode, under whatever the URL forces.
     Effect::new(move |_| session.with(|s| crate::theme::apply(s.as_ref().and_then(|s| s.theme.as_ref()))));
 
@@ -586,9 +589,10 @@ fn classify_opening(error: OpenError) -> Phase {
     }
 }
 
-/// Resumes the tab's session for `token` or opens a new one, with its payments.
+/// Resumes the tab's session for `token` (remembered in storage or, in a frame, its URL) or
+/// opens a new one, with its payments.
 async fn open_session(token: &str) -> Result<(CheckoutSession, Vec<Payment>), OpenError> {
-    if let Some(id) = storage::session_id(token) {
+    if let Some(id) = storage::session_id(token).or_else(crate::embed::frame_session) {
         match api::get_session(&id).await {
             // A session of another link (a hand-made `?session=`) is not this checkout's.
             Ok(session) if session.checkout_token.as_deref().is_some_and(|t| t != token) => {

@@ -125,6 +125,26 @@ test('the checkout loads cross-origin in the merchant page, framed without chrom
     await expect.poll(() => settledHeight(page)).toBeGreaterThan(wide);
   });
 
+test('reloading only the frame resumes its session, even where the frame gets no storage',
+  async ({ page }) => {
+    const opened: string[] = [];
+    page.on('request', (req) => {
+      if (req.method() === 'POST' && /\/api\/payment-links\/token\/[^/]+\/checkout-sessions$/.test(new URL(req.url()).pathname)) {
+        opened.push(req.url());
+      }
+    });
+    const frame = await openShop(page, 'demo-clp', '&locale=en');
+    // The frame's own URL names its session (third-party frames may have no sessionStorage).
+    await expect.poll(() => new URL(checkoutFrame(page).url()).searchParams.get('session')).toMatch(/^[A-Za-z0-9_-]+$/);
+    const session = new URL(checkoutFrame(page).url()).searchParams.get('session');
+    expect(opened).toHaveLength(1);
+
+    await checkoutFrame(page).evaluate(() => location.reload());
+    await expect(frame.getByTestId('total')).toBeVisible();
+    await expect(frame.getByTestId('pay-button')).toBeEnabled();
+    expect(new URL(checkoutFrame(page).url()).searchParams.get('session')).toBe(session);
+    expect(opened, 'no second session opened').toHaveLength(1);
+  });
 
 test('PIX inside the frame: the QR grows the frame, events reach the merchant from the checkout origin without payer data, and the top window ends on the successUrl',
   async ({ page, context, conomy }) => {
