@@ -71,15 +71,9 @@ async fn create_session(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let rid = request_id(rid);
-    let result = async {
-        let token = valid_id(token)?;
-        let body = json_object(&headers, body).await?;
-        rate_limit(&api, &api.limits.sessions, &client)?;
-        let path = format!("/payment-links/token/{token}/checkout-sessions");
-        forward(&api, Method::POST, &path, Some(&body), Shape::Session).await
-    };
-    respond(result.await, &rid)
+    let call = PostCall { limiter: &api.limits.sessions, shape: Shape::Session };
+    let result = call.send(&api, &client, token, &headers, body, |token| format!("/payment-links/token/{token}/checkout-sessions"));
+    respond(result.await, &request_id(rid))
 }
 
 async fn get_session(
@@ -103,15 +97,9 @@ async fn submit_payment(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let rid = request_id(rid);
-    let result = async {
-        let id = valid_id(id)?;
-        let body = json_object(&headers, body).await?;
-        rate_limit(&api, &api.limits.payments, &client)?;
-        let path = format!("/checkout-sessions/{id}/payments");
-        forward(&api, Method::POST, &path, Some(&body), Shape::Payment).await
-    };
-    respond(result.await, &rid)
+    let call = PostCall { limiter: &api.limits.payments, shape: Shape::Payment };
+    let result = call.send(&api, &client, id, &headers, body, |id| format!("/checkout-sessions/{id}/payments"));
+    respond(result.await, &request_id(rid))
 }
 
 async fn refresh_session(
@@ -122,15 +110,33 @@ async fn refresh_session(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let rid = request_id(rid);
-    let result = async {
-        let token = valid_id(token)?;
-        let body = json_object(&headers, body).await?;
-        rate_limit(&api, &api.limits.sessions, &client)?;
-        let path = format!("/checkout-sessions/token/{token}/refresh");
-        forward(&api, Method::POST, &path, Some(&body), Shape::Session).await
-    };
-    respond(result.await, &rid)
+    let call = PostCall { limiter: &api.limits.sessions, shape: Shape::Session };
+    let result = call.send(&api, &client, token, &headers, body, |token| format!("/checkout-sessions/token/{token}/refresh"));
+    respond(result.await, &request_id(rid))
+}
+
+/// What the three POST calls share, in this order: a valid id or token in the path, a JSON
+/// object body, the client's rate limit, then the call itself.
+struct PostCall<'a> {
+    limiter: &'a RateLimiter,
+    shape: Shape,
+}
+
+impl PostCall<'_> {
+    async fn send(
+        self,
+        api: &ApiState,
+        client: &ClientAddr,
+        id: Result<Path<String>, PathRejection>,
+        headers: &HeaderMap,
+        body: Body,
+        path: impl FnOnce(&str) -> String,
+    ) -> Result<(StatusCode, Value), Failure> {
+        let id = valid_id(id)?;
+        let body = json_object(headers, body).await?;
+        rate_limit(api, self.limiter, client)?;
+        forward(api, Method::POST, &path(&id), Some(&body), self.shape).await
+    }
 }
 
 async fn list_payments(
