@@ -29,15 +29,15 @@ pub fn App() -> impl IntoView {
         Route::NotFound => view! { <NotFound /> }.into_any(),
     };
     view! {
-            <div class="page">
-                <header class="topbar">
-                    <a class="brand" href="/">"Conomy"</a>
-                    <LanguageSwitch />
-                </header>
-                <crate::network_status::OfflineBanner />
-                {page}
-                <crate::components::announcer::LiveRegion />
-                <footer class="footer muted small">{move || i18n.t(Key::SecureFooter)}</footer>
-            </div>
+        <div class="page">
+            <header class="topbar">
+                <a class="brand" href="/">"Conomy"</a>
+                <LanguageSwitch />
+            </header>
+            <crate::network_status::OfflineBanner />
+            {page}
+            <crate::components::announcer::LiveRegion />
+            <footer class="footer muted small">{move || i18n.t(Key::SecureFooter)}</footer>
+        </div>
     }
 }
