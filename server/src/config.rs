@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::capability::Secret;
 use crate::rate_limit::{Limit, RateLimitConfig};
 use crate::sandbox::faults::FaultPlan;
 
@@ -100,6 +101,14 @@ pub struct Cli {
     #[arg(long, env = "RATE_LIMIT_PAYMENTS_BURST", default_value_t = RateLimitConfig::DEFAULT.payments.burst)]
     pub rate_limit_payments_burst: u32,
 
+    /// Reads (a session, its payments, a bank list) one client may make per minute; 0 disables.
+    #[arg(long, env = "RATE_LIMIT_READS_PER_MIN", default_value_t = RateLimitConfig::DEFAULT.reads.per_minute)]
+    pub rate_limit_reads_per_min: u32,
+
+    /// Reads one client may make in a burst.
+    #[arg(long, env = "RATE_LIMIT_READS_BURST", default_value_t = RateLimitConfig::DEFAULT.reads.burst)]
+    pub rate_limit_reads_burst: u32,
+
     /// Identify clients by the last X-Forwarded-For address (set only behind a reverse proxy
     /// that appends it; otherwise clients could pick their own rate-limit bucket).
     #[arg(long, env = "TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
@@ -109,6 +118,16 @@ pub struct Cli {
     /// POST /sandbox/control/faults).
     #[arg(long, env = "SANDBOX_FAULTS")]
     pub sandbox_faults: Option<String>,
+
+    /// Key of the session capabilities (at least 32 bytes, e.g. `openssl rand -hex 32`). Every
+    /// instance behind one load balancer needs the same one; required in upstream mode, random
+    /// per start in sandbox mode when unset.
+    #[arg(long, env = "CHECKOUT_SESSION_SECRET", hide_env_values = true)]
+    pub session_secret: Option<String>,
+
+    /// The previous key during a rotation: capabilities it signed are still accepted.
+    #[arg(long, env = "CHECKOUT_SESSION_SECRET_PREVIOUS", hide_env_values = true)]
+    pub session_secret_previous: Option<String>,
 }
 
 /// Credentials and base of the real Conomy API.
@@ -167,6 +186,10 @@ pub struct Config {
     pub rate_limits: RateLimitConfig,
     /// Faults the sandbox starts with (sandbox mode only).
     pub sandbox_faults: Option<FaultPlan>,
+    /// Key of the session capabilities; `None`: a random one per start (sandbox mode only).
+    pub session_secret: Option<Secret>,
+    /// Still accepted for verification (a key rotation in progress).
+    pub session_secret_previous: Option<Secret>,
 }
 
 impl Config {
@@ -184,6 +207,8 @@ impl Config {
             merchant_demo_port: Some(0),
             rate_limits: RateLimitConfig::DEFAULT,
             sandbox_faults: None,
+            session_secret: None,
+            session_secret_previous: None,
         }
     }
 
@@ -275,9 +300,21 @@ impl Cli {
                 FaultPlan::parse_str(text).map_err(|why| ConfigError(format!("SANDBOX_FAULTS: {why}")))?,
             ),
         };
+        let secret = |name: &str, value: Option<String>| match value.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => Secret::parse(text).map(Some).map_err(|why| ConfigError(format!("{name} {why}"))),
+        };
+        let session_secret = secret("CHECKOUT_SESSION_SECRET", self.session_secret)?;
+        let session_secret_previous = secret("CHECKOUT_SESSION_SECRET_PREVIOUS", self.session_secret_previous)?;
+        if session_secret.is_none() && matches!(mode, Mode::Upstream(_)) {
+            return Err(ConfigError(
+                "upstream mode needs CHECKOUT_SESSION_SECRET (at least 32 bytes, the same on every instance)".into(),
+            ));
+        }
         let rate_limits = RateLimitConfig {
             sessions: Limit { per_minute: self.rate_limit_sessions_per_min, burst: self.rate_limit_sessions_burst },
             payments: Limit { per_minute: self.rate_limit_payments_per_min, burst: self.rate_limit_payments_burst },
+            reads: Limit { per_minute: self.rate_limit_reads_per_min, burst: self.rate_limit_reads_burst },
             trust_proxy: self.trust_proxy,
         };
         Ok(Config {
@@ -291,6 +328,8 @@ impl Cli {
             merchant_demo_port: self.merchant_demo_port,
             rate_limits,
             sandbox_faults,
+            session_secret,
+            session_secret_previous,
         })
     }
 }
@@ -324,11 +363,31 @@ mod tests {
         full.conomy_api_key = Some("the-key".into());
         full.conomy_client_id = Some("the-id".into());
         full.conomy_client_secret = Some("the-secret".into());
+        full.session_secret = Some("the-session-secret-of-32-bytes-or-more".into());
         let config = full.into_config().expect("valid");
         let Mode::Upstream(upstream) = &config.mode else { panic!("expected upstream") };
         assert_eq!(upstream.base, "http://127.0.0.1:9/conomy");
         let debug = format!("{config:?}");
         assert!(!debug.contains("the-key") && !debug.contains("the-secret") && !debug.contains("the-id"));
+    }
+
+    #[test]
+    fn upstream_mode_requires_a_long_session_secret() {
+        let upstream = || {
+            let mut full = cli(&[]);
+            full.conomy_api_base = Some("http://127.0.0.1:9/conomy".into());
+            full.conomy_api_key = Some("k".into());
+            full.conomy_client_id = Some("i".into());
+            full.conomy_client_secret = Some("s".into());
+            full
+        };
+        assert!(upstream().into_config().expect_err("no secret").0.contains("CHECKOUT_SESSION_SECRET"));
+        let mut short = upstream();
+        short.session_secret = Some("too-short".into());
+        assert!(short.into_config().expect_err("short").0.contains("32 bytes"));
+        let mut sandbox = cli(&[]);
+        sandbox.session_secret_previous = Some("x".repeat(32));
+        assert!(sandbox.into_config().expect("sandbox needs none").session_secret.is_none());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! in-memory Conomy simulator, behind one set of security, limit and logging layers.
 
 pub mod backend;
+pub mod capability;
 pub mod config;
 pub mod embedding;
 pub mod headers;

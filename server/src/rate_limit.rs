@@ -36,6 +36,9 @@ pub struct RateLimitConfig {
     pub sessions: Limit,
     /// `POST /checkout-sessions/{id}/payments`.
     pub payments: Limit,
+    /// Reads: `GET` a session, its payments, a bank list. Generous (a waiting page polls, many
+    /// payers can share one carrier-grade NAT address), but each read costs an upstream call.
+    pub reads: Limit,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy: bool,
 }
@@ -44,17 +47,23 @@ impl RateLimitConfig {
     pub const DEFAULT: RateLimitConfig = RateLimitConfig {
         sessions: Limit { per_minute: 20, burst: 10 },
         payments: Limit { per_minute: 10, burst: 5 },
+        reads: Limit { per_minute: 600, burst: 120 },
         trust_proxy: false,
     };
 
-    pub const DISABLED: RateLimitConfig =
-        RateLimitConfig { sessions: Limit::DISABLED, payments: Limit::DISABLED, trust_proxy: false };
+    pub const DISABLED: RateLimitConfig = RateLimitConfig {
+        sessions: Limit::DISABLED,
+        payments: Limit::DISABLED,
+        reads: Limit::DISABLED,
+        trust_proxy: false,
+    };
 }
 
-/// The two limiters `/api` uses.
+/// The limiters `/api` uses.
 pub struct RateLimits {
     pub sessions: RateLimiter,
     pub payments: RateLimiter,
+    pub reads: RateLimiter,
     trust_proxy: bool,
 }
 
@@ -63,6 +72,7 @@ impl RateLimits {
         RateLimits {
             sessions: RateLimiter::new(config.sessions),
             payments: RateLimiter::new(config.payments),
+            reads: RateLimiter::new(config.reads),
             trust_proxy: config.trust_proxy,
         }
     }

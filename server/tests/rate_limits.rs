@@ -15,7 +15,7 @@ use serde_json::json;
 /// A sandbox server with these limits.
 async fn server_with(sessions: Limit, payments: Limit, trust_proxy: bool) -> RunningServer {
     let mut config = Config::sandbox(0, missing_dist());
-    config.rate_limits = RateLimitConfig { sessions, payments, trust_proxy };
+    config.rate_limits = RateLimitConfig { sessions, payments, reads: RateLimitConfig::DEFAULT.reads, trust_proxy };
     start_config(config).await
 }
 

@@ -1,0 +1,204 @@
+//! Session capabilities: what proves that a browser may read or pay on a checkout session.
+//!
+//! The gateway issues one when it opens or refreshes a session for a browser, and requires it
+//! (header [`HEADER`]) on every read of that session and every payment submission. It is
+//! stateless, so any number of gateway instances sharing `CHECKOUT_SESSION_SECRET` verify each
+//! other's: `<session id>.<expiry, unix seconds>.<HMAC-SHA256(secret, "v1|" id "|" expiry),
+//! base64url>`. Session ids are `[A-Za-z0-9_-]`, so the whole text is URL-safe and splits on `.`.
+//! A capability is a bearer credential: it never goes into a log line (the access log prints
+//! route templates only) and the browser keeps it in `sessionStorage` or its own frame URL.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use checkout_core::model::is_valid_id;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// The request header that carries the capability (same-origin requests only: the SPA's).
+pub const HEADER: &str = "x-checkout-capability";
+/// The field added to an opened or refreshed session's answer.
+pub const FIELD: &str = "capability";
+/// How long a capability stays valid: long enough for a slow bank transfer's outcome to be
+/// read after the return, short enough that an old screenshot of a URL is worthless.
+pub const LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// Shortest accepted secret, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+/// Longest capability text we look at (an id of 128 plus the rest), so a hostile header costs nothing.
+const MAX_LEN: usize = 200;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// A server secret: never printed, not even by `{:?}`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    /// The operator's secret, checked for length.
+    pub fn parse(text: &str) -> Result<Secret, String> {
+        let bytes = text.trim().as_bytes().to_vec();
+        if bytes.len() < MIN_SECRET_BYTES {
+            return Err(format!("must be at least {MIN_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"));
+        }
+        Ok(Secret(bytes))
+    }
+
+    /// 32 random bytes: a single instance that no other has to verify (sandbox mode, tests).
+    pub fn random() -> Secret {
+        Secret(rand::random::<[u8; 32]>().to_vec())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Issues and verifies capabilities with the current secret; a previous secret (during a
+/// rotation) is still accepted for verification.
+#[derive(Clone, Debug)]
+pub struct Capabilities {
+    current: Secret,
+    previous: Option<Secret>,
+}
+
+impl Capabilities {
+    pub fn new(current: Secret, previous: Option<Secret>) -> Self {
+        Capabilities { current, previous }
+    }
+
+    /// A capability for `session_id`, valid for [`LIFETIME`] from now. `None` for an id that is
+    /// not a Conomy id (nothing to bind to).
+    pub fn issue(&self, session_id: &str) -> Option<String> {
+        self.issue_at(session_id, unix_now())
+    }
+
+    pub fn issue_at(&self, session_id: &str, now: u64) -> Option<String> {
+        if !is_valid_id(session_id) {
+            return None;
+        }
+        let expiry = now.saturating_add(LIFETIME.as_secs());
+        let mac = URL_SAFE_NO_PAD.encode(sign(&self.current, session_id, expiry));
+        Some(format!("{session_id}.{expiry}.{mac}"))
+    }
+
+    /// The session id a capability grants, if it is genuine and not expired.
+    pub fn verify<'a>(&self, capability: &'a str) -> Option<&'a str> {
+        self.verify_at(capability, unix_now())
+    }
+
+    pub fn verify_at<'a>(&self, capability: &'a str, now: u64) -> Option<&'a str> {
+        if capability.len() > MAX_LEN {
+            return None;
+        }
+        let mut parts = capability.split('.');
+        let (id, expiry, mac) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || !is_valid_id(id) {
+            return None;
+        }
+        if expiry.is_empty() || expiry.len() > 12 || !expiry.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let expiry: u64 = expiry.parse().ok()?;
+        if expiry < now {
+            return None;
+        }
+        let mac = URL_SAFE_NO_PAD.decode(mac).ok()?;
+        let genuine = std::iter::once(&self.current)
+            .chain(self.previous.as_ref())
+            .any(|secret| verify(secret, id, expiry, &mac));
+        genuine.then_some(id)
+    }
+
+    /// Whether `capability` grants exactly `session_id`.
+    pub fn grants(&self, capability: Option<&str>, session_id: &str) -> bool {
+        capability.and_then(|c| self.verify(c)).is_some_and(|granted| granted == session_id)
+    }
+}
+
+fn mac_for(secret: &Secret, id: &str, expiry: u64) -> HmacSha256 {
+    // HMAC takes keys of any length; `new_from_slice` cannot fail for it.
+    let mut mac = HmacSha256::new_from_slice(&secret.0).unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    mac.update(b"v1|");
+    mac.update(id.as_bytes());
+    mac.update(b"|");
+    mac.update(expiry.to_string().as_bytes());
+    mac
+}
+
+fn sign(secret: &Secret, id: &str, expiry: u64) -> Vec<u8> {
+    mac_for(secret, id, expiry).finalize().into_bytes().to_vec()
+}
+
+/// Constant-time comparison (`Mac::verify_slice`).
+fn verify(secret: &Secret, id: &str, expiry: u64, tag: &[u8]) -> bool {
+    mac_for(secret, id, expiry).verify_slice(tag).is_ok()
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> Capabilities {
+        Capabilities::new(Secret::parse(&"k".repeat(32)).expect("secret"), None)
+    }
+
+    #[test]
+    fn a_capability_grants_its_session_until_it_expires() {
+        let keys = keys();
+        let cap = keys.issue_at("cs_123", 1_000).expect("issued");
+        assert!(cap.starts_with("cs_123.") && !cap.contains(['/', '+', '=', '%']), "{cap}");
+        assert_eq!(keys.verify_at(&cap, 1_000), Some("cs_123"));
+        assert_eq!(keys.verify_at(&cap, 1_000 + LIFETIME.as_secs()), Some("cs_123"));
+        assert_eq!(keys.verify_at(&cap, 1_001 + LIFETIME.as_secs()), None, "expired");
+    }
+
+    #[test]
+    fn forgeries_are_refused() {
+        let keys = keys();
+        let cap = keys.issue_at("cs_123", 1_000).expect("issued");
+        let (_, rest) = cap.split_once('.').expect("dot");
+        let (expiry, mac) = rest.split_once('.').expect("dot");
+        // Another session's id with this MAC, a later expiry, a bare id, garbage.
+        for forged in [
+            format!("cs_124.{rest}"),
+            format!("cs_123.{}.{mac}", expiry.parse::<u64>().unwrap() + 1),
+            "cs_123".to_string(),
+            format!("cs_123.{expiry}."),
+            format!("cs_123.{expiry}.{mac}.x"),
+            format!("../x.{rest}"),
+            "x".repeat(500),
+        ] {
+            assert_eq!(keys.verify_at(&forged, 1_000), None, "{forged}");
+        }
+        // Another server's secret.
+        let other = Capabilities::new(Secret::random(), None);
+        assert_eq!(other.verify_at(&cap, 1_000), None);
+        assert!(keys.issue_at("not an id", 1_000).is_none());
+    }
+
+    #[test]
+    fn the_previous_secret_still_verifies_during_a_rotation() {
+        let old = Secret::parse(&"o".repeat(40)).expect("secret");
+        let before = Capabilities::new(old.clone(), None).issue_at("cs_1", 5).expect("issued");
+        let rotated = Capabilities::new(Secret::random(), Some(old));
+        assert_eq!(rotated.verify_at(&before, 5), Some("cs_1"));
+        assert!(rotated.grants(Some(&rotated.issue("cs_2").expect("issued")), "cs_2"));
+        assert!(!rotated.grants(Some(&rotated.issue("cs_2").expect("issued")), "cs_3"));
+        assert!(!rotated.grants(None, "cs_2"));
+    }
+
+    #[test]
+    fn short_secrets_are_refused_and_secrets_never_print() {
+        assert!(Secret::parse("short").is_err());
+        let secret = Secret::parse(&"s3cr3t".repeat(8)).expect("long enough");
+        assert!(!format!("{secret:?}").contains("s3cr3t"));
+    }
+}
