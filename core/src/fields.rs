@@ -393,6 +393,43 @@ fn return_url(base: &str, outcome: &str) -> String {
     format!("{base}{sep}return={outcome}")
 }
 
+/// Longest payment `description` sent (the first item's description, which a merchant may make long).
+pub const MAX_DESCRIPTION_CHARS: usize = 255;
+
+/// The inverse of [`payment_body`] on a rail node: the values of exactly the fields this
+/// session and method ask for, read where `payment_body` puts them. Anything else in the node
+/// (unknown keys, fields the method does not need, a `successUrl`, non-string values, values
+/// longer than the field allows) is left behind. The gateway rebuilds every payment it
+/// forwards from these values, so a browser can send Conomy nothing the contract does not name.
+pub fn submitted_values(session: &CheckoutSession, method: &PaymentMethod, node: &Object) -> FormValues {
+    let customer = node.get("customer").and_then(Json::as_object);
+    let address = customer.and_then(|c| c.get("address")).and_then(Json::as_object);
+    let mut values = FormValues::new();
+    for spec in fields_for(session, method) {
+        let id = spec.key.id();
+        let raw = match &spec.key {
+            FieldKey::BankId => node.get("bankId"),
+            FieldKey::Other(path) => get_path(node, path),
+            key if key.is_address() => address.and_then(|a| a.get(id.trim_start_matches("address."))),
+            _ => customer.and_then(|c| c.get(&id)),
+        };
+        let Some(text) = raw.and_then(Json::as_str).map(str::trim) else { continue };
+        if text.is_empty() || text.chars().count() > spec.key.max_len() || text.chars().any(char::is_control) {
+            continue;
+        }
+        values.insert(id, text.to_string());
+    }
+    values
+}
+
+/// The value at a dot path inside `object`.
+fn get_path<'a>(object: &'a Object, path: &str) -> Option<&'a Json> {
+    match path.split_once('.') {
+        None => object.get(path),
+        Some((head, rest)) => get_path(object.get(head)?.as_object()?, rest),
+    }
+}
+
 /// The pinned §4 body: `{"description", "origins": [{"type", "currency", "amount",
 /// "<nodeKey>": {"customer": {..}, "bankId"?, ..other paths.., "successUrl", "failedUrl"}}]}`.
 /// Only the fields this session and method ask for are sent (values kept from another method
@@ -466,7 +503,7 @@ pub fn payment_body(
         .first()
         .map(|item| item.description.trim())
         .filter(|d| !d.is_empty())
-        .map(str::to_string)
+        .map(|d| d.chars().take(MAX_DESCRIPTION_CHARS).collect())
         .unwrap_or_else(|| format!("Checkout {}", session.id));
     let mut origin = Object::new();
     origin.insert("type", method.rail.as_str());
@@ -702,5 +739,62 @@ mod tests {
         assert_eq!(node["successUrl"], "http://127.0.0.1:8080/tok?x=1&return=success");
         assert_eq!(node["failedUrl"], "http://127.0.0.1:8080/tok?x=1&return=failed");
         assert!(node["customer"].get("firstName").is_none());
+    }
+
+    fn node_of(body: &Json, rail: &str) -> Object {
+        let origin = body.get("origins").and_then(Json::as_array).and_then(|o| o.first()).cloned().unwrap();
+        origin.get(rail).and_then(Json::as_object).cloned().unwrap()
+    }
+
+    #[test]
+    fn submitted_values_rebuild_the_same_body_and_nothing_else() {
+        let s = session_with(json!({"customerRequirements": ["firstName", "email", "address"]}));
+        let config = &s.payment_configs[0];
+        let pse = &config.payment_methods[0];
+        let mut v = prefill(s.customer.as_ref());
+        for (k, val) in [
+            ("lastName", "Pérez"), ("phoneNumber", "3001234567"), ("documentType", "CC"),
+            ("documentNumber", "1020304050"), ("bankId", "1007"), ("address.streetNumber", "5-20"),
+            ("address.administrativeAreaLevel1", "Bogotá"),
+        ] {
+            v.insert(k.into(), val.into());
+        }
+        let sent = payment_body(&s, config, pse, &v, "https://evil.example/x");
+        // What a hostile browser adds to the node it sends.
+        let mut node = node_of(&sent, "pse");
+        node.insert("amount", "1");
+        node.insert("successUrl", "https://evil.example/steal");
+        node.insert("unknown", Json::Object(Object::new()));
+        if let Some(Json::Object(customer)) = node.get_mut("customer") {
+            customer.insert("nickname", "not asked for");
+            customer.insert("email", Json::Bool(true));
+        }
+        let values = submitted_values(&s, pse, &node);
+        assert!(!values.contains_key("customer.nickname") && !values.contains_key("successUrl"));
+        assert!(!values.contains_key("email"), "a non-string value is left behind");
+        let mut expected = v.clone();
+        expected.remove("email");
+        expected.retain(|k, _| fields_for(&s, pse).iter().any(|spec| spec.key.id() == *k));
+        assert_eq!(values, expected);
+        // Rebuilt by the gateway with its own return base, the body is the SPA's, field for field.
+        let rebuilt = payment_body(&s, config, pse, &values, "https://checkout.example/tok_abc?session=c");
+        let mut original = v.clone();
+        original.remove("email");
+        let from_spa = payment_body(&s, config, pse, &original, "https://checkout.example/tok_abc?session=c");
+        assert_eq!(rebuilt, from_spa);
+        // Over-long values never leave.
+        let mut long = node_of(&sent, "pse");
+        if let Some(Json::Object(customer)) = long.get_mut("customer") {
+            customer.insert("firstName", "A".repeat(81));
+        }
+        assert!(!submitted_values(&s, pse, &long).contains_key("firstName"));
+    }
+
+    #[test]
+    fn descriptions_are_bounded() {
+        let s = session_with(json!({"items": [{"description": "é".repeat(400), "preTaxAmount": "1", "totalAmount": "1"}]}));
+        let config = &s.payment_configs[0];
+        let body = payment_body(&s, config, &config.payment_methods[0], &FormValues::new(), "https://c.example/t");
+        assert_eq!(body.get("description").and_then(Json::as_str).map(|d| d.chars().count()), Some(MAX_DESCRIPTION_CHARS));
     }
 }

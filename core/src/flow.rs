@@ -33,15 +33,20 @@ fn qr_image(code: &str) -> Option<String> {
     (code.starts_with("iVBOR") && is_base64(code)).then(|| format!("data:image/png;base64,{code}"))
 }
 
-/// Reads `origins[0].<rail>`: a safe `url` means redirect whatever the rail; otherwise the
+/// Reads `origins[0].<rail>`: a redirect rail's safe `url` means leave for it; otherwise the
 /// rail kind's data (QR, account details); with nothing usable the payer approves in an app.
+/// A `url` on a rail that is not a redirect rail (PIX, SPEI, NEQUI, ...) is never followed nor
+/// shown: the trusted checkout page must not say "Go to your bank" with a link the rail never
+/// gives.
 pub fn next_action(payment: &Payment) -> NextAction {
     let Some(origin) = payment.origins.first() else {
         return NextAction::ApproveInApp;
     };
     let field = |name: &str| origin.str_field(name).map(str::to_string);
-    if let Some(url) = field("url").as_deref().and_then(safe_redirect) {
-        return NextAction::Redirect { url };
+    if origin.rail.kind() == RailKind::Redirect {
+        if let Some(url) = field("url").as_deref().and_then(safe_redirect) {
+            return NextAction::Redirect { url };
+        }
     }
     match origin.rail.kind() {
         RailKind::Qr => {
@@ -318,6 +323,20 @@ mod tests {
         // A card payment that comes back with a url is a redirect too.
         let card = payment("CREATED", "CARD", "card", json!({"url": "https://3ds.example/x"}), T);
         assert!(matches!(next_action(&card), NextAction::Redirect { .. }));
+    }
+
+    #[test]
+    fn a_url_on_a_rail_that_does_not_redirect_is_never_followed() {
+        // An echoed `url` (a hostile upstream, a payer-supplied node) must not turn the trusted
+        // page into "Go to <bank>" with a link elsewhere.
+        let nequi = payment("CREATED", "NEQUI", "nequi", json!({"url": "https://evil.example/bank"}), T);
+        assert_eq!(next_action(&nequi), NextAction::ApproveInApp);
+        let pix = payment("CREATED", "PIX", "pix", json!({"url": "https://evil.example/bank", "data": "000201"}), T);
+        assert!(matches!(next_action(&pix), NextAction::Qr { .. }));
+        let spei = payment("CREATED", "SPEI", "spei", json!({"url": "https://evil.example/bank", "clabe": "646180157000000004"}), T);
+        assert!(matches!(next_action(&spei), NextAction::Transfer { .. }));
+        let unknown = payment("CREATED", "NEW_RAIL", "newRail", json!({"url": "https://evil.example/bank"}), T);
+        assert_eq!(next_action(&unknown), NextAction::ApproveInApp);
     }
 
     #[test]
