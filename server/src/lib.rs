@@ -1,6 +1,7 @@
 //! The checkout server: the SPA's static files, the narrow `/api`, and in sandbox mode the
 //! in-memory Conomy simulator, behind one set of security, limit and logging layers.
 
+pub mod allow_list;
 pub mod backend;
 pub mod capability;
 pub mod config;
@@ -97,12 +98,19 @@ impl AppState {
         let security = SecurityHeaders::new(&static_files.index_script_hashes(), &config.frame_ancestors)?;
         Ok(AppState {
             mode: config.mode.name(),
-            api: Arc::new(ApiState::new(Arc::new(backend), config.rate_limits)),
+            api: Arc::new(ApiState::new(Arc::new(backend), config.rate_limits, capabilities(config), public_url)),
             sandbox,
             security: Arc::new(security),
             static_files: Arc::new(static_files),
         })
     }
+}
+
+/// The session capabilities' keys: the operator's secret (upstream mode requires one, shared
+/// by every instance), else a random one that lives as long as this process (sandbox mode).
+fn capabilities(config: &Config) -> capability::Capabilities {
+    let current = config.session_secret.clone().unwrap_or_else(capability::Secret::random);
+    capability::Capabilities::new(current, config.session_secret_previous.clone())
 }
 
 /// The whole application.

@@ -1,5 +1,12 @@
 //! The browser's `/api`: exactly the six calls of conomy-api.md §2, with validated paths and
-//! bodies, sanitized errors, and sessions redacted and enriched before they leave the server.
+//! bodies, sanitized errors, and answers cut to an allow-list before they leave the server.
+//!
+//! A session belongs to the browser that opened it: opening or refreshing one answers a
+//! capability for it (`crate::capability`), and every read of that session and every payment
+//! on it needs that capability (header `X-Checkout-Capability`); without one the answer is the
+//! same 404 as for an unknown id and nothing reaches Conomy. What reaches Conomy is the
+//! contract and nothing else: `{}` to open a session, a payment body rebuilt from the session's
+//! own offer and the fields it asks for, with return URLs the gateway sets itself.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,10 +19,15 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use checkout_core::model::{is_valid_id, ApiError, ApiErrorKind};
+use checkout_core::fields::{payment_body, submitted_values};
+use checkout_core::json::{Json as CoreJson, Object as CoreObject};
+use checkout_core::model::{is_valid_id, ApiError, ApiErrorKind, CheckoutSession};
+use checkout_core::options::payment_options;
 use serde_json::Value;
 
+use crate::allow_list;
 use crate::backend::{Backend, BackendError, BackendResponse};
+use crate::capability::{self, Capabilities};
 use crate::observe::RequestId;
 use crate::rate_limit::{retry_after_seconds, ClientAddr, RateLimitConfig, RateLimiter, RateLimits};
 
@@ -31,11 +43,20 @@ pub struct ApiState {
     pub backend: Arc<Backend>,
     links: Mutex<HashMap<String, (Instant, LinkUrls)>>,
     limits: RateLimits,
+    capabilities: Capabilities,
+    /// This checkout's public origin: the providers' return URLs point here.
+    public_url: String,
 }
 
 impl ApiState {
-    pub fn new(backend: Arc<Backend>, limits: RateLimitConfig) -> Self {
-        ApiState { backend, links: Mutex::new(HashMap::new()), limits: RateLimits::new(limits) }
+    pub fn new(backend: Arc<Backend>, limits: RateLimitConfig, capabilities: Capabilities, public_url: &str) -> Self {
+        ApiState {
+            backend,
+            links: Mutex::new(HashMap::new()),
+            limits: RateLimits::new(limits),
+            capabilities,
+            public_url: public_url.trim_end_matches('/').to_string(),
+        }
     }
 }
 
@@ -71,19 +92,63 @@ async fn create_session(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let call = PostCall { limiter: &api.limits.sessions, shape: Shape::Session };
-    let result = call.send(&api, &client, token, &headers, body, |token| format!("/payment-links/token/{token}/checkout-sessions"));
+    let result = open_session(&api, &client, token, &headers, body, |token| {
+        format!("/payment-links/token/{token}/checkout-sessions")
+    });
     respond(result.await, &request_id(rid))
+}
+
+async fn refresh_session(
+    State(api): State<Arc<ApiState>>,
+    rid: Option<Extension<RequestId>>,
+    client: ClientAddr,
+    token: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = open_session(&api, &client, token, &headers, body, |token| format!("/checkout-sessions/token/{token}/refresh"));
+    respond(result.await, &request_id(rid))
+}
+
+/// Opens (or refreshes) a session for this browser: a valid token, a JSON object body (whose
+/// content is not forwarded: Conomy gets a literal `{}`), the client's session limit, the call;
+/// then the session's capability, when it is one the payer can pay on. A paid or expired link
+/// hands back an earlier visitor's session: that one gets no capability (nobody can read its
+/// payments through us) and no prefill, just enough for "already paid" or "expired".
+async fn open_session(
+    api: &ApiState,
+    client: &ClientAddr,
+    token: Result<Path<String>, PathRejection>,
+    headers: &HeaderMap,
+    body: Body,
+    path: impl FnOnce(&str) -> String,
+) -> Result<(StatusCode, Value), Failure> {
+    let token = valid_id(token)?;
+    json_object(headers, body).await?;
+    rate_limit(api, &api.limits.sessions, client)?;
+    let empty = Value::Object(serde_json::Map::new());
+    let (status, mut session) = forward(api, Method::POST, &path(&token), Some(&empty), Shape::Session).await?;
+    let capability = allow_list::is_payable(&session)
+        .then(|| session.get("id").and_then(Value::as_str).and_then(|id| api.capabilities.issue(id)))
+        .flatten();
+    if let (Some(capability), Some(object)) = (capability, session.as_object_mut()) {
+        object.insert(capability::FIELD.into(), Value::String(capability));
+    }
+    Ok((status, session))
 }
 
 async fn get_session(
     State(api): State<Arc<ApiState>>,
     rid: Option<Extension<RequestId>>,
+    client: ClientAddr,
     id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
 ) -> Response {
     let rid = request_id(rid);
     let result = async {
         let id = valid_id(id)?;
+        holds_capability(&api, &headers, &id)?;
+        rate_limit(&api, &api.limits.reads, &client)?;
         forward(&api, Method::GET, &format!("/checkout-sessions/{id}"), None, Shape::Session).await
     };
     respond(result.await, &rid)
@@ -97,52 +162,24 @@ async fn submit_payment(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let call = PostCall { limiter: &api.limits.payments, shape: Shape::Payment };
-    let result = call.send(&api, &client, id, &headers, body, |id| format!("/checkout-sessions/{id}/payments"));
-    respond(result.await, &request_id(rid))
-}
-
-async fn refresh_session(
-    State(api): State<Arc<ApiState>>,
-    rid: Option<Extension<RequestId>>,
-    client: ClientAddr,
-    token: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let call = PostCall { limiter: &api.limits.sessions, shape: Shape::Session };
-    let result = call.send(&api, &client, token, &headers, body, |token| format!("/checkout-sessions/token/{token}/refresh"));
-    respond(result.await, &request_id(rid))
-}
-
-/// What the three POST calls share, in this order: a valid id or token in the path, a JSON
-/// object body, the client's rate limit, then the call itself.
-struct PostCall<'a> {
-    limiter: &'a RateLimiter,
-    shape: Shape,
-}
-
-impl PostCall<'_> {
-    async fn send(
-        self,
-        api: &ApiState,
-        client: &ClientAddr,
-        id: Result<Path<String>, PathRejection>,
-        headers: &HeaderMap,
-        body: Body,
-        path: impl FnOnce(&str) -> String,
-    ) -> Result<(StatusCode, Value), Failure> {
+    let rid = request_id(rid);
+    let result = async {
         let id = valid_id(id)?;
-        let body = json_object(headers, body).await?;
-        rate_limit(api, self.limiter, client)?;
-        forward(api, Method::POST, &path(&id), Some(&body), self.shape).await
-    }
+        let submitted = json_object(&headers, body).await?;
+        holds_capability(&api, &headers, &id)?;
+        rate_limit(&api, &api.limits.payments, &client)?;
+        let body = rebuild_payment(&api, &id, &submitted).await?;
+        forward(&api, Method::POST, &format!("/checkout-sessions/{id}/payments"), Some(&body), Shape::Payment).await
+    };
+    respond(result.await, &rid)
 }
 
 async fn list_payments(
     State(api): State<Arc<ApiState>>,
     rid: Option<Extension<RequestId>>,
+    client: ClientAddr,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    headers: HeaderMap,
 ) -> Response {
     let rid = request_id(rid);
     let result = async {
@@ -153,6 +190,8 @@ async fn list_payments(
         if !is_valid_id(session) {
             return Err(invalid("checkoutSessionId is not a valid id.").into());
         }
+        holds_capability(&api, &headers, session)?;
+        rate_limit(&api, &api.limits.reads, &client)?;
         // Only the session filter (and paging) is forwarded: without it this would be the
         // merchant's list of every payment.
         let mut path = format!("/payments?checkoutSessionId={session}");
@@ -169,6 +208,7 @@ async fn list_payments(
 async fn list_banks(
     State(api): State<Arc<ApiState>>,
     rid: Option<Extension<RequestId>>,
+    client: ClientAddr,
     country: Result<Path<String>, PathRejection>,
 ) -> Response {
     let rid = request_id(rid);
@@ -177,6 +217,7 @@ async fn list_banks(
         if !(country.len() == 3 && country.bytes().all(|b| b.is_ascii_uppercase())) {
             return Err(invalid("The country must be an ISO 3166-1 alpha-3 code.").into());
         }
+        rate_limit(&api, &api.limits.reads, &client)?;
         forward(&api, Method::GET, &format!("/payments/banks/{country}"), None, Shape::Banks).await
     };
     respond(result.await, &rid)
@@ -190,6 +231,118 @@ async fn not_found(rid: Option<Extension<RequestId>>) -> Response {
 async fn method_not_allowed(rid: Option<Extension<RequestId>>) -> Response {
     let error = problem(405, ApiErrorKind::Unimplemented, "Method not allowed on this endpoint.");
     respond(Err(error.into()), &request_id(rid))
+}
+
+/// The request carries a capability for exactly `session_id`; otherwise the same 404 an
+/// unknown session gets from Conomy, before anything is sent there.
+fn holds_capability(api: &ApiState, headers: &HeaderMap, session_id: &str) -> Result<(), ApiError> {
+    let presented = headers.get(capability::HEADER).and_then(|v| v.to_str().ok());
+    if api.capabilities.grants(presented, session_id) {
+        Ok(())
+    } else {
+        Err(problem(404, ApiErrorKind::NotFound, safe_message(&ApiErrorKind::NotFound)))
+    }
+}
+
+// ---- the payment body Conomy gets -----------------------------------------------------------
+
+/// The §4 body, rebuilt: the method must be one the session itself offers (its currency and
+/// type, enabled and allowed), the payer fields are exactly those the session and method ask
+/// for (`checkout_core::fields::submitted_values`, then the SPA's own `payment_body`), the
+/// description comes from the session, and the return URLs point back to this checkout with
+/// the session's capability. Nothing else of the browser's body is kept.
+async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) -> Result<Value, Failure> {
+    let origin = submitted
+        .get("origins")
+        .and_then(Value::as_array)
+        .and_then(|origins| origins.first())
+        .and_then(Value::as_object)
+        .ok_or_else(|| problem(400, ApiErrorKind::MissingParam, "origins[0] is required."))?;
+    let text = |key: &str| origin.get(key).and_then(Value::as_str).map(str::trim).unwrap_or("");
+    let (rail, currency) = (text("type"), text("currency"));
+
+    let session = read_session(api, session_id).await?;
+    let offered = payment_options(&session).into_iter().find_map(|option| {
+        let config = session.payment_configs.get(option.config_index)?;
+        if config.currency != currency {
+            return None;
+        }
+        option
+            .methods
+            .iter()
+            .filter_map(|&m| config.payment_methods.get(m))
+            .find(|method| method.rail.as_str() == rail)
+            .map(|method| (config, method))
+    });
+    let Some((config, method)) = offered else {
+        return Err(invalid("This checkout session does not offer that payment method and currency.").into());
+    };
+    let token = session.checkout_token.as_deref().filter(|t| is_valid_id(t)).ok_or_else(|| {
+        tracing::warn!("upstream session has no valid checkoutToken; cannot build return URLs");
+        bad_gateway()
+    })?;
+    let node_key = method.rail.node_key();
+    let node: CoreObject = origin
+        .get(&node_key)
+        .and_then(|node| serde_json::from_value::<CoreJson>(node.clone()).ok())
+        .and_then(|node| node.as_object().cloned())
+        .unwrap_or_default();
+    let values = submitted_values(&session, method, &node);
+    let capability = api.capabilities.issue(&session.id).ok_or_else(bad_gateway)?;
+    let hints = presentation(node.get("successUrl").and_then(CoreJson::as_str).unwrap_or(""));
+    let return_base = format!("{}/{token}?session={capability}{hints}", api.public_url);
+    let body = payment_body(&session, config, method, &values, &return_base);
+    let mut body = serde_json::to_value(&body).map_err(|_| bad_gateway())?;
+    // The contract's origin is type, currency and the rail node: the amount is the session's.
+    if let Some(origin) = body.pointer_mut("/origins/0").and_then(Value::as_object_mut) {
+        origin.remove("amount");
+    }
+    Ok(body)
+}
+
+/// The session as Conomy has it now (its configs decide what may be paid).
+async fn read_session(api: &ApiState, session_id: &str) -> Result<CheckoutSession, Failure> {
+    let response =
+        api.backend.call(Method::GET, &format!("/checkout-sessions/{session_id}"), None).await.map_err(backend_failure)?;
+    if !response.status.is_success() {
+        let retry_after = response.retry_after.map(|s| s.min(3600));
+        return Err(Failure { error: sanitize_upstream_error(&response), retry_after });
+    }
+    serde_json::from_slice(&response.body).map_err(|_| {
+        tracing::warn!("upstream session is not a checkout session");
+        bad_gateway().into()
+    })
+}
+
+/// The page's presentation options (`locale`, `theme`, `accent`) found in the browser's own
+/// return URL, re-written from their validated values (`&locale=pt-BR&theme=dark&accent=%23rrggbb`),
+/// so a payer comes back from the provider to the language and look they left. Nothing else of
+/// that URL is used.
+fn presentation(browser_url: &str) -> String {
+    use checkout_core::i18n::Locale;
+    use checkout_core::theme::{parse_accent, Mode};
+    let query = browser_url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let query = query.split('#').next().unwrap_or("");
+    let mut out = String::new();
+    let (mut locale, mut theme, mut accent) = (None, None, None);
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "locale" => locale = locale.or_else(|| Locale::from_tag(&value).map(Locale::tag)),
+            "theme" => theme = theme.or_else(|| Mode::parse(&value).map(Mode::as_str)),
+            "accent" => accent = accent.or_else(|| parse_accent(&value).map(|rgb| rgb.hex())),
+            _ => {}
+        }
+    }
+    if let Some(locale) = locale {
+        out.push_str(&format!("&locale={locale}"));
+    }
+    if let Some(theme) = theme {
+        out.push_str(&format!("&theme={theme}"));
+    }
+    if let Some(accent) = accent {
+        out.push_str(&format!("&accent={}", accent.replace('#', "%23")));
+    }
+    out
 }
 
 /// Takes a token from the client's bucket. Runs after the input checks: a request refused
@@ -217,14 +370,19 @@ fn is_small_number(text: &str) -> bool {
     (1..=6).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Reads a body of at most `MAX_BODY_BYTES` that must be a JSON object. A non-JSON
-/// `Content-Type` is refused too: it is what a cross-site form post would send.
+/// Reads a body of at most `MAX_BODY_BYTES` that must be a JSON object sent as
+/// `Content-Type: application/json`. A missing or other type is refused: a cross-site form post
+/// or `no-cors` fetch can only send `text/plain`, form types, or none, and a JSON content type
+/// from another site needs a CORS preflight, which this server never grants.
 async fn json_object(headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
-    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
-        let essence = content_type.to_str().unwrap_or("").split(';').next().unwrap_or("").trim();
-        if !essence.eq_ignore_ascii_case("application/json") {
-            return Err(problem(415, ApiErrorKind::InvalidParam, "The body must be application/json."));
-        }
+    let essence = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .unwrap_or("");
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(problem(415, ApiErrorKind::InvalidParam, "The body must be application/json."));
     }
     let too_large = || problem(413, ApiErrorKind::InvalidParam, "The request body is too large.");
     let declared = headers
@@ -264,23 +422,20 @@ async fn forward(
         let retry_after = response.retry_after.map(|s| s.min(3600));
         return Err(Failure { error: sanitize_upstream_error(&response), retry_after });
     }
-    let mut value: Value = serde_json::from_slice(&response.body).map_err(|_| {
+    let value: Value = serde_json::from_slice(&response.body).map_err(|_| {
         tracing::warn!(status = response.status.as_u16(), "upstream answered a non-JSON body");
         bad_gateway()
     })?;
-    match shape {
+    let value = match shape {
         Shape::Session => {
-            redact_session(&mut value);
-            enrich_session(api, &mut value).await;
+            let mut session = allow_list::session(&value);
+            enrich_session(api, &mut session).await;
+            session
         }
-        Shape::Payment => redact_destinations(&mut value),
-        Shape::Payments => {
-            if let Some(results) = value.get_mut("results").and_then(Value::as_array_mut) {
-                results.iter_mut().for_each(redact_destinations);
-            }
-        }
-        Shape::Banks => {}
-    }
+        Shape::Payment => allow_list::payment(&value),
+        Shape::Payments => allow_list::payments(&value),
+        Shape::Banks => allow_list::banks(&value),
+    };
     Ok((response.status, value))
 }
 
@@ -394,33 +549,7 @@ fn safe_message(kind: &ApiErrorKind) -> &'static str {
     }
 }
 
-// ---- redaction and enrichment -------------------------------------------------------------
-
-/// Removes what the payer does not need from a session: the merchant's account number and
-/// holder, the owner's document and identity ids, the customer's id.
-pub fn redact_session(session: &mut Value) {
-    redact_destinations(session);
-    if let Some(owner) = session.get_mut("owner").and_then(Value::as_object_mut) {
-        owner.remove("documentNumber");
-        owner.remove("identityId");
-    }
-    if let Some(customer) = session.get_mut("customer").and_then(Value::as_object_mut) {
-        customer.remove("id");
-    }
-}
-
-/// Removes `destinations[].account.accountNumber` and `accountHolder` (sessions and payments).
-pub fn redact_destinations(value: &mut Value) {
-    let Some(destinations) = value.get_mut("destinations").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for destination in destinations {
-        if let Some(account) = destination.get_mut("account").and_then(Value::as_object_mut) {
-            account.remove("accountNumber");
-            account.remove("accountHolder");
-        }
-    }
-}
+// ---- enrichment ----------------------------------------------------------------------------
 
 /// Adds the payment link's `successUrl`/`failedUrl` (contract §2, pinned addition) and its
 /// branding as `theme` (from `metadata.accentColor` / `metadata.theme`).
@@ -506,34 +635,11 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn redaction_removes_exactly_the_private_fields() {
-        let mut session = json!({
-            "id": "s1",
-            "futureField": {"kept": true},
-            "destinations": [{"name": "Shop", "account": {"type": "CHECKING", "currency": "CLP",
-                "accountNumber": "123", "accountHolder": "Shop SpA"}}],
-            "owner": {"name": "Shop", "nickname": "shop", "documentNumber": "76.1-K", "identityId": "idn"},
-            "customer": {"id": "c1", "firstName": "Ana"}
-        });
-        redact_session(&mut session);
-        assert_eq!(
-            session,
-            json!({
-                "id": "s1",
-                "futureField": {"kept": true},
-                "destinations": [{"name": "Shop", "account": {"type": "CHECKING", "currency": "CLP"}}],
-                "owner": {"name": "Shop", "nickname": "shop"},
-                "customer": {"firstName": "Ana"}
-            })
-        );
-    }
-
-    #[test]
-    fn redaction_tolerates_odd_shapes() {
-        let mut odd = json!({"destinations": "x", "owner": null, "customer": [1]});
-        let before = odd.clone();
-        redact_session(&mut odd);
-        assert_eq!(odd, before);
+    fn only_valid_presentation_options_survive_into_return_urls() {
+        assert_eq!(presentation("https://x.example/t?locale=pt-PT&theme=Dark&accent=%23F80&return=x"), "&locale=pt-BR&theme=dark&accent=%23ff8800");
+        assert_eq!(presentation("https://evil.example/?session=stolen&locale=xx&theme=sepia&accent=red"), "");
+        assert_eq!(presentation("no query at all"), "");
+        assert_eq!(presentation("?locale=en&locale=es#frag"), "&locale=en");
     }
 
     #[test]
