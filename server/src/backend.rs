@@ -301,6 +301,9 @@ impl Backend {
 }
 
 fn classify(error: reqwest::Error) -> SendError {
+    // reqwest's text names the URL, whose path holds checkout tokens and session ids: those
+    // never reach a log.
+    let error = error.without_url();
     if error.is_timeout() {
         SendError::Timeout
     } else if error.is_connect() {
