@@ -3,12 +3,15 @@
 // `session` handed back): the app (src/api.rs) takes `window.__conomyEarly` when its first request
 // is exactly this one (same method and URL), awaits it instead of sending its own, and decodes the
 // answer like any other. So a link never opens two sessions. Keep in step with
-// src/pages/checkout.rs `open_session` and src/storage.rs (`conomy.session.<token>`).
+// src/pages/checkout.rs `open_session` and src/storage.rs (`conomy.session.<token>`, which holds the
+// session's handle: `<session id>.<expiry>.<mac>`, sent as the `x-checkout-capability` header).
 // The new session's id is NOT written to storage here: the app does it when it takes the answer.
 // Written earlier, the app would find it, take the resume path (GET) and ignore this answer.
 (function () {
   'use strict';
   var ID = /^[A-Za-z0-9_-]{1,128}$/;
+  // core/src/handle.rs SessionHandle::parse
+  var HANDLE = /^([A-Za-z0-9_-]{1,128})\.[0-9]{1,12}\.[A-Za-z0-9_-]{16,64}$/;
   var TIMEOUT_MS = 15000; // src/api.rs TIMEOUT_MS
   var token = location.pathname.slice(1);
   var query = new URLSearchParams(location.search);
@@ -37,11 +40,14 @@
   } catch (e) {
     // Storage disabled: the app remembers nothing either and opens a new session.
   }
-  var resume = stored !== null && ID.test(stored);
+  var handle = stored !== null && stored.length <= 200 ? HANDLE.exec(stored) : null;
+  var resume = handle !== null;
   var method = resume ? 'GET' : 'POST';
-  var url = resume ? '/api/checkout-sessions/' + stored : '/api/payment-links/token/' + token + '/checkout-sessions';
+  var url = resume ? '/api/checkout-sessions/' + handle[1] : '/api/payment-links/token/' + token + '/checkout-sessions';
   var init = { method: method, headers: { accept: 'application/json' }, signal: undefined };
-  if (!resume) {
+  if (resume) {
+    init.headers['x-checkout-capability'] = stored;
+  } else {
     init.headers['content-type'] = 'application/json';
     init.body = '{}';
   }

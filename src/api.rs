@@ -6,12 +6,15 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use checkout_core::decode::{finish, DecodeError, Fields, FromJson};
+use checkout_core::handle::SessionHandle;
 use checkout_core::json::Json;
 use checkout_core::model::{is_valid_id, ApiError, Bank, CheckoutSession, Page, Payment};
 use wasm_bindgen::{closure::Closure, JsCast};
 
 use crate::timers::sleep;
 
+/// The request header that carries a session's capability (server/src/capability.rs).
+const CAPABILITY_HEADER: &str = "x-checkout-capability";
 /// A request that has not answered after this long is aborted.
 pub const TIMEOUT_MS: i32 = 15_000;
 /// Attempts of a retried call (the first one included).
@@ -96,30 +99,35 @@ impl FromJson for DemoLink {
     }
 }
 
+/// A session as the server answered it to the browser that opened it, with the handle that
+/// lets this browser read and pay on it. `None`: the link handed back someone else's session
+/// (paid, expired), which this browser may show but never read again.
+pub type Opened = (CheckoutSession, Option<SessionHandle>);
+
 /// `POST /api/payment-links/token/{token}/checkout-sessions`: opens a checkout from a link.
-pub async fn create_session(token: &str) -> Result<CheckoutSession, CheckoutError> {
+pub async fn create_session(token: &str) -> Result<Opened, CheckoutError> {
     let url = format!("/api/payment-links/token/{}/checkout-sessions", segment(token)?);
     let early = take_early("POST", &url).await;
-    decode(&retried_from(early, Method::Post, &url, Some("{}")).await?)
+    opened(&retried_from(early, Method::Post, &url, Some("{}"), None).await?)
 }
 
 /// `GET /api/checkout-sessions/{id}`: resumes or polls a session.
-pub async fn get_session(id: &str) -> Result<CheckoutSession, CheckoutError> {
-    let url = format!("/api/checkout-sessions/{}", segment(id)?);
+pub async fn get_session(handle: &SessionHandle) -> Result<CheckoutSession, CheckoutError> {
+    let url = format!("/api/checkout-sessions/{}", segment(handle.session_id())?);
     let early = take_early("GET", &url).await;
-    decode(&retried_from(early, Method::Get, &url, None).await?)
+    decode(&retried_from(early, Method::Get, &url, None, Some(handle)).await?)
 }
 
 /// `POST /api/checkout-sessions/token/{token}/refresh`: renews an expired session.
-pub async fn refresh_session(token: &str) -> Result<CheckoutSession, CheckoutError> {
+pub async fn refresh_session(token: &str) -> Result<Opened, CheckoutError> {
     let url = format!("/api/checkout-sessions/token/{}/refresh", segment(token)?);
-    decode(&retried(Method::Post, &url, Some("{}")).await?)
+    opened(&retried_from(None, Method::Post, &url, Some("{}"), None).await?)
 }
 
 /// `GET /api/payments?checkoutSessionId={id}`: the session's payments.
-pub async fn list_payments(session_id: &str) -> Result<Vec<Payment>, CheckoutError> {
-    let url = format!("/api/payments?checkoutSessionId={}", segment(session_id)?);
-    let page: Page<Payment> = decode(&retried(Method::Get, &url, None).await?)?;
+pub async fn list_payments(handle: &SessionHandle) -> Result<Vec<Payment>, CheckoutError> {
+    let url = format!("/api/payments?checkoutSessionId={}", segment(handle.session_id())?);
+    let page: Page<Payment> = decode(&retried_from(None, Method::Get, &url, None, Some(handle)).await?)?;
     Ok(page.results)
 }
 
@@ -127,10 +135,23 @@ pub async fn list_payments(session_id: &str) -> Result<Vec<Payment>, CheckoutErr
 /// documented, so a blind retry could charge twice. On an ambiguous failure
 /// ([`CheckoutError::is_ambiguous`]) the caller must read [`list_payments`] before offering a
 /// new attempt.
-pub async fn submit_payment(session_id: &str, body: &Json) -> Result<Payment, CheckoutError> {
-    let url = format!("/api/checkout-sessions/{}/payments", segment(session_id)?);
+pub async fn submit_payment(handle: &SessionHandle, body: &Json) -> Result<Payment, CheckoutError> {
+    let url = format!("/api/checkout-sessions/{}/payments", segment(handle.session_id())?);
     let body = body.to_string();
-    decode(&call(Method::Post, &url, Some(&body)).await.map_err(|(e, _)| e)?)
+    decode(&call(Method::Post, &url, Some(&body), Some(handle)).await.map_err(|(e, _)| e)?)
+}
+
+/// A session answer and the `capability` the server added to it (absent for a session handed
+/// back for a paid or expired link).
+fn opened(text: &str) -> Result<Opened, CheckoutError> {
+    let value = Json::parse(text).map_err(|e| CheckoutError::Decode(e.to_string()))?;
+    let session = CheckoutSession::from_json(&value).map_err(|e| CheckoutError::Decode(e.to_string()))?;
+    let handle = value
+        .get("capability")
+        .and_then(Json::as_str)
+        .and_then(SessionHandle::parse)
+        .filter(|h| h.session_id() == session.id);
+    Ok((session, handle))
 }
 
 /// `GET /api/payments/banks/{country}`: banks for the bank picker.
@@ -139,12 +160,12 @@ pub async fn banks(country: &str) -> Result<Vec<Bank>, CheckoutError> {
         return Err(not_found_locally());
     }
     let url = format!("/api/payments/banks/{}", country.to_ascii_uppercase());
-    decode(&retried(Method::Get, &url, None).await?)
+    decode(&retried_from(None, Method::Get, &url, None, None).await?)
 }
 
 /// The sandbox's demo links; `Ok(None)` when this server has none (not in sandbox mode).
 pub async fn demo_links() -> Result<Option<Vec<DemoLink>>, CheckoutError> {
-    match retried(Method::Get, "/sandbox/demo-links.json", None).await {
+    match retried_from(None, Method::Get, "/sandbox/demo-links.json", None, None).await {
         Ok(links) => decode(&links).map(Some),
         Err(CheckoutError::Api(e)) if e.status == 404 => Ok(None),
         Err(e) => Err(e),
@@ -174,21 +195,18 @@ enum Method {
 type Failure = (CheckoutError, Option<u32>);
 
 /// Sends the request up to [`MAX_TRIES`] times while it fails transiently, waiting 1 s, 2 s,
-/// 4 s (or the server's `Retry-After`) in between; the 2xx body.
+/// 4 s (or the server's `Retry-After`) in between; the 2xx body. Its first attempt may already
+/// have been made (by public/early.js): that outcome counts as try 1, so retries, backoff and
+/// errors are exactly those of a request sent here.
 ///
 /// Deliberately not generic over the answer's type: the request, retry and timeout machinery is
 /// compiled once and only [`decode`] is per type (issue 7: every generic copy weighs on the wasm).
-async fn retried(method: Method, url: &str, body: Option<&str>) -> Result<String, CheckoutError> {
-    retried_from(None, method, url, body).await
-}
-
-/// [`retried`] whose first attempt may already have been made (by public/early.js): its outcome
-/// counts as try 1, so retries, backoff and errors are exactly those of a request sent here.
 async fn retried_from(
     first: Option<Result<String, Failure>>,
     method: Method,
     url: &str,
     body: Option<&str>,
+    handle: Option<&SessionHandle>,
 ) -> Result<String, CheckoutError> {
     let mut first = first;
     let mut delay = FIRST_BACKOFF_MS;
@@ -196,7 +214,7 @@ async fn retried_from(
     loop {
         let outcome = match first.take() {
             Some(outcome) => outcome,
-            None => call(method, url, body).await,
+            None => call(method, url, body, handle).await,
         };
         match outcome {
             Ok(value) => return Ok(value),
@@ -220,7 +238,7 @@ fn browser_online() -> bool {
 }
 
 /// One request with a timeout: the body of a 2xx answer, an [`ApiError`] otherwise.
-async fn call(method: Method, url: &str, body: Option<&str>) -> Result<String, Failure> {
+async fn call(method: Method, url: &str, body: Option<&str>, handle: Option<&SessionHandle>) -> Result<String, Failure> {
     let controller = web_sys::AbortController::new().map_err(|_| (CheckoutError::Network, None))?;
     let timed_out = Rc::new(Cell::new(false));
     let on_timeout = {
@@ -235,7 +253,7 @@ async fn call(method: Method, url: &str, body: Option<&str>) -> Result<String, F
         .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), TIMEOUT_MS)
         .ok();
 
-    let answer = send(method, url, body, &controller.signal()).await;
+    let answer = send(method, url, body, handle, &controller.signal()).await;
     if let Some(timer) = timer {
         window.clear_timeout_with_handle(timer);
     }
@@ -299,15 +317,20 @@ async fn send(
     method: Method,
     url: &str,
     body: Option<&str>,
+    handle: Option<&SessionHandle>,
     signal: &web_sys::AbortSignal,
 ) -> Result<(u16, Option<u32>, String), gloo_net::Error> {
     use gloo_net::http::Request;
-    let builder = match method {
+    let mut builder = match method {
         Method::Get => Request::get(url),
         Method::Post => Request::post(url),
     }
     .header("accept", "application/json")
     .abort_signal(Some(signal));
+    if let Some(handle) = handle {
+        // The session's capability; same-origin only, never in a URL the server logs.
+        builder = builder.header(CAPABILITY_HEADER, handle.as_str());
+    }
     let response = match body {
         Some(json) => builder.header("content-type", "application/json").body(json)?.send().await?,
         None => builder.send().await?,

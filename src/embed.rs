@@ -12,7 +12,8 @@ use std::cell::RefCell;
 use checkout_core::embed_protocol::{accepts_inbound, parse_command, verified_parent_origin, Command, Event, Reporter};
 use checkout_core::flow::Screen;
 use checkout_core::i18n::Locale;
-use checkout_core::model::{is_valid_id, CheckoutSession};
+use checkout_core::handle::SessionHandle;
+use checkout_core::model::CheckoutSession;
 use leptos::prelude::Set;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
@@ -174,54 +175,15 @@ fn navigate_top(window: &web_sys::Window, url: &str) -> bool {
     }
 }
 
-/// Where the provider sends the payer back: the standalone checkout `<base>`, which, when the
-/// payment started in a frame, also names the session (`?session=<id>`): the top-level tab
-/// cannot read the frame's storage, which browsers partition by embedding site.
-pub fn return_base(base: String, session_id: &str) -> String {
-    if is_embedded() && is_valid_id(session_id) {
-        format!("{base}?session={session_id}")
-    } else {
-        base
-    }
-}
-
-/// Embedded, the frame's own `?session=`: which session a reload of the frame resumes. Browsers
-/// may give a third-party frame no storage at all, so the frame's URL carries it (only the id;
-/// the server decides what it is). Standalone: `None`.
-pub fn frame_session() -> Option<String> {
-    if !is_embedded() {
-        return None;
-    }
-    query_param("session").filter(|id| is_valid_id(id))
-}
-
-/// Embedded, writes the session's id into the frame's URL (`?session=`, replacing history, not
-/// adding to it) for [`frame_session`] after a reload.
-pub fn remember_session(session_id: &str) {
-    if !is_embedded() || !is_valid_id(session_id) || frame_session().as_deref() == Some(session_id) {
+/// Embedded, writes the session's handle into the frame's URL (`?session=`, replacing history,
+/// not adding to it), so a reload of the frame alone resumes it: browsers may give a
+/// third-party frame no storage at all. Standalone the tab's storage holds it instead.
+pub fn remember_session(handle: &SessionHandle) {
+    if !is_embedded() || query_param("session").as_deref() == Some(handle.as_str()) {
         return;
     }
-    let Some(window) = web_sys::window() else { return };
-    let Some(url) = window.location().href().ok().and_then(|href| web_sys::Url::new(&href).ok()) else { return };
-    url.search_params().set("session", session_id);
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
-    }
+    crate::location::replace_param("session", Some(handle.as_str()));
 }
-
-/// Reads and removes `?session=` after a provider return. Only a valid id; the caller only
-/// GETs that session, and the server decides what it is.
-pub fn take_returned_session() -> Option<String> {
-    let window = web_sys::window()?;
-    let url = web_sys::Url::new(&window.location().href().ok()?).ok()?;
-    let id = url.search_params().get("session")?;
-    url.search_params().delete("session");
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
-    }
-    is_valid_id(&id).then_some(id)
-}
-
 /// Reports the page's height whenever it changes (content, errors, a QR, the width), so the
 /// embed script sizes the frame with no inner scrollbar.
 fn observe_height(document: Option<&web_sys::Document>) {

@@ -7,6 +7,7 @@ pub mod app;
 pub mod components;
 pub mod embed;
 pub mod locale;
+pub mod location;
 pub mod network_status;
 pub mod intl;
 pub mod pages;

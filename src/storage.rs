@@ -1,8 +1,9 @@
-//! Tab-scoped memory in `sessionStorage`: which session a link token opened, the payer's typed
+//! Tab-scoped memory in `sessionStorage`: which session a link token opened (its handle), the payer's typed
 //! values and choice, and the payment being waited on. Storage can be disabled or full (private
 //! modes, quotas): every call degrades to "nothing remembered" instead of failing.
 
 use checkout_core::fields::FormValues;
+use checkout_core::handle::SessionHandle;
 use checkout_core::json::{Json, Object};
 
 fn storage() -> Option<web_sys::Storage> {
@@ -25,16 +26,18 @@ fn remove(key: &str) {
     }
 }
 
-/// `conomy.session.<token>` → the checkout session id this tab opened for the link.
-pub fn session_id(token: &str) -> Option<String> {
-    get(&format!("conomy.session.{token}")).filter(|id| checkout_core::model::is_valid_id(id))
+/// `conomy.session.<token>` → the handle (capability) of the checkout session this tab opened
+/// for the link. Something else there (an id stored by an older build, a tampered value) reads
+/// as nothing remembered.
+pub fn session_handle(token: &str) -> Option<SessionHandle> {
+    get(&format!("conomy.session.{token}")).and_then(|text| SessionHandle::parse(&text))
 }
 
-pub fn set_session_id(token: &str, id: &str) {
-    set(&format!("conomy.session.{token}"), id);
+pub fn set_session_handle(token: &str, handle: &SessionHandle) {
+    set(&format!("conomy.session.{token}"), handle.as_str());
 }
 
-pub fn forget_session_id(token: &str) {
+pub fn forget_session(token: &str) {
     remove(&format!("conomy.session.{token}"));
 }
 

@@ -1,9 +1,12 @@
 //! `/<token>`: opens (or resumes) the link's checkout session, then shows what
 //! `checkout_core::flow::screen_for` says — pay, wait, success, failure, expired — polling while
 //! the outcome is open. Provider returns (`?return=success|failed`) are never trusted: they only
-//! cause the session to be read.
+//! cause the session to be read. A `?session=` handle (a provider return, a frame reload) is
+//! only used when the server accepts it for this link; otherwise the payer gets a session of
+//! their own, as if it were not there.
 
 use checkout_core::fields::{fields_for, payment_body, rail_country};
+use checkout_core::handle::SessionHandle;
 use checkout_core::flow::{
     latest_payment, next_action, poll_delay_ms, redirect_target, safe_redirect, screen_for, NextAction, Outcome, Screen,
 };
@@ -46,15 +49,32 @@ enum Phase {
 pub fn CheckoutPage(token: String) -> impl IntoView {
     let i18n = use_i18n();
     // Only whether a provider sent the payer back matters, never what it claims.
-    let returned = take_return_param().is_some();
-    if returned {
-        // Back from a provider a frame opened at the top: this tab cannot read the frame's
-        // storage, so the return URL names the session (only read; the server decides).
-        if let Some(id) = crate::embed::take_returned_session() {
-            storage::set_session_id(&token, &id);
-        }
+    let returned = crate::location::take_param("return").is_some();
+    // A session handle in the URL: the provider's return (the gateway put it there), a frame's
+    // own URL after a reload, or a link that hands the session on. Standalone it leaves the
+    // address bar at once (the tab's storage keeps the session); a frame's URL is its memory.
+    let offered = if crate::embed::is_embedded() {
+        crate::location::param("session")
+    } else {
+        crate::location::take_param("session")
     }
+    .and_then(|text| SessionHandle::parse(&text));
+    let offered = StoredValue::new(offered);
     let token = StoredValue::new(token);
+    // The capability of the session shown, when this browser holds one: every read and payment
+    // needs it. `None` for a paid or expired link's earlier session (shown, never read again).
+    let handle = StoredValue::new(None::<SessionHandle>);
+    let adopt = move |held: Option<SessionHandle>| {
+        let token = token.get_value();
+        match &held {
+            Some(h) => {
+                storage::set_session_handle(&token, h);
+                crate::embed::remember_session(h);
+            }
+            None => storage::forget_session(&token),
+        }
+        handle.set_value(held);
+    };
     let phase = RwSignal::new(Phase::Loading);
     let session = RwSignal::new(None::<CheckoutSession>);
     let payments = RwSignal::new(Vec::<Payment>::new());
@@ -112,7 +132,7 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         phase.set(Phase::Loading);
         spawn_local(async move {
             let token = token.get_value();
-            let result = open_session(&token).await;
+            let result = open_session(&token, offered.get_value()).await;
             // Draw the page in a task of its own: on a first load the answer is usually here
             // already (public/early.js), and the wasm start-up plus the whole first render in
             // one task is the page's longest main-thread block (Lighthouse TBT, issue 7).
@@ -121,7 +141,8 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
                 return;
             }
             match result {
-                Ok((opened, list)) => {
+                Ok((opened, list, held)) => {
+                    adopt(held);
                     let waited = storage::waiting_payment(&token).is_some();
                     already_paid.set(opened.status == SessionStatus::Finished && !returned && !waited);
                     form.restore(&opened, default_choice(&opened));
@@ -143,8 +164,8 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
 
     // Re-reads the session and its payments (after expiry, on a poll, after a rejection).
     let reload = move || async move {
-        let Some(id) = session.with_untracked(|s| s.as_ref().map(|s| s.id.clone())) else { return };
-        let (read, list) = (api::get_session(&id).await, api::list_payments(&id).await);
+        let Some(held) = handle.get_value() else { return };
+        let (read, list) = (api::get_session(&held).await, api::list_payments(&held).await);
         if !alive() {
             return;
         }
@@ -158,7 +179,8 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
 
     // Poll while the outcome is open, backing off, paused while the tab is hidden.
     let start_polling = move || {
-        if polling.get_value() {
+        // Nothing to poll without the session's capability (an earlier visitor's session).
+        if polling.get_value() || handle.with_value(Option::is_none) {
             return;
         }
         polling.set_value(true);
@@ -239,9 +261,6 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         current
     });
 
-    // In a merchant's frame, the frame's URL names the session, for a reload of the frame alone.
-    Effect::new(move |_| session.with(|s| s.as_ref().map(|s| crate::embed::remember_session(&s.id))));
-
     // The link's accent colour and mode, under whatever the URL forces.
     Effect::new(move |_| session.with(|s| crate::theme::apply(s.as_ref().and_then(|s| s.theme.as_ref()))));
 
@@ -286,8 +305,8 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
                 return;
             }
             match result {
-                Ok(fresh) => {
-                    storage::set_session_id(&token, &fresh.id);
+                Ok((fresh, held)) => {
+                    adopt(held);
                     storage::forget_waiting_payment(&token);
                     dismissed.set(None);
                     set_payments(Vec::new());
@@ -324,6 +343,11 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
             return;
         }
         let Some(current) = session.get_untracked() else { return };
+        let Some(held) = handle.get_value() else {
+            // A session this browser holds no capability for is never payable here.
+            submit_error.set(Some(Key::SubmitRejected));
+            return;
+        };
         let Some((config_index, method_index)) = form.choice.get_untracked() else {
             submit_error.set(Some(Key::ChooseMethodFirst));
             return;
@@ -345,21 +369,22 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         busy.set(true);
         submit_error.set(None);
         let token_value = token.get_value();
+        // The gateway sets the provider's return URLs itself (with the session's capability); of
+        // this one it only keeps the presentation options (locale, theme, accent).
         let return_base = format!("{}/{}", window().location().origin().unwrap_or_default(), token_value);
-        let return_base = crate::embed::return_base(return_base, &current.id);
         let return_base = crate::theme::keep_presentation(return_base);
         let body = form.values.with_untracked(|values| payment_body(&current, &config, &method, values, &return_base));
         let known: Vec<String> = payments.with_untracked(|list| list.iter().map(|p| p.id.clone()).collect());
         spawn_local(async move {
             let created = if unverified.get_value() {
                 // The previous attempt may have gone through: look before sending another.
-                created_since(&current.id, &known).await
+                created_since(&held, &known).await
             } else {
                 Ok(None)
             };
             let outcome = match created {
                 Ok(Some(payment)) => Ok(payment),
-                Ok(None) => api::submit_payment(&current.id, &body).await,
+                Ok(None) => api::submit_payment(&held, &body).await,
                 Err(e) => Err(e),
             };
             if !alive() {
@@ -367,7 +392,7 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
             }
             let payment = match outcome {
                 Ok(payment) => Some(payment),
-                Err(e) if e.is_ambiguous() => match created_since(&current.id, &known).await {
+                Err(e) if e.is_ambiguous() => match created_since(&held, &known).await {
                     Ok(Some(payment)) => Some(payment),
                     Ok(None) => {
                         unverified.set_value(false);
@@ -589,34 +614,35 @@ fn classify_opening(error: OpenError) -> Phase {
     }
 }
 
-/// Resumes the tab's session for `token` (remembered in storage or, in a frame, its URL) or
-/// opens a new one, with its payments.
-async fn open_session(token: &str) -> Result<(CheckoutSession, Vec<Payment>), OpenError> {
-    if let Some(id) = storage::session_id(token).or_else(crate::embed::frame_session) {
-        match api::get_session(&id).await {
-            // A session of another link (a hand-made `?session=`) is not this checkout's.
-            Ok(session) if session.checkout_token.as_deref().is_some_and(|t| t != token) => {
-                storage::forget_session_id(token)
-            }
+/// An opened session, its payments, and its handle when this browser holds one.
+type Opening = (CheckoutSession, Vec<Payment>, Option<SessionHandle>);
+
+/// Resumes a session for `token` — the one `offered` in the URL, then the one this tab
+/// remembers — when the server accepts its handle for this link, else opens a new one. A handle
+/// the server refuses (a planted one, an expired capability, a session gone) is dropped.
+async fn open_session(token: &str, offered: Option<SessionHandle>) -> Result<Opening, OpenError> {
+    let stored = storage::session_handle(token);
+    let remembered = stored.clone().filter(|s| offered.as_ref() != Some(s));
+    for held in offered.into_iter().chain(remembered) {
+        match api::get_session(&held).await {
+            // A session of another link is not this checkout's.
+            Ok(session) if session.checkout_token.as_deref().is_some_and(|t| t != token) => {}
             Ok(session) => {
-                let list = api::list_payments(&session.id).await.map_err(OpenError::Failed)?;
-                return Ok((session, list));
+                let list = api::list_payments(&held).await.map_err(OpenError::Failed)?;
+                return Ok((session, list, Some(held)));
             }
-            // Gone (deleted, other server): start over with the link.
-            Err(e) if e.status() == Some(404) => storage::forget_session_id(token),
+            // Refused or gone: as if it had never been there.
+            Err(e) if e.status() == Some(404) => {}
             Err(e) => return Err(OpenError::Failed(e)),
+        }
+        if stored.as_ref() == Some(&held) {
+            storage::forget_session(token);
         }
     }
     match api::create_session(token).await {
-        Ok(session) => {
-            storage::set_session_id(token, &session.id);
-            // A paid or expired link hands back its old session, which may have payments.
-            let list = match session.status {
-                SessionStatus::Active | SessionStatus::Attempt => Vec::new(),
-                _ => api::list_payments(&session.id).await.unwrap_or_default(),
-            };
-            Ok((session, list))
-        }
+        // A paid or expired link hands back an earlier session without a handle: shown as
+        // "already paid" / "expired", with nothing of that visitor's payments.
+        Ok((session, held)) => Ok((session, Vec::new(), held)),
         Err(e) => Err(match e.status() {
             Some(400 | 404) => OpenError::NotFound,
             Some(403 | 409 | 410 | 422) => OpenError::Inactive,
@@ -626,8 +652,8 @@ async fn open_session(token: &str) -> Result<(CheckoutSession, Vec<Payment>), Op
 }
 
 /// A payment of the session that is not among `known` (the one an ambiguous submission made).
-async fn created_since(session_id: &str, known: &[String]) -> Result<Option<Payment>, CheckoutError> {
-    let list = api::list_payments(session_id).await?;
+async fn created_since(held: &SessionHandle, known: &[String]) -> Result<Option<Payment>, CheckoutError> {
+    let list = api::list_payments(held).await?;
     let fresh: Vec<Payment> = list.into_iter().filter(|p| !known.contains(&p.id)).collect();
     Ok(latest_payment(&fresh).cloned())
 }
@@ -645,19 +671,6 @@ fn error_message(error: &CheckoutError) -> Key {
         CheckoutError::Decode(_) => Key::ErrorDecode,
         CheckoutError::Api(_) => Key::ErrorServer,
     }
-}
-
-/// Reads `?return=` and removes it from the address bar: it is only a hint that a provider
-/// sent the payer back, and must not survive into bookmarks or reloads.
-fn take_return_param() -> Option<String> {
-    let window = window();
-    let url = web_sys::Url::new(&window.location().href().ok()?).ok()?;
-    let value = url.search_params().get("return")?;
-    url.search_params().delete("return");
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
-    }
-    Some(value)
 }
 
 fn focus(id: &str) {

@@ -1,0 +1,66 @@
+//! A session handle: the capability the server issued for one checkout session
+//! (`server/src/capability.rs`), as the page holds it. Its shape is checked here so the page
+//! only ever sends a well-formed one; whether it is genuine only the server can tell. It names
+//! its session (the text before the first `.`), so a page that has only the handle — a frame
+//! reloaded from its URL, a tab back from a provider — knows which session to read.
+
+use crate::model::is_valid_id;
+
+/// `<session id>.<expiry>.<mac>`, all URL-safe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionHandle(String);
+
+impl SessionHandle {
+    /// A handle of the server's shape, or `None` (a bare id, a truncated or hostile text).
+    pub fn parse(text: &str) -> Option<SessionHandle> {
+        let text = text.trim();
+        if text.len() > 200 {
+            return None;
+        }
+        let mut parts = text.split('.');
+        let (id, expiry, mac) = (parts.next()?, parts.next()?, parts.next()?);
+        let mac_ok = (16..=64).contains(&mac.len()) && is_valid_id(mac);
+        let expiry_ok = (1..=12).contains(&expiry.len()) && expiry.bytes().all(|b| b.is_ascii_digit());
+        (parts.next().is_none() && is_valid_id(id) && expiry_ok && mac_ok).then(|| SessionHandle(text.to_string()))
+    }
+
+    /// The session this handle is for.
+    pub fn session_id(&self) -> &str {
+        self.0.split('.').next().unwrap_or_default()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAC: &str = "q0bYtZ7kXv1V0sFhN2m5Rk8yXQ3gU6wJ9pLcA4eD1zE";
+
+    #[test]
+    fn a_server_handle_names_its_session() {
+        let handle = SessionHandle::parse(&format!("cs_123.1767225600.{MAC}")).expect("valid");
+        assert_eq!(handle.session_id(), "cs_123");
+        assert_eq!(handle.as_str(), format!("cs_123.1767225600.{MAC}"));
+    }
+
+    #[test]
+    fn bare_ids_and_hostile_texts_are_not_handles() {
+        for text in [
+            "cs_123".to_string(),
+            format!("cs_123.{MAC}"),
+            format!("cs_123.17x.{MAC}"),
+            format!("cs_123.1.{MAC}.extra"),
+            format!("../x.1.{MAC}"),
+            "cs_123.1.short".to_string(),
+            format!("cs_123.1.{}", "a".repeat(300)),
+            format!("cs 123.1.{MAC}"),
+            String::new(),
+        ] {
+            assert_eq!(SessionHandle::parse(&text), None, "{text}");
+        }
+    }
+}
