@@ -190,6 +190,13 @@ pub struct Config {
     pub session_secret: Option<Secret>,
     /// Still accepted for verification (a key rotation in progress).
     pub session_secret_previous: Option<Secret>,
+    /// Requests served at once; more are refused at once (503), never queued.
+    pub max_concurrent_requests: usize,
+    /// How long a client may take to send a request's headers, or leave a kept-alive
+    /// connection idle.
+    pub header_read_timeout: Duration,
+    /// How long a request body may take to arrive once its headers have.
+    pub request_body_timeout: Duration,
 }
 
 impl Config {
@@ -209,6 +216,9 @@ impl Config {
             sandbox_faults: None,
             session_secret: None,
             session_secret_previous: None,
+            max_concurrent_requests: crate::MAX_CONCURRENT_REQUESTS,
+            header_read_timeout: crate::HEADER_READ_TIMEOUT,
+            request_body_timeout: crate::REQUEST_BODY_TIMEOUT,
         }
     }
 
@@ -330,6 +340,9 @@ impl Cli {
             sandbox_faults,
             session_secret,
             session_secret_previous,
+            max_concurrent_requests: crate::MAX_CONCURRENT_REQUESTS,
+            header_read_timeout: crate::HEADER_READ_TIMEOUT,
+            request_body_timeout: crate::REQUEST_BODY_TIMEOUT,
         })
     }
 }

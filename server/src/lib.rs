@@ -1,5 +1,10 @@
 //! The checkout server: the SPA's static files, the narrow `/api`, and in sandbox mode the
 //! in-memory Conomy simulator, behind one set of security, limit and logging layers.
+//!
+//! Hostile clients cannot freeze it: headers must arrive within `header_read_timeout`, a body
+//! within `request_body_timeout`, a whole answer within a bound derived from the upstream
+//! timeout, and requests beyond `max_concurrent_requests` are refused at once (503) instead of
+//! queueing; `/healthz` sits outside that limit.
 
 pub mod allow_list;
 pub mod backend;
@@ -16,26 +21,43 @@ pub mod static_files;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
-use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{middleware, Json, Router};
+use axum::{middleware, Extension, Json, Router};
+use checkout_core::model::{ApiError, ApiErrorKind};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
-use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::Layer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::backend::{Backend, Credentials};
 use crate::config::{Config, Mode};
 use crate::headers::SecurityHeaders;
+use crate::observe::RequestId;
 use crate::public_api::ApiState;
 use crate::sandbox::{conomy_router, sandbox_router, DemoLink, Sandbox, SandboxConfig};
 use crate::static_files::StaticFiles;
 
-/// Requests served at once; more wait their turn instead of exhausting memory.
+/// Requests served at once by default (`Config::max_concurrent_requests`); more are shed.
 pub const MAX_CONCURRENT_REQUESTS: usize = 512;
+/// Default `Config::header_read_timeout`: a browser sends its headers in one packet, so 10 s
+/// only ever cuts a stalled or hostile client (and an idle kept-alive connection).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default `Config::request_body_timeout`: `/api` bodies are under 16 KB, so 10 s is
+/// generous on any network a payer can pay on.
+pub const REQUEST_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request body anywhere (the sandbox's merchant API included); `/api` allows 16 KB.
 pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
 
@@ -47,6 +69,7 @@ pub struct AppState {
     pub sandbox: Option<SandboxParts>,
     pub security: Arc<SecurityHeaders>,
     pub static_files: Arc<StaticFiles>,
+    pub limits: RequestLimits,
 }
 
 /// The simulator and what the banner prints about it.
@@ -102,6 +125,7 @@ impl AppState {
             sandbox,
             security: Arc::new(security),
             static_files: Arc::new(static_files),
+            limits: RequestLimits::new(config),
         })
     }
 }
@@ -117,7 +141,7 @@ fn capabilities(config: &Config) -> capability::Capabilities {
 pub fn app(state: &AppState) -> Router {
     let mode = state.mode;
     let files = state.static_files.clone();
-    let mut router = Router::new().route("/healthz", get(move || healthz(mode)));
+    let mut router = Router::new();
     if let Some(parts) = &state.sandbox {
         router = router
             .nest("/conomy", conomy_router(parts.sandbox.clone()))
@@ -129,10 +153,14 @@ pub fn app(state: &AppState) -> Router {
         // and answers 413 in Conomy's error shape.
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .nest("/api", public_api::router(state.api.clone()))
-        // Layers wrap every route and the fallback; the last one added runs first.
+        // Layers wrap the routes added before them; the last one added runs first. A shed
+        // request never starts the deadlines' clocks.
+        .layer(middleware::from_fn_with_state(state.limits.clone(), deadlines))
+        .layer(middleware::from_fn_with_state(state.limits.clone(), shed_load))
+        // Outside the limit: a load balancer must tell a busy gateway from a dead one.
+        .route("/healthz", get(move || healthz(mode)))
         .layer(middleware::from_fn(observe::reject_traversal))
         .layer(middleware::from_fn_with_state(state.security.clone(), headers::add_security_headers))
-        .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
         .layer(middleware::from_fn(observe::request_log))
 }
 
@@ -193,11 +221,9 @@ pub async fn start(
             axum::serve(listener, merchant_demo::router(Arc::new(demo))).with_graceful_shutdown(stop).await
         });
     }
+    let header_read_timeout = config.header_read_timeout;
     let task = tokio::spawn(async move {
-        // The peer address is what per-client rate limits key on.
-        let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let result = serve(listener, router, header_read_timeout, shutdown).await;
         // The demo page goes with the checkout it shows.
         drop(stopped);
         result
@@ -242,5 +268,210 @@ async fn bind_merchant_demo(config: &Config, checkout: SocketAddr) -> Result<Opt
             tracing::warn!(port, error = %e, "merchant demo page not started (set --merchant-demo-port)");
             Ok(None)
         }
+    }
+}
+
+/// `axum::serve`, plus a deadline on request headers (which axum does not expose): accepts
+/// until `shutdown` completes, then lets every connection finish the request it is serving
+/// (idle ones close at once) and returns when the last one has closed.
+///
+/// HTTP/1.1 only: axum's HTTP/2 sniffing waits for a first 24 bytes with no deadline, so a
+/// client that sends nothing would hold its socket forever, and no browser speaks cleartext
+/// HTTP/2 anyway (TLS and HTTP/2 end at the proxy in front).
+async fn serve(
+    mut listener: tokio::net::TcpListener,
+    router: Router,
+    header_read_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    // The clock starts when hyper waits for a request's first byte, so this also closes a
+    // silent connection and a kept-alive one left idle that long.
+    builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    // Every connection holds a receiver: a send asks them to finish, `closed` is their end.
+    let (draining, connections) = watch::channel(());
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            // axum's accept: retries, and backs off when out of file descriptors.
+            accepted = axum::serve::Listener::accept(&mut listener) => accepted,
+            () = &mut shutdown => break,
+        };
+        // The peer address is what per-client rate limits key on (`ConnectInfo`, as
+        // `into_make_service_with_connect_info` would insert it).
+        let service = TowerToHyperService::new(Extension(ConnectInfo(peer)).layer(router.clone()));
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let mut drain = connections.clone();
+        tokio::spawn(async move {
+            let mut connection = pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => return,
+                _ = drain.changed() => connection.as_mut().graceful_shutdown(),
+            }
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    drop(connections);
+    let _ = draining.send(());
+    draining.closed().await;
+    Ok(())
+}
+
+/// What bounds one request: the slots of the concurrency limit and its two deadlines.
+#[derive(Clone)]
+pub struct RequestLimits {
+    slots: Arc<Semaphore>,
+    body_timeout: Duration,
+    total_timeout: Duration,
+}
+
+impl RequestLimits {
+    /// The total allows the body's time plus three upstream calls (a bearer token, a session
+    /// read, the call itself) and a margin, so a slow Conomy is answered by the gateway's own
+    /// 504 from the call that timed out, not cut here.
+    pub fn new(config: &Config) -> Self {
+        RequestLimits {
+            slots: Arc::new(Semaphore::new(config.max_concurrent_requests.min(Semaphore::MAX_PERMITS))),
+            body_timeout: config.request_body_timeout,
+            total_timeout: config
+                .request_body_timeout
+                .saturating_add(config.upstream_timeout.saturating_mul(3))
+                .saturating_add(Duration::from_secs(5)),
+        }
+    }
+}
+
+/// Middleware: a request runs only in a free slot, else it gets 503 with `Retry-After: 1` at
+/// once. Waiting for a slot instead would let a few hundred slow clients hold every slot while
+/// everyone else queues without bound. A slot is held until the answer's head is ready.
+async fn shed_load(State(limits): State<RequestLimits>, request: Request, next: Next) -> Response {
+    let Ok(_slot) = limits.slots.clone().try_acquire_owned() else {
+        let mut response = OwnAnswer::to(&request).error(
+            503,
+            ApiErrorKind::ServerError,
+            "The service is busy. Please try again.",
+        );
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    };
+    next.run(request).await
+}
+
+/// Middleware: the body must have arrived `body_timeout` after the headers (else 408), the
+/// answer `total_timeout` after them (else 504). The body's clock does not restart at each
+/// byte (tower-http's body timeout does), so a trickle cannot hold a slot for long.
+async fn deadlines(State(limits): State<RequestLimits>, request: Request, next: Next) -> Response {
+    let answer = OwnAnswer::to(&request);
+    let expired = Arc::new(AtomicBool::new(false));
+    let request = request.map(|inner| {
+        let deadline = Box::pin(tokio::time::sleep(limits.body_timeout));
+        Body::new(DeadlineBody { inner, deadline, expired: expired.clone() })
+    });
+    let response = tokio::time::timeout(limits.total_timeout, next.run(request)).await;
+    // Whatever the handler made of the failed body (a 413, a 400), the truth is a 408.
+    if expired.load(Ordering::Relaxed) {
+        tracing::info!("request body not received in time; answering 408");
+        return answer.error(408, ApiErrorKind::InvalidParam, "The request body did not arrive in time.");
+    }
+    response.unwrap_or_else(|_| {
+        tracing::warn!("request not answered in time; answering 504");
+        answer.error(504, ApiErrorKind::ServerError, "The request took too long. Please try again.")
+    })
+}
+
+/// An answer the gateway gives on its own: Conomy's error shape under `/api` (what the SPA
+/// reads, with the request id as `traceId`), plain text elsewhere.
+struct OwnAnswer {
+    api: bool,
+    trace_id: Option<String>,
+}
+
+impl OwnAnswer {
+    fn to(request: &Request) -> Self {
+        let path = request.uri().path();
+        OwnAnswer {
+            api: path == "/api" || path.starts_with("/api/"),
+            trace_id: request.extensions().get::<RequestId>().map(|id| id.0.clone()),
+        }
+    }
+
+    fn error(&self, status: u16, kind: ApiErrorKind, detail: &str) -> Response {
+        if self.api {
+            let mut error = ApiError::new(status, kind, detail);
+            error.trace_id = self.trace_id.clone();
+            return public_api::error_response(&error);
+        }
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        (status, format!("{detail}\n")).into_response()
+    }
+}
+
+/// A request body that fails once its deadline has passed, and says so in `expired`.
+struct DeadlineBody {
+    inner: Body,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    expired: Arc<AtomicBool>,
+}
+
+impl HttpBody for DeadlineBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        // A body read in full stays read, however late it is polled again.
+        if self.inner.is_end_stream() {
+            return Poll::Ready(None);
+        }
+        // Checked first: a client sending a byte at every poll must not outrun the deadline.
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            self.expired.store(true, Ordering::Relaxed);
+            return Poll::Ready(Some(Err(axum::Error::new("request body timed out"))));
+        }
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    /// A handler stuck past the total deadline is answered 504 by the gateway: Conomy's
+    /// shape under `/api`, plain text elsewhere.
+    #[tokio::test]
+    async fn a_request_past_its_total_deadline_gets_504() {
+        let limits = RequestLimits {
+            slots: Arc::new(Semaphore::new(4)),
+            body_timeout: Duration::from_secs(1),
+            total_timeout: Duration::from_millis(50),
+        };
+        let stuck = || async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            "late"
+        };
+        let router = Router::new()
+            .route("/api/stuck", get(stuck))
+            .route("/stuck", get(stuck))
+            .layer(middleware::from_fn_with_state(limits, deadlines));
+        let api = router.clone().oneshot(Request::get("/api/stuck").body(Body::empty()).expect("request"));
+        let api = api.await.expect("infallible");
+        assert_eq!(api.status(), 504);
+        let body = axum::body::to_bytes(api.into_body(), 4096).await.expect("body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!((body["status"].as_u64(), body["type"].as_str()), (Some(504), Some("serverError")));
+        let page = router.oneshot(Request::get("/stuck").body(Body::empty()).expect("request")).await.expect("infallible");
+        assert_eq!(page.status(), 504);
     }
 }
