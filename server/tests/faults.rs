@@ -36,23 +36,22 @@ async fn open(server: &RunningServer, token: &str) -> (u16, Value) {
     send(client().post(url(server, &format!("/api/payment-links/token/{token}/checkout-sessions"))).json(&json!({}))).await
 }
 
-async fn open_id(server: &RunningServer, token: &str) -> String {
-    let (status, session) = open(server, token).await;
-    assert_eq!(status, 201, "{session}");
-    session["id"].as_str().expect("id").to_string()
+/// An opened session as the SPA holds it: its id and its capability (`open_session`).
+type Held = (String, String);
+
+async fn get_session(server: &RunningServer, (id, capability): &Held) -> (u16, Value) {
+    send(with_capability(client().get(url(server, &format!("/api/checkout-sessions/{id}"))), capability)).await
 }
 
-async fn get_session(server: &RunningServer, id: &str) -> (u16, Value) {
-    send(client().get(url(server, &format!("/api/checkout-sessions/{id}")))).await
-}
-
-async fn pay_pix(server: &RunningServer, id: &str) -> (u16, Value) {
+async fn pay_pix(server: &RunningServer, (id, capability): &Held) -> (u16, Value) {
     let submission = pix_payment(&format!("{}/demo-brl", server.public_url));
-    send(client().post(url(server, &format!("/api/checkout-sessions/{id}/payments"))).json(&submission)).await
+    let request = client().post(url(server, &format!("/api/checkout-sessions/{id}/payments"))).json(&submission);
+    send(with_capability(request, capability)).await
 }
 
-async fn payments_of(server: &RunningServer, id: &str) -> Vec<Value> {
-    let (status, page) = send(client().get(url(server, &format!("/api/payments?checkoutSessionId={id}")))).await;
+async fn payments_of(server: &RunningServer, (id, capability): &Held) -> Vec<Value> {
+    let request = client().get(url(server, &format!("/api/payments?checkoutSessionId={id}")));
+    let (status, page) = send(with_capability(request, capability)).await;
     assert_eq!(status, 200, "{page}");
     page["results"].as_array().expect("results").clone()
 }
@@ -75,39 +74,41 @@ async fn an_error_with_count_fails_then_succeeds() {
 #[tokio::test]
 async fn reads_are_retried_once_so_a_browser_sees_a_read_error_only_from_the_second() {
     let server = server().await;
-    let id = open_id(&server, "demo-clp").await;
+    let session = open_session(&server, "demo-clp").await;
     set_faults(&server, json!({"endpoint": "getSession", "status": 503, "count": 1})).await;
-    assert_eq!(get_session(&server, &id).await.0, 200, "the gateway's retry absorbs one failure");
+    assert_eq!(get_session(&server, &session).await.0, 200, "the gateway's retry absorbs one failure");
     set_faults(&server, json!({"endpoint": "getSession", "status": 503, "count": 2})).await;
-    assert_eq!(get_session(&server, &id).await.0, 502);
-    assert_eq!(get_session(&server, &id).await.0, 200);
+    assert_eq!(get_session(&server, &session).await.0, 502);
+    assert_eq!(get_session(&server, &session).await.0, 200);
 }
 
 #[tokio::test]
 async fn too_many_requests_reaches_the_browser_with_retry_after() {
     let server = server().await;
-    let id = open_id(&server, "demo-clp").await;
+    let session = open_session(&server, "demo-clp").await;
     set_faults(&server, json!({"endpoint": "getSession", "tooManyRequests": true, "retryAfter": 7, "count": 1})).await;
-    let response = client().get(url(&server, &format!("/api/checkout-sessions/{id}"))).send().await.expect("answered");
+    let (id, capability) = &session;
+    let request = client().get(url(&server, &format!("/api/checkout-sessions/{id}")));
+    let response = with_capability(request, capability).send().await.expect("answered");
     assert_eq!(response.status().as_u16(), 429);
     assert_eq!(response.headers()["retry-after"], "7");
     assert_error(&response.json().await.expect("json"), 429, "tooManyRequests");
-    assert_eq!(get_session(&server, &id).await.0, 200);
+    assert_eq!(get_session(&server, &session).await.0, 200);
 }
 
 #[tokio::test]
 async fn malformed_and_truncated_bodies_become_502() {
     let server = server().await;
-    let id = open_id(&server, "demo-brl").await;
+    let session = open_session(&server, "demo-brl").await;
     set_faults(&server, json!({"endpoint": "getSession", "malformedBody": true, "count": 1})).await;
-    let (status, body) = get_session(&server, &id).await;
+    let (status, body) = get_session(&server, &session).await;
     assert_eq!(status, 502);
     assert_error(&body, 502, "serverError");
 
     // A malformed answer stands in for the call: no payment exists afterwards.
     set_faults(&server, json!({"endpoint": "submitPayment", "malformedBody": true, "count": 1})).await;
-    assert_eq!(pay_pix(&server, &id).await.0, 502);
-    assert!(payments_of(&server, &id).await.is_empty());
+    assert_eq!(pay_pix(&server, &session).await.0, 502);
+    assert!(payments_of(&server, &session).await.is_empty());
 
     // A truncated answer is cut after the call was applied: the session exists.
     let before = sandbox_session_total(&server).await;
@@ -134,10 +135,10 @@ async fn latency_delays_the_answer() {
 #[tokio::test]
 async fn a_hang_ends_in_the_gateways_timeout() {
     let server = server_with(Duration::from_millis(300), None).await;
-    let id = open_id(&server, "demo-clp").await;
+    let session = open_session(&server, "demo-clp").await;
     set_faults(&server, json!({"endpoint": "getSession", "hang": true})).await;
     let started = Instant::now();
-    let (status, body) = get_session(&server, &id).await;
+    let (status, body) = get_session(&server, &session).await;
     assert_eq!(status, 504);
     assert_error(&body, 504, "serverError");
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
@@ -146,41 +147,41 @@ async fn a_hang_ends_in_the_gateways_timeout() {
 #[tokio::test]
 async fn an_ambiguous_payment_is_created_though_the_answer_is_an_error() {
     let server = server().await;
-    let id = open_id(&server, "demo-brl").await;
+    let session = open_session(&server, "demo-brl").await;
     set_faults(&server, json!({"endpoint": "submitPayment", "ambiguousPayment": true, "count": 1})).await;
-    let (status, body) = pay_pix(&server, &id).await;
+    let (status, body) = pay_pix(&server, &session).await;
     assert_eq!(status, 502, "{body}");
     assert_error(&body, 502, "serverError");
     // What a careful checkout does next: read the payments before offering another attempt.
-    let payments = payments_of(&server, &id).await;
+    let payments = payments_of(&server, &session).await;
     assert_eq!(payments.len(), 1, "exactly one payment was created");
     assert_eq!(payments[0]["status"], "CREATED");
-    assert_eq!(get_session(&server, &id).await.1["status"], "PROCESSING_PAYMENT");
+    assert_eq!(get_session(&server, &session).await.1["status"], "PROCESSING_PAYMENT");
     // And a blind re-send would be refused: the session is waiting on that payment.
-    assert_eq!(pay_pix(&server, &id).await.0, 422);
-    assert_eq!(payments_of(&server, &id).await.len(), 1);
+    assert_eq!(pay_pix(&server, &session).await.0, 422);
+    assert_eq!(payments_of(&server, &session).await.len(), 1);
 }
 
 #[tokio::test]
 async fn an_ambiguous_payment_can_hang_past_the_timeout_instead() {
     let server = server_with(Duration::from_millis(300), None).await;
-    let id = open_id(&server, "demo-brl").await;
+    let session = open_session(&server, "demo-brl").await;
     set_faults(&server, json!({"endpoint": "submitPayment", "ambiguousPayment": "hang"})).await;
-    let (status, body) = pay_pix(&server, &id).await;
+    let (status, body) = pay_pix(&server, &session).await;
     assert_eq!(status, 504, "{body}");
-    assert_eq!(payments_of(&server, &id).await.len(), 1);
+    assert_eq!(payments_of(&server, &session).await.len(), 1);
 }
 
 #[tokio::test]
 async fn a_session_can_expire_right_after_the_payment() {
     let server = server().await;
-    let id = open_id(&server, "demo-brl").await;
+    let session = open_session(&server, "demo-brl").await;
     set_faults(&server, json!({"endpoint": "submitPayment", "expireMidPayment": true})).await;
-    let (status, payment) = pay_pix(&server, &id).await;
+    let (status, payment) = pay_pix(&server, &session).await;
     assert_eq!(status, 200, "{payment}");
     assert_eq!(payment["status"], "CREATED");
-    assert_eq!(get_session(&server, &id).await.1["status"], "EXPIRED");
-    let payments = payments_of(&server, &id).await;
+    assert_eq!(get_session(&server, &session).await.1["status"], "EXPIRED");
+    let payments = payments_of(&server, &session).await;
     assert_eq!(payments.len(), 1);
     assert_eq!(payments[0]["status"], "EXPIRED");
 }
@@ -188,9 +189,9 @@ async fn a_session_can_expire_right_after_the_payment() {
 #[tokio::test]
 async fn a_rail_that_never_answers_keeps_the_payment_created_until_faults_are_cleared() {
     let server = server().await;
-    let id = open_id(&server, "demo-brl").await;
+    let session = open_session(&server, "demo-brl").await;
     set_faults(&server, json!([{"endpoint": "submitPayment", "railNeverAnswers": true}])).await;
-    let (status, payment) = pay_pix(&server, &id).await;
+    let (status, payment) = pay_pix(&server, &session).await;
     assert_eq!(status, 200, "{payment}");
     let payment_id = payment["id"].as_str().expect("id");
     let approve = url(&server, &format!("/sandbox/provider/{payment_id}/approve"));
@@ -198,14 +199,14 @@ async fn a_rail_that_never_answers_keeps_the_payment_created_until_faults_are_cl
     let response = client().post(&approve).send().await.expect("approve");
     assert_eq!(response.status().as_u16(), 202);
     assert!(response.text().await.expect("html").contains("id=\"no-answer\""));
-    assert_eq!(payments_of(&server, &id).await[0]["status"], "CREATED");
-    assert_eq!(get_session(&server, &id).await.1["status"], "PROCESSING_PAYMENT");
+    assert_eq!(payments_of(&server, &session).await[0]["status"], "CREATED");
+    assert_eq!(get_session(&server, &session).await.1["status"], "PROCESSING_PAYMENT");
 
     let (status, cleared) = send(client().delete(url(&server, "/sandbox/control/faults"))).await;
     assert_eq!((status, &cleared["faults"]), (200, &json!([])));
     let response = client().post(&approve).send().await.expect("approve");
     assert!(response.status().is_redirection(), "{}", response.status());
-    assert_eq!(get_session(&server, &id).await.1["status"], "FINISHED");
+    assert_eq!(get_session(&server, &session).await.1["status"], "FINISHED");
 }
 
 #[tokio::test]
@@ -220,13 +221,15 @@ async fn link_faults_affect_only_that_link() {
 
     assert_eq!(open(&server, "faulty-link").await.0, 502);
     assert_eq!(open(&server, "demo-clp").await.0, 201, "other links are untouched");
-    let id = open_id(&server, "faulty-link").await;
+    let session = open_session(&server, "faulty-link").await;
+    let (id, capability) = &session;
     let payments = url(&server, &format!("/api/checkout-sessions/{id}/payments"));
-    let (status, _) = send(client().post(&payments).json(&etpay_payment(&format!("{}/faulty-link", server.public_url)))).await;
+    let submission = etpay_payment(&format!("{}/faulty-link", server.public_url));
+    let (status, _) = send(with_capability(client().post(&payments).json(&submission), capability)).await;
     assert_eq!(status, 502);
-    assert_eq!(payments_of(&server, &id).await.len(), 1);
+    assert_eq!(payments_of(&server, &session).await.len(), 1);
 
-    let other = open_id(&server, "demo-brl").await;
+    let other = open_session(&server, "demo-brl").await;
     assert_eq!(pay_pix(&server, &other).await.0, 200);
 
     // A link with a mistyped rule is refused, naming the culprit.
@@ -238,14 +241,14 @@ async fn link_faults_affect_only_that_link() {
 #[tokio::test]
 async fn the_control_api_shows_replaces_validates_and_clears() {
     let server = server().await;
-    let id = open_id(&server, "demo-clp").await;
+    let session = open_session(&server, "demo-clp").await;
     let shown = set_faults(&server, json!({"seed": 3, "faults": [{"endpoint": "getSession", "status": 502}]})).await;
     assert_eq!(shown, json!({"seed": 3, "faults": [{"endpoint": "getSession", "status": 502}]}));
-    assert_eq!(get_session(&server, &id).await.0, 502);
+    assert_eq!(get_session(&server, &session).await.0, 502);
 
     // POST replaces the whole set.
     set_faults(&server, json!([{"endpoint": "banks", "status": 500}])).await;
-    assert_eq!(get_session(&server, &id).await.0, 200);
+    assert_eq!(get_session(&server, &session).await.0, 200);
 
     let (status, body) = send(client().post(url(&server, "/sandbox/control/faults")).json(&json!([{"endpoint": "*", "latncyMs": 5}]))).await;
     assert_eq!(status, 400);

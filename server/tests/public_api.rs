@@ -39,13 +39,19 @@ async fn the_six_calls_work_end_to_end_for_a_demo_link() {
     assert_eq!(response.headers()["cache-control"], "no-store");
     let session: Value = response.json().await.expect("json");
     let id = session["id"].as_str().expect("id").to_string();
+    // The session's capability: what this browser presents to read it and pay on it.
+    let capability = capability_of(&session);
     assert_eq!(session["currency"], "BRL");
     assert_eq!(session["successUrl"], json!(format!("{base}/sandbox/merchant/success")));
     assert_eq!(session["failedUrl"], json!(format!("{base}/sandbox/merchant/failed")));
     assert_redacted(&session);
 
-    // 2. Resume it.
-    let (status, again) = send(http.get(url(&server, &format!("/api/checkout-sessions/{id}")))).await;
+    // 2. Resume it (only with its capability: without, it is the unknown-session 404).
+    let (status, body) = send(http.get(url(&server, &format!("/api/checkout-sessions/{id}")))).await;
+    assert_eq!(status, 404, "{body}");
+    assert_error(&body, 404, "notFound");
+    let (status, again) =
+        send(with_capability(http.get(url(&server, &format!("/api/checkout-sessions/{id}"))), &capability)).await;
     assert_eq!(status, 200);
     assert_eq!(again["id"], json!(id));
     assert_eq!(again["successUrl"], session["successUrl"]);
@@ -53,15 +59,21 @@ async fn the_six_calls_work_end_to_end_for_a_demo_link() {
 
     // 3. Pay with PIX.
     let submission = pix_payment(&format!("{base}/demo-brl"));
-    let (status, payment) =
-        send(http.post(url(&server, &format!("/api/checkout-sessions/{id}/payments"))).json(&submission)).await;
+    let (status, payment) = send(with_capability(
+        http.post(url(&server, &format!("/api/checkout-sessions/{id}/payments"))).json(&submission),
+        &capability,
+    ))
+    .await;
     assert_eq!(status, 200, "{payment}");
     let payment_id = payment["id"].as_str().expect("payment id").to_string();
     assert!(payment["origins"][0]["pix"]["data"].as_str().is_some_and(|code| code.starts_with("000201")), "{payment}");
 
     // 4. Its payments.
-    let (status, page) =
-        send(http.get(url(&server, &format!("/api/payments?checkoutSessionId={id}&limit=10&offset=0")))).await;
+    let (status, page) = send(with_capability(
+        http.get(url(&server, &format!("/api/payments?checkoutSessionId={id}&limit=10&offset=0"))),
+        &capability,
+    ))
+    .await;
     assert_eq!(status, 200);
     let results = page["results"].as_array().expect("results");
     assert_eq!(results.len(), 1);
@@ -78,6 +90,7 @@ async fn the_six_calls_work_end_to_end_for_a_demo_link() {
         send(http.post(url(&server, "/api/checkout-sessions/token/demo-clp/refresh")).json(&json!({}))).await;
     assert_eq!(status, 201, "{fresh}");
     assert!(fresh["id"].is_string() && fresh["id"] != json!(id));
+    assert_ne!(capability_of(&fresh), capability, "the new session comes with its own capability");
     assert_eq!(fresh["successUrl"], json!(format!("{base}/sandbox/merchant/success")));
     assert_redacted(&fresh);
 }

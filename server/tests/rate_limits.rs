@@ -102,19 +102,19 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
 async fn payment_submission_is_limited_before_it_is_forwarded() {
     let server = server_with(Limit::DISABLED, Limit { per_minute: 1, burst: 1 }, false).await;
     let http = client();
-    let (status, session) =
-        send(http.post(url(&server, "/api/payment-links/token/demo-brl/checkout-sessions")).json(&json!({}))).await;
-    assert_eq!(status, 201);
-    let id = session["id"].as_str().expect("id");
+    let (id, capability) = open_session(&server, "demo-brl").await;
     let payments = url(&server, &format!("/api/checkout-sessions/{id}/payments"));
     let submission = pix_payment(&format!("{}/demo-brl", server.public_url));
-    let (status, payment) = send(http.post(&payments).json(&submission)).await;
+    let (status, payment) = send(with_capability(http.post(&payments).json(&submission), &capability)).await;
     assert_eq!(status, 200, "{payment}");
     // Unlimited, the sandbox would answer 422 (a payment is pending); the limit answers first.
-    let response = http.post(&payments).json(&submission).send().await.expect("answered");
+    let calls_before = server.backend.transport_calls();
+    let response =
+        with_capability(http.post(&payments).json(&submission), &capability).send().await.expect("answered");
     assert_eq!(response.status().as_u16(), 429);
     assert!(response.headers().contains_key("retry-after"));
     assert_error(&response.json().await.expect("json"), 429, "tooManyRequests");
+    assert_eq!(server.backend.transport_calls(), calls_before, "a limited payment never reaches Conomy");
 }
 
 #[tokio::test]

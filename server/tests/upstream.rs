@@ -35,17 +35,23 @@ async fn a_whole_checkout_runs_through_an_upstream_mode_server() {
     .await;
     assert_eq!(status, 201, "{session}");
     let id = session["id"].as_str().expect("id").to_string();
+    let capability = capability_of(&session);
+    assert_eq!(gateway_capabilities().verify(&capability), Some(id.as_str()), "signed with the configured secret");
     assert_eq!(session["successUrl"], json!(format!("{}/sandbox/merchant/success", sandbox.public_url)));
     assert!(session["destinations"][0]["account"].get("accountNumber").is_none());
     assert!(session["owner"].get("documentNumber").is_none());
 
     let submission = pix_payment(&format!("{}/demo-brl", gateway.public_url));
-    let (status, payment) =
-        send(http.post(url(&gateway, &format!("/api/checkout-sessions/{id}/payments"))).json(&submission)).await;
+    let (status, payment) = send(with_capability(
+        http.post(url(&gateway, &format!("/api/checkout-sessions/{id}/payments"))).json(&submission),
+        &capability,
+    ))
+    .await;
     assert_eq!(status, 200, "{payment}");
     let payment_id = payment["id"].as_str().expect("payment id").to_string();
 
-    let (status, waiting) = send(http.get(url(&gateway, &format!("/api/checkout-sessions/{id}")))).await;
+    let read_session = || with_capability(http.get(url(&gateway, &format!("/api/checkout-sessions/{id}"))), &capability);
+    let (status, waiting) = send(read_session()).await;
     assert_eq!(status, 200);
     assert_eq!(waiting["status"], "PROCESSING_PAYMENT");
 
@@ -57,11 +63,14 @@ async fn a_whole_checkout_runs_through_an_upstream_mode_server() {
         .expect("approve");
     assert!(approved.status().is_redirection() || approved.status().is_success());
 
-    let (status, finished) = send(http.get(url(&gateway, &format!("/api/checkout-sessions/{id}")))).await;
+    let (status, finished) = send(read_session()).await;
     assert_eq!(status, 200);
     assert_eq!(finished["status"], "FINISHED", "{finished}");
-    let (status, page) =
-        send(http.get(url(&gateway, &format!("/api/payments?checkoutSessionId={id}")))).await;
+    let (status, page) = send(with_capability(
+        http.get(url(&gateway, &format!("/api/payments?checkoutSessionId={id}"))),
+        &capability,
+    ))
+    .await;
     assert_eq!(status, 200);
     assert_eq!(page["results"][0]["id"], json!(payment_id));
     let (status, banks) = send(http.get(url(&gateway, "/api/payments/banks/COL"))).await;
@@ -106,14 +115,8 @@ async fn fake_conomy(State(log): State<Log>, method: Method, uri: Uri, headers: 
         ("POST", "/auth") => {
             axum::Json(json!({"accessToken": ACCESS_TOKEN, "tokenType": "Bearer", "expiresIn": 3600})).into_response()
         }
-        ("GET", "/checkout-sessions/s_ok") => axum::Json(json!({
-            "id": "s_ok", "paymentLinkId": "lnk_1", "status": "ACTIVE", "currency": "CLP",
-            "totalAmount": "1000", "futureField": "kept",
-            "destinations": [{"name": "Shop", "account": {"type": "CHECKING", "accountNumber": "000123", "accountHolder": "Shop SpA"}}],
-            "owner": {"nickname": "Shop", "identityId": "idn_9", "documentNumber": "76.123.456-K"},
-            "customer": {"id": "cus_4", "firstName": "Ana"}
-        }))
-        .into_response(),
+        ("GET", "/checkout-sessions/s_ok") => axum::Json(payable_session("s_ok")).into_response(),
+        ("GET", "/checkout-sessions/s_payboom") => axum::Json(payable_session("s_payboom")).into_response(),
         ("GET", "/payment-links/lnk_1") => axum::Json(json!({
             "id": "lnk_1", "successUrl": "https://shop.example/ok", "failedUrl": "https://shop.example/ko"
         }))
@@ -121,7 +124,7 @@ async fn fake_conomy(State(log): State<Log>, method: Method, uri: Uri, headers: 
         ("POST", "/checkout-sessions/s_ok/payments") => {
             axum::Json(json!({"id": "pay_1", "status": "CREATED", "origins": []})).into_response()
         }
-        ("GET", "/checkout-sessions/s_boom") | ("POST", "/checkout-sessions/s_boom/payments") => (
+        ("GET", "/checkout-sessions/s_boom") | ("POST", "/checkout-sessions/s_payboom/payments") => (
             StatusCode::INTERNAL_SERVER_ERROR,
             axum::Json(json!({"status": 500, "type": "serverError",
                 "detail": "NullPointerException at com.conomy.ledger.Internal:42", "traceId": "trace-77"})),
@@ -148,6 +151,29 @@ async fn fake_conomy(State(log): State<Log>, method: Method, uri: Uri, headers: 
     }
 }
 
+/// An ACTIVE CLP session of the fake, payable with ETPAY (which asks for the first name only),
+/// carrying fields the browser must not see and one Conomy might add tomorrow.
+fn payable_session(id: &str) -> Value {
+    json!({
+        "id": id, "paymentLinkId": "lnk_1", "checkoutToken": "shop-ok", "status": "ACTIVE", "currency": "CLP",
+        "totalAmount": "1000", "futureField": "not for the browser",
+        "items": [{"description": "Plan mensual", "preTaxAmount": "1000", "totalAmount": "1000"}],
+        "paymentMethodsAllowed": ["ETPAY"],
+        "paymentConfigs": [{"currency": "CLP", "product": "CLP:CLP", "paymentMethods": [
+            {"id": "pm_1", "type": "ETPAY", "enabled": true, "requiredFields": ["etpay.customer.firstName"], "purchaseAmount": "1000"}
+        ]}],
+        "destinations": [{"name": "Shop", "account": {"type": "CHECKING", "accountNumber": "000123", "accountHolder": "Shop SpA"}}],
+        "owner": {"nickname": "Shop", "identityId": "idn_9", "documentNumber": "76.123.456-K"},
+        "customer": {"id": "cus_4", "firstName": "Ana"}
+    })
+}
+
+/// `request` with a capability for `session_id`, signed with the gateway's secret: these are
+/// sessions of the fake, which no open through the gateway handed out.
+fn granted(request: reqwest::RequestBuilder, session_id: &str) -> reqwest::RequestBuilder {
+    with_capability(request, &gateway_capabilities().issue(session_id).expect("a valid id"))
+}
+
 async fn start_fake_conomy() -> (std::net::SocketAddr, Log) {
     let log: Log = Arc::default();
     let app = Router::new().fallback(fake_conomy).with_state(log.clone());
@@ -164,12 +190,17 @@ async fn upstream_receives_credentials_and_the_browser_never_does() {
     let http = client();
     let mut answers = Vec::new();
     for _ in 0..3 {
-        let response = http.get(url(&gateway, "/api/checkout-sessions/s_ok")).send().await.expect("get");
+        let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_ok")), "s_ok").send().await.expect("get");
         answers.push(response);
     }
-    let payment_body = json!({"description": "x", "origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {"customer": {"firstName": "Ana"}}}]});
+    let payment_body = json!({"description": "x", "origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {
+        "customer": {"firstName": "Ana"},
+        "successUrl": "https://shop.example/elsewhere?return=success", "failedUrl": "https://shop.example/elsewhere?return=failed"}}]});
     answers.push(
-        http.post(url(&gateway, "/api/checkout-sessions/s_ok/payments")).json(&payment_body).send().await.expect("post"),
+        granted(http.post(url(&gateway, "/api/checkout-sessions/s_ok/payments")).json(&payment_body), "s_ok")
+            .send()
+            .await
+            .expect("post"),
     );
 
     let mut session = Value::Null;
@@ -186,7 +217,7 @@ async fn upstream_receives_credentials_and_the_browser_never_does() {
     }
     assert_eq!(session["successUrl"], "https://shop.example/ok");
     assert_eq!(session["failedUrl"], "https://shop.example/ko");
-    assert_eq!(session["futureField"], "kept", "unknown fields pass through");
+    assert!(session.get("futureField").is_none(), "unknown fields stay on the server (allow-list): {session}");
     assert_eq!(session["destinations"][0]["account"], json!({"type": "CHECKING"}));
     assert_eq!(session["owner"], json!({"nickname": "Shop"}));
     assert_eq!(session["customer"], json!({"firstName": "Ana"}));
@@ -206,7 +237,23 @@ async fn upstream_receives_credentials_and_the_browser_never_does() {
         assert!(agent.starts_with("conomy-checkout/"), "{agent}");
     }
     let forwarded = recorded.iter().find(|r| r.method == Method::POST && r.path.ends_with("/payments")).expect("payment");
-    assert_eq!(serde_json::from_slice::<Value>(&forwarded.body).expect("json"), payment_body, "body forwarded as is");
+    let mut forwarded: Value = serde_json::from_slice(&forwarded.body).expect("json");
+    // Rebuilt from the contract: the session's description, the fields the method asks for,
+    // and return URLs to this checkout carrying the session's capability (not the browser's).
+    let node = &mut forwarded["origins"][0]["etpay"];
+    for (key, outcome) in [("successUrl", "success"), ("failedUrl", "failed")] {
+        let url = node[key].as_str().unwrap_or_else(|| panic!("{key} in {node}")).to_string();
+        let rest = url.strip_prefix(&format!("{}/shop-ok?session=", gateway.public_url)).unwrap_or_else(|| panic!("{url}"));
+        let capability = rest.strip_suffix(&format!("&return={outcome}")).unwrap_or_else(|| panic!("{url}"));
+        assert_eq!(gateway_capabilities().verify(capability), Some("s_ok"), "{url}");
+        node[key] = json!("<return url>");
+    }
+    assert_eq!(
+        forwarded,
+        json!({"description": "Plan mensual", "origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {
+            "customer": {"firstName": "Ana"}, "successUrl": "<return url>", "failedUrl": "<return url>"}}]}),
+        "the payment body is rebuilt from the session, not forwarded as is"
+    );
 }
 
 #[tokio::test]
@@ -216,7 +263,7 @@ async fn upstream_failures_reach_the_browser_sanitized() {
     let http = client();
 
     // 5xx on a read: retried once, then a sanitized 502 that keeps only the trace id.
-    let response = http.get(url(&gateway, "/api/checkout-sessions/s_boom")).send().await.expect("get");
+    let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_boom")), "s_boom").send().await.expect("get");
     assert_eq!(response.status().as_u16(), 502);
     let text = response.text().await.expect("body");
     assert!(!text.contains("NullPointer") && !text.contains("ledger"), "{text}");
@@ -226,31 +273,34 @@ async fn upstream_failures_reach_the_browser_sanitized() {
     assert_eq!(count(&log, &Method::GET, "/checkout-sessions/s_boom"), 2, "a read is retried once");
 
     // 5xx on a payment: never re-sent.
-    let payment = json!({"origins": []});
-    let (status, _) = send(http.post(url(&gateway, "/api/checkout-sessions/s_boom/payments")).json(&payment)).await;
-    assert_eq!(status, 502);
-    assert_eq!(count(&log, &Method::POST, "/checkout-sessions/s_boom/payments"), 1, "a payment is not retried");
+    let payment = json!({"origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {"customer": {"firstName": "Ana"}}}]});
+    let request = http.post(url(&gateway, "/api/checkout-sessions/s_payboom/payments")).json(&payment);
+    let response = granted(request, "s_payboom").send().await.expect("post");
+    assert_eq!(response.status().as_u16(), 502);
+    let text = response.text().await.expect("body");
+    assert!(!text.contains("NullPointer") && !text.contains("ledger"), "{text}");
+    assert_eq!(count(&log, &Method::POST, "/checkout-sessions/s_payboom/payments"), 1, "a payment is not retried");
 
     // A business error keeps its status and type, not its text.
-    let response = http.get(url(&gateway, "/api/checkout-sessions/s_locked")).send().await.expect("get");
+    let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_locked")), "s_locked").send().await.expect("get");
     assert_eq!(response.status().as_u16(), 422);
     let text = response.text().await.expect("body");
     assert!(!text.contains("row lock") && !text.contains("9912"), "{text}");
     assert_error(&serde_json::from_str(&text).expect("json"), 422, "failedPrecondition");
 
     // A non-JSON body is a bad gateway.
-    let (status, body) = send(http.get(url(&gateway, "/api/checkout-sessions/s_html"))).await;
+    let (status, body) = send(granted(http.get(url(&gateway, "/api/checkout-sessions/s_html")), "s_html")).await;
     assert_eq!(status, 502);
     assert_error(&body, 502, "serverError");
 
     // 429 keeps its Retry-After.
-    let response = http.get(url(&gateway, "/api/checkout-sessions/s_busy")).send().await.expect("get");
+    let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_busy")), "s_busy").send().await.expect("get");
     assert_eq!(response.status().as_u16(), 429);
     assert_eq!(response.headers()["retry-after"], "7");
 
     // A hung upstream becomes a prompt 504.
     let started = Instant::now();
-    let (status, body) = send(http.get(url(&gateway, "/api/checkout-sessions/s_slow"))).await;
+    let (status, body) = send(granted(http.get(url(&gateway, "/api/checkout-sessions/s_slow")), "s_slow")).await;
     assert_eq!(status, 504);
     assert_error(&body, 504, "serverError");
     assert!(started.elapsed() < Duration::from_secs(2), "timed out at the upstream timeout");
@@ -261,7 +311,7 @@ async fn an_unreachable_upstream_is_a_502_not_a_hang() {
     // A port nobody listens on: bind, note it, close.
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind").local_addr().expect("addr");
     let gateway = start_upstream(format!("http://{closed}"), KEY, CLIENT_ID, SECRET, Duration::from_secs(2)).await;
-    let (status, body) = send(client().get(url(&gateway, "/api/checkout-sessions/s_ok"))).await;
+    let (status, body) = send(granted(client().get(url(&gateway, "/api/checkout-sessions/s_ok")), "s_ok")).await;
     assert_eq!(status, 502);
     assert_error(&body, 502, "serverError");
 }

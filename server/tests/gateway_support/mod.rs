@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use checkout_server::capability::{self, Capabilities, Secret};
 use checkout_server::config::{Config, Mode, UpstreamConfig};
 use checkout_server::{start, RunningServer};
 use serde_json::{json, Value};
@@ -18,7 +19,17 @@ pub async fn start_config(config: Config) -> RunningServer {
     start(config, std::future::pending()).await.expect("server starts")
 }
 
-/// An upstream-mode server pointed at `base` with the given credentials.
+/// The session secret of every `start_upstream` gateway (upstream mode requires one).
+pub const GATEWAY_SESSION_SECRET: &str = "gateway-tests-session-secret-0123456789-abcdef";
+
+/// Issues and verifies capabilities exactly as a `start_upstream` gateway does: for ids a fake
+/// Conomy knows but no open answered, and to check the capabilities the gateway hands out.
+pub fn gateway_capabilities() -> Capabilities {
+    Capabilities::new(Secret::parse(GATEWAY_SESSION_SECRET).expect("a long enough secret"), None)
+}
+
+/// An upstream-mode server pointed at `base` with the given credentials and
+/// `GATEWAY_SESSION_SECRET`.
 pub async fn start_upstream(base: String, api_key: &str, client_id: &str, client_secret: &str, timeout: Duration) -> RunningServer {
     let mut config = Config::sandbox(0, missing_dist());
     config.mode = Mode::Upstream(UpstreamConfig {
@@ -28,6 +39,7 @@ pub async fn start_upstream(base: String, api_key: &str, client_id: &str, client
         client_secret: client_secret.into(),
     });
     config.upstream_timeout = timeout;
+    config.session_secret = Some(Secret::parse(GATEWAY_SESSION_SECRET).expect("a long enough secret"));
     start_config(config).await
 }
 
@@ -63,6 +75,31 @@ pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().await.expect("body");
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// The capability an opened (payable) session's answer carries.
+pub fn capability_of(session: &Value) -> String {
+    session[capability::FIELD]
+        .as_str()
+        .unwrap_or_else(|| panic!("a payable session's answer carries its capability: {session}"))
+        .to_string()
+}
+
+/// Opens a session for `token` through `/api` as the SPA does; asserts 201 and returns the
+/// session's id and capability.
+pub async fn open_session(server: &RunningServer, token: &str) -> (String, String) {
+    let (status, session) = send(
+        client().post(url(server, &format!("/api/payment-links/token/{token}/checkout-sessions"))).json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 201, "open {token}: {session}");
+    let id = session["id"].as_str().unwrap_or_else(|| panic!("an id in {session}")).to_string();
+    (id, capability_of(&session))
+}
+
+/// `request` carrying a session's capability, as the SPA sends it on reads and payments.
+pub fn with_capability(request: reqwest::RequestBuilder, capability: &str) -> reqwest::RequestBuilder {
+    request.header(capability::HEADER, capability)
 }
 
 /// A valid PIX submission for the `demo-brl` link (§4 shape).
