@@ -288,7 +288,7 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
         .and_then(|node| node.as_object().cloned())
         .unwrap_or_default();
     let values = submitted_values(&session, method, &node);
-    let capability = api.capabilities.issue(&session.id).ok_or_else(bad_gateway)?;
+    let capability = api.capabilities.issue(session_id).ok_or_else(bad_gateway)?;
     let hints = presentation(node.get("successUrl").and_then(CoreJson::as_str).unwrap_or(""));
     let return_base = format!("{}/{token}?session={capability}{hints}", api.public_url);
     let body = payment_body(&session, config, method, &values, &return_base);
@@ -308,10 +308,17 @@ async fn read_session(api: &ApiState, session_id: &str) -> Result<CheckoutSessio
         let retry_after = response.retry_after.map(|s| s.min(3600));
         return Err(Failure { error: sanitize_upstream_error(&response), retry_after });
     }
-    serde_json::from_slice(&response.body).map_err(|_| {
+    let session: CheckoutSession = serde_json::from_slice(&response.body).map_err(|_| {
         tracing::warn!("upstream session is not a checkout session");
-        bad_gateway().into()
-    })
+        bad_gateway()
+    })?;
+    // The capability put into the return URLs is for the session the browser holds, whatever
+    // an upstream answer claims.
+    if session.id != session_id {
+        tracing::warn!("upstream answered another session than the one read");
+        return Err(bad_gateway().into());
+    }
+    Ok(session)
 }
 
 /// The page's presentation options (`locale`, `theme`, `accent`) found in the browser's own
