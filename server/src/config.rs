@@ -10,6 +10,7 @@ use clap::Parser;
 use crate::capability::Secret;
 use crate::rate_limit::{Limit, RateLimitConfig};
 use crate::sandbox::faults::FaultPlan;
+use crate::sandbox::ControlToken;
 
 /// The flags as the operator types them; `into_config` checks them.
 #[derive(Debug, Parser)]
@@ -29,7 +30,9 @@ RATE_LIMIT_PAYMENTS_PER_MIN=0 disable them, e.g. for a load test. Behind a rever
 --trust-proxy so the client address is taken from X-Forwarded-For.\n\n\
 Fault injection (sandbox mode): SANDBOX_FAULTS='[{\"endpoint\":\"getSession\",\"status\":503,\"count\":2}]' \
 installs faults at start; POST, GET and DELETE /sandbox/control/faults change them while running \
-(see the README's configuration section).\n\n\
+(see the README's configuration section). The sandbox listens on loopback addresses only unless \
+--sandbox-public is given, and its test controls answer loopback clients only unless a request \
+carries SANDBOX_CONTROL_TOKEN in x-sandbox-control-token.\n\n\
 Logging is controlled with RUST_LOG (default: info), e.g. RUST_LOG=checkout_server=debug."
 )]
 pub struct Cli {
@@ -119,6 +122,17 @@ pub struct Cli {
     #[arg(long, env = "SANDBOX_FAULTS")]
     pub sandbox_faults: Option<String>,
 
+    /// Sandbox mode: allow a non-loopback --bind. The sandbox prints its demo credentials and
+    /// serves a fake Conomy to whoever reaches it, so exposing it has to be deliberate.
+    #[arg(long, env = "SANDBOX_PUBLIC", value_parser = clap::builder::BoolishValueParser::new())]
+    pub sandbox_public: bool,
+
+    /// Sandbox mode: a token (at least 24 characters) that opens /sandbox/control/* to clients
+    /// on other machines, sent as header x-sandbox-control-token; without it only loopback
+    /// clients may use the test controls.
+    #[arg(long, env = "SANDBOX_CONTROL_TOKEN", hide_env_values = true)]
+    pub sandbox_control_token: Option<String>,
+
     /// Key of the session capabilities (at least 32 bytes, e.g. `openssl rand -hex 32`). Every
     /// instance behind one load balancer needs the same one; required in upstream mode, random
     /// per start in sandbox mode when unset.
@@ -186,6 +200,8 @@ pub struct Config {
     pub rate_limits: RateLimitConfig,
     /// Faults the sandbox starts with (sandbox mode only).
     pub sandbox_faults: Option<FaultPlan>,
+    /// Opens the sandbox's test controls to non-loopback clients that show it.
+    pub sandbox_control_token: Option<ControlToken>,
     /// Key of the session capabilities; `None`: a random one per start (sandbox mode only).
     pub session_secret: Option<Secret>,
     /// Still accepted for verification (a key rotation in progress).
@@ -214,6 +230,7 @@ impl Config {
             merchant_demo_port: Some(0),
             rate_limits: RateLimitConfig::DEFAULT,
             sandbox_faults: None,
+            sandbox_control_token: None,
             session_secret: None,
             session_secret_previous: None,
             max_concurrent_requests: crate::MAX_CONCURRENT_REQUESTS,
@@ -271,6 +288,14 @@ impl Cli {
                         "CONOMY_API_BASE must be an http(s) URL, got {base:?}"
                     )));
                 }
+                // The API key, client secret, bearer token and payer data travel on it.
+                if base.strip_prefix("http://").is_some_and(|rest| !is_loopback_authority(rest)) {
+                    return Err(ConfigError(
+                        "CONOMY_API_BASE may use plain http:// only for a loopback host \
+                         (127.x.x.x, [::1], localhost); use https:// for any other"
+                            .into(),
+                    ));
+                }
                 Mode::Upstream(UpstreamConfig { base, api_key, client_id, client_secret })
             }
             _ => {
@@ -280,6 +305,23 @@ impl Cli {
                     missing.join(", ")
                 )))
             }
+        };
+        if matches!(mode, Mode::Sandbox) && !is_loopback(self.bind) && !self.sandbox_public {
+            return Err(ConfigError(format!(
+                "sandbox mode refuses to listen on {}: it prints its demo credentials and serves a \
+                 fake Conomy API to anyone who can reach it. Bind a loopback address (127.0.0.1, \
+                 ::1), or pass --sandbox-public (SANDBOX_PUBLIC=1) to expose it on purpose",
+                self.bind
+            )));
+        }
+        let sandbox_control_token = match self.sandbox_control_token.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(_) if !matches!(mode, Mode::Sandbox) => {
+                return Err(ConfigError("SANDBOX_CONTROL_TOKEN only applies in sandbox mode".into()))
+            }
+            Some(text) => Some(
+                ControlToken::parse(text).map_err(|why| ConfigError(format!("SANDBOX_CONTROL_TOKEN {why}")))?,
+            ),
         };
         if self.upstream_timeout_ms == 0 {
             return Err(ConfigError("--upstream-timeout-ms must be positive".into()));
@@ -338,6 +380,7 @@ impl Cli {
             merchant_demo_port: self.merchant_demo_port,
             rate_limits,
             sandbox_faults,
+            sandbox_control_token,
             session_secret,
             session_secret_previous,
             max_concurrent_requests: crate::MAX_CONCURRENT_REQUESTS,
@@ -345,6 +388,34 @@ impl Cli {
             request_body_timeout: crate::REQUEST_BODY_TIMEOUT,
         })
     }
+}
+
+/// `127.0.0.0/8`, `::1` and `::ffff:127.x.x.x`: this machine only.
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    }
+}
+
+/// Whether a URL's text after `scheme://` names a loopback host: `localhost`, `127.x.x.x` or
+/// `[::1]`, with an optional numeric port and no user info (`127.0.0.1@evil.example` is not it).
+fn is_loopback_authority(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((host, after)) => (host, after),
+            None => return false,
+        },
+        None => authority.split_at(authority.find(':').unwrap_or(authority.len())),
+    };
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
+    let host_ok = host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(is_loopback);
+    port_ok && host_ok
 }
 
 #[cfg(test)]
@@ -401,6 +472,78 @@ mod tests {
         let mut sandbox = cli(&[]);
         sandbox.session_secret_previous = Some("x".repeat(32));
         assert!(sandbox.into_config().expect("sandbox needs none").session_secret.is_none());
+    }
+
+    #[test]
+    fn sandbox_refuses_a_public_bind_unless_told() {
+        for public in ["0.0.0.0", "::", "192.0.2.10", "2001:db8::1"] {
+            let error = cli(&["--bind", public]).into_config().expect_err(public);
+            assert!(error.0.contains("--sandbox-public") && error.0.contains(public), "{public}: {error}");
+        }
+        for local in ["127.0.0.1", "127.0.0.2", "::1"] {
+            assert!(cli(&["--bind", local]).into_config().is_ok(), "{local}");
+        }
+        let config = cli(&["--bind", "0.0.0.0", "--sandbox-public"]).into_config().expect("told");
+        assert!(config.bind.is_unspecified());
+        // Upstream mode serves no simulator: any bind is the operator's call.
+        let mut upstream = cli(&["--bind", "0.0.0.0"]);
+        upstream.conomy_api_base = Some("https://api.conomyhq.com/sandbox".into());
+        upstream.conomy_api_key = Some("k".into());
+        upstream.conomy_client_id = Some("i".into());
+        upstream.conomy_client_secret = Some("s".into());
+        upstream.session_secret = Some("x".repeat(32));
+        assert!(upstream.into_config().is_ok());
+    }
+
+    #[test]
+    fn the_sandbox_control_token_is_long_and_never_printed() {
+        let token = "a-control-token-long-enough-0123456789";
+        let config = cli(&["--sandbox-control-token", token]).into_config().expect("valid");
+        assert!(config.sandbox_control_token.as_ref().is_some_and(|t| t.matches(token)));
+        assert!(!format!("{config:?}").contains(token));
+        assert!(cli(&[]).into_config().expect("valid").sandbox_control_token.is_none());
+        let error = cli(&["--sandbox-control-token", "short"]).into_config().expect_err("short");
+        assert!(error.0.contains("SANDBOX_CONTROL_TOKEN") && !error.0.contains("short\""), "{error}");
+    }
+
+    #[test]
+    fn plain_http_upstream_is_for_loopback_only() {
+        let with_base = |base: &str| {
+            let mut full = cli(&[]);
+            full.conomy_api_base = Some(base.into());
+            full.conomy_api_key = Some("k".into());
+            full.conomy_client_id = Some("i".into());
+            full.conomy_client_secret = Some("s".into());
+            full.session_secret = Some("x".repeat(32));
+            full.into_config()
+        };
+        for fine in [
+            "https://api.conomyhq.com/sandbox",
+            "https://10.0.0.5:8443/conomy",
+            "http://127.0.0.1:9/conomy",
+            "http://127.10.0.1/conomy",
+            "http://localhost:8080/conomy",
+            "http://LOCALHOST/conomy",
+            "http://[::1]:9/conomy",
+            "http://localhost",
+        ] {
+            assert!(with_base(fine).is_ok(), "{fine}");
+        }
+        for refused in [
+            "http://api.conomyhq.com/sandbox",
+            "http://10.0.0.5:8080/conomy",
+            "http://127.0.0.1.evil.example/conomy",
+            "http://localhost.evil.example/conomy",
+            "http://127.0.0.1@evil.example/conomy",
+            "http://[2001:db8::1]:9/conomy",
+            "http://[::ffff:10.0.0.1]/conomy",
+            "http://0.0.0.0:9/conomy",
+            "http://",
+            "ftp://127.0.0.1/conomy",
+        ] {
+            let error = with_base(refused).expect_err(refused);
+            assert!(error.0.contains("CONOMY_API_BASE"), "{refused}: {error}");
+        }
     }
 
     #[test]

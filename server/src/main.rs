@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use checkout_server::config::Cli;
+use checkout_server::config::{Cli, Mode};
 use checkout_server::{start, RunningServer};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -37,6 +37,15 @@ async fn main() -> ExitCode {
     if config.sandbox_faults.is_some() {
         tracing::warn!("SANDBOX_FAULTS set: the sandbox injects faults from the start");
     }
+    let sandbox = matches!(config.mode, Mode::Sandbox);
+    if sandbox && !config.bind.is_loopback() {
+        tracing::warn!(
+            bind = %config.bind,
+            "--sandbox-public: the demo credentials and the simulated Conomy API are open to every \
+             client that reaches this address"
+        );
+    }
+    let remote_controls = sandbox && config.sandbox_control_token.is_some();
     let server = match start(config, shutdown_signal()).await {
         Ok(server) => server,
         Err(error) => {
@@ -44,7 +53,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print_banner(&server);
+    print_banner(&server, remote_controls);
     match server.task.await {
         Ok(Ok(())) => {
             tracing::info!("stopped");
@@ -74,8 +83,8 @@ fn init_logging(format: &str) {
     }
 }
 
-/// What an operator needs to start using the server, on stdout.
-fn print_banner(server: &RunningServer) {
+/// What an operator needs to start using the server, on stdout (never the control token).
+fn print_banner(server: &RunningServer, remote_controls: bool) {
     println!("checkout-server {} ({} mode) listening on http://{}", env!("CARGO_PKG_VERSION"), server.mode, server.addr);
     println!("public URL: {}", server.public_url);
     if let Some(sandbox) = &server.sandbox_config {
@@ -88,6 +97,8 @@ fn print_banner(server: &RunningServer) {
         println!("  clientId:      {}", sandbox.client_id);
         println!("  clientSecret:  {}", sandbox.client_secret);
         println!("  demo links as JSON: {}/sandbox/demo-links.json", server.public_url);
+        let who = if remote_controls { "loopback clients, or header x-sandbox-control-token" } else { "loopback clients only" };
+        println!("  test controls: {}/sandbox/control/... ({who})", server.public_url);
         if let Some(merchant) = &server.merchant_demo_url {
             println!("merchant demo page (embeds the checkout from another origin): {merchant}/");
         }

@@ -320,7 +320,7 @@ async fn approving_on_the_provider_page_finishes_the_session_and_link() {
     let token = link["checkoutToken"].as_str().unwrap();
     let session = s.open(token).await;
     let id = session["id"].as_str().unwrap();
-    let (status, payment) = s.post(&format!("/checkout-sessions/{id}/payments"), etpay_payment()).await;
+    let (status, payment) = s.post(&format!("/checkout-sessions/{id}/payments"), s.returning_here(etpay_payment())).await;
     assert_eq!(status, StatusCode::OK, "{payment}");
     assert_eq!(payment["status"], "CREATED");
     assert_eq!(payment["type"], "PURCHASE");
@@ -349,7 +349,7 @@ async fn approving_on_the_provider_page_finishes_the_session_and_link() {
 
     let (status, location) = s.provider(payment_id, "approve").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(location.as_deref(), Some("http://127.0.0.1:1/t?return=success"));
+    assert_eq!(location, Some(format!("{}/t?return=success", s.base)), "back into the checkout");
     let (_, finished) = s.get(&format!("/checkout-sessions/{id}")).await;
     assert_eq!(finished["status"], "FINISHED");
     let (_, payments) = s.get(&format!("/payments?checkoutSessionId={id}")).await;
@@ -374,10 +374,10 @@ async fn declining_leaves_the_session_payable_unless_single_attempt() {
     let s = start().await;
     let session = s.open("demo-clp").await;
     let id = session["id"].as_str().unwrap();
-    let (_, first) = s.post(&format!("/checkout-sessions/{id}/payments"), etpay_payment()).await;
+    let (_, first) = s.post(&format!("/checkout-sessions/{id}/payments"), s.returning_here(etpay_payment())).await;
     let (status, location) = s.provider(first["id"].as_str().unwrap(), "decline").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(location.as_deref(), Some("http://127.0.0.1:1/t?return=failed"));
+    assert_eq!(location, Some(format!("{}/t?return=failed", s.base)));
     let (_, retry) = s.get(&format!("/checkout-sessions/{id}")).await;
     assert_eq!(retry["status"], "ACTIVE");
     let webpay = payment("WEBPAY", "CLP", "webpay", json!({"customer": {"firstName": "Ana", "lastName": "Rojas", "email": "ana@example.cl"}}));
@@ -423,7 +423,7 @@ async fn pix_returns_a_valid_copy_paste_code() {
     let id = session["id"].as_str().unwrap();
     let pix = payment("PIX", "BRL", "pix", json!({"customer": {"firstName": "João", "lastName": "Silva",
         "email": "joao@example.com.br", "documentNumber": "529.982.247-25"}}));
-    let (status, payment) = s.post(&format!("/checkout-sessions/{id}/payments"), pix).await;
+    let (status, payment) = s.post(&format!("/checkout-sessions/{id}/payments"), s.returning_here(pix)).await;
     assert_eq!(status, StatusCode::OK, "{payment}");
     let node = &payment["origins"][0]["pix"];
     let code = node["data"].as_str().unwrap();

@@ -1,16 +1,101 @@
 //! Sandbox-only controls for tests: force a session or a link into a state that otherwise
 //! takes time (expiry) or merchant action (deactivation).
+//!
+//! They rewrite anyone's session, so they answer only a client on this machine, or one that
+//! shows the operator's control token (`SANDBOX_CONTROL_TOKEN`); everyone else gets the 404 of
+//! an unknown route, as if there were no controls at all.
 
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use checkout_core::model::LinkStatus;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::errors::{Answer, Failure};
 use super::extract::{path_id, PathId};
 use super::{links, sessions, Sandbox};
+
+/// Shortest control token accepted: the controls answer without any rate limit, so the token
+/// must not be guessable by trying.
+pub const MIN_CONTROL_TOKEN_CHARS: usize = 24;
+
+/// The operator's token for the test controls: never printed, not even by `{:?}`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ControlToken(String);
+
+impl ControlToken {
+    /// The configured token, checked for length.
+    pub fn parse(text: &str) -> Result<ControlToken, String> {
+        let text = text.trim();
+        if text.chars().count() < MIN_CONTROL_TOKEN_CHARS {
+            return Err(format!(
+                "must be at least {MIN_CONTROL_TOKEN_CHARS} characters (e.g. `openssl rand -hex 16`)"
+            ));
+        }
+        Ok(ControlToken(text.to_string()))
+    }
+
+    /// Whether `given` is this token, in time that depends neither on where they differ nor on
+    /// the token's length (fixed-size digests are compared, every byte).
+    pub fn matches(&self, given: &str) -> bool {
+        let (given, expected) = (Sha256::digest(given.as_bytes()), Sha256::digest(self.0.as_bytes()));
+        given.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+}
+
+impl fmt::Debug for ControlToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ControlToken(<redacted>)")
+    }
+}
+
+/// The header a remote operator sends the control token in.
+pub const TOKEN_HEADER: &str = "x-sandbox-control-token";
+
+/// Headers a reverse proxy adds: a request carrying one was relayed, so its loopback peer is
+/// the proxy, not the client.
+const RELAY_HEADERS: [&str; 3] = ["x-forwarded-for", "forwarded", "x-real-ip"];
+
+/// Middleware on `/sandbox/control/*`: the operator passes, anyone else gets the JSON 404 of an
+/// unknown route (the controls do not admit they exist).
+pub async fn require_operator(State(sandbox): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
+    if is_operator(&sandbox, &request) {
+        next.run(request).await
+    } else {
+        Failure::not_found("route").into_response()
+    }
+}
+
+/// A client on this machine, or one showing the configured control token.
+fn is_operator(sandbox: &Sandbox, request: &Request) -> bool {
+    let shows_token = match (&sandbox.config.control_token, request.headers().get(TOKEN_HEADER)) {
+        (Some(token), Some(given)) => given.to_str().is_ok_and(|given| token.matches(given)),
+        _ => false,
+    };
+    shows_token || is_local_client(request)
+}
+
+/// The TCP peer is a loopback address and no proxy relayed the request. Without a peer address
+/// (an in-process call, a server started without connect info) nobody is local.
+fn is_local_client(request: &Request) -> bool {
+    let relayed = RELAY_HEADERS.iter().any(|name| request.headers().contains_key(*name));
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    !relayed && peer.is_some_and(is_loopback)
+}
+
+/// `127.0.0.0/8`, `::1`, and `::ffff:127.x.x.x` (a dual-stack socket's view of IPv4 loopback).
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    }
+}
 
 /// `POST /sandbox/control/sessions/{id}/expire` → the EXPIRED session.
 pub async fn expire_session(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {

@@ -226,6 +226,9 @@ pub fn seed(sandbox: &Sandbox) -> Vec<DemoLink> {
             }
         };
         let (mut store, now) = sandbox.current();
+        if let Some(stored) = store.link_mut(&link.id) {
+            stored.pinned = true;
+        }
         match demo.fixture {
             Fixture::Fresh => {}
             Fixture::ExpiredSession => {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::clock::rfc3339_ms;
 use super::errors::{Answer, Failure};
 use super::extract::{json_body, path_id, query_pairs, BodyBytes, PathId, QueryPairs};
-use super::listing::{page, Filter};
+use super::listing::{select, Filter};
 use super::order::Order;
 use super::store::{new_id, LinkRecord};
 use super::Sandbox;
@@ -70,13 +70,22 @@ pub fn view(sandbox: &Sandbox, link: &LinkRecord) -> Value {
     serde_json::to_value(view).unwrap_or(Value::Null)
 }
 
-const LINK_FILTERS: [Filter; 5] = [
-    ("id", "id"),
-    ("status", "status"),
-    ("customer.email", "customer.email"),
-    ("destination.accountNumber", "destinations.account.accountNumber"),
-    ("owner.identityId", "owner.identityId"),
+const LINK_FILTERS: [Filter<LinkRecord>; 5] = [
+    ("id", |l| vec![l.id.as_str()]),
+    ("status", |l| vec![l.status.as_str()]),
+    ("customer.email", |l| l.order.customer.iter().filter_map(|c| c.email.as_deref()).collect()),
+    ("destination.accountNumber", |l| account_numbers(&l.order)),
+    ("owner.identityId", |l| l.order.owner.identity_id.as_deref().into_iter().collect()),
 ];
+
+/// Every destination's account number (a list filter matches any of them).
+pub fn account_numbers(order: &Order) -> Vec<&str> {
+    order
+        .destinations
+        .iter()
+        .filter_map(|d| d.account.as_ref().and_then(|a| a.account_number.as_deref()))
+        .collect()
+}
 
 /// Stores a new ACTIVE link for a validated order (the token generated when not given).
 pub fn insert_link(sandbox: &Sandbox, order: Order, status: LinkStatus) -> Answer<LinkRecord> {
@@ -88,8 +97,8 @@ pub fn insert_link(sandbox: &Sandbox, order: Order, status: LinkStatus) -> Answe
         Some(token) => token.clone(),
         None => new_id("ct"),
     };
-    let link = LinkRecord { id: new_id("pl"), token, status, created_at: now, order };
-    store.links.push(link.clone());
+    let link = LinkRecord { id: new_id("pl"), token, status, created_at: now, order, pinned: false };
+    store.add_link(link.clone());
     Ok(link)
 }
 
@@ -101,12 +110,11 @@ pub async fn create(State(sandbox): State<Arc<Sandbox>>, body: BodyBytes) -> Ans
 
 pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Answer<Json<Value>> {
     let query = query_pairs(query)?;
-    let items: Vec<Value> = {
+    let selection = {
         let (store, _) = sandbox.current();
-        store.links.iter().rev().map(|link| view(&sandbox, link)).collect()
+        select(store.links.iter().rev(), &query, &LINK_FILTERS)?
     };
-    let page = page(items, &query, &LINK_FILTERS)?;
-    Ok(Json(serde_json::to_value(page).unwrap_or(Value::Null)))
+    Ok(Json(selection.render(|link| view(&sandbox, link))))
 }
 
 pub async fn get(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {

@@ -1,5 +1,9 @@
-//! List answers: comma-separated filters on fields of the rendered objects, and `limit`/`offset`
+//! List answers: comma-separated filters on fields of the stored records, and `limit`/`offset`
 //! pagination into `{pagination: {count, next, previous, total}, results}`.
+//!
+//! Selection runs on the records under the store's lock and clones only the page asked for;
+//! rendering that page as JSON happens after the lock is released, so a list never costs
+//! every other request the time to serialize the whole store.
 
 use checkout_core::model::{Page, Pagination};
 use serde_json::Value;
@@ -10,36 +14,60 @@ use super::extract::query_value;
 const DEFAULT_LIMIT: u64 = 10;
 const MAX_LIMIT: u64 = 50;
 
-/// A query parameter and the dot path (through arrays) of the field it filters on.
-pub type Filter = (&'static str, &'static str);
+/// A query parameter and the values of the record field it filters on (every value found, for
+/// fields inside lists such as `destinations[*].account.accountNumber`).
+pub type Filter<T> = (&'static str, Field<T>);
 
-/// Keeps the items matching every given filter (any of its comma-separated values), then
-/// returns the page asked for. Items are expected newest first.
-pub fn page(items: Vec<Value>, query: &[(String, String)], filters: &[Filter]) -> Answer<Page<Value>> {
+/// The values of one record field.
+pub type Field<T> = fn(&T) -> Vec<&str>;
+
+/// The records of one page, cloned out of the store, and where the page sits in the list.
+pub struct Selection<T> {
+    pub pagination: Pagination,
+    pub records: Vec<T>,
+}
+
+impl<T> Selection<T> {
+    /// The page as Conomy's list answer, each record rendered by `view`.
+    pub fn render(self, view: impl Fn(&T) -> Value) -> Value {
+        let page = Page { pagination: self.pagination, results: self.records.iter().map(view).collect::<Vec<Value>>() };
+        serde_json::to_value(page).unwrap_or(Value::Null)
+    }
+}
+
+/// Keeps the records matching every given filter (any of its comma-separated values), then
+/// clones the page asked for. Records are expected newest first.
+pub fn select<'a, T: Clone + 'a>(
+    records: impl Iterator<Item = &'a T>,
+    query: &[(String, String)],
+    filters: &[Filter<T>],
+) -> Answer<Selection<T>> {
     let limit = number(query, "limit", DEFAULT_LIMIT)?;
     if limit > MAX_LIMIT {
         return Err(Failure::invalid("limit", "must be between 0 and 50"));
     }
     let offset = number(query, "offset", 0)?;
-    let wanted: Vec<(&str, Vec<&str>)> = filters
+    let wanted: Vec<(Field<T>, Vec<&str>)> = filters
         .iter()
-        .filter_map(|(param, path)| {
+        .filter_map(|(param, field)| {
             let values = query_value(query, param)?;
-            Some((*path, values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect()))
+            Some((*field, values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect()))
         })
         .collect();
-    let matching: Vec<Value> = items
-        .into_iter()
-        .filter(|item| {
-            wanted.iter().all(|(path, values)| {
-                values_at(item, path).iter().any(|found| values.contains(&found.as_str()))
-            })
-        })
-        .collect();
-    let total = matching.len() as u64;
-    let results: Vec<Value> = matching.into_iter().skip(offset as usize).take(limit as usize).collect();
-    let shown = offset.min(total) + results.len() as u64;
-    Ok(Page {
+    let mut total: u64 = 0;
+    let mut page = Vec::new();
+    for record in records {
+        let matches = wanted.iter().all(|(field, values)| field(record).iter().any(|found| values.contains(found)));
+        if !matches {
+            continue;
+        }
+        if total >= offset && (page.len() as u64) < limit {
+            page.push(record.clone());
+        }
+        total += 1;
+    }
+    let shown = offset.min(total) + page.len() as u64;
+    Ok(Selection {
         pagination: Pagination {
             // "count of items shown up to the moment" (OpenAPI `pagination-cursor`).
             count: shown,
@@ -48,7 +76,7 @@ pub fn page(items: Vec<Value>, query: &[(String, String)], filters: &[Filter]) -
             previous: offset.saturating_sub(limit),
             total,
         },
-        results,
+        records: page,
     })
 }
 
@@ -63,60 +91,65 @@ fn number(query: &[(String, String)], key: &str, default: u64) -> Answer<u64> {
     }
 }
 
-/// Every string (or number) found at a dot path, descending into arrays on the way.
-pub fn values_at(value: &Value, path: &str) -> Vec<String> {
-    let mut current = vec![value];
-    for key in path.split('.') {
-        current = current
-            .into_iter()
-            .flat_map(|v| match v {
-                Value::Array(list) => list.iter().filter_map(|e| e.get(key)).collect::<Vec<_>>(),
-                other => other.get(key).into_iter().collect(),
-            })
-            .collect();
-    }
-    current
-        .into_iter()
-        .flat_map(|v| match v {
-            Value::Array(list) => list.iter().collect::<Vec<_>>(),
-            other => vec![other],
-        })
-        .filter_map(|v| match v {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    #[derive(Clone)]
+    struct Row {
+        id: String,
+        status: &'static str,
+        accounts: Vec<String>,
+    }
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
+    const FILTERS: [Filter<Row>; 3] = [
+        ("id", |r| vec![r.id.as_str()]),
+        ("status", |r| vec![r.status]),
+        ("destination.accountNumber", |r| r.accounts.iter().map(String::as_str).collect()),
+    ];
+
     #[test]
     fn pages_and_filters() {
-        let items: Vec<Value> = (0..25)
-            .map(|i| json!({"id": format!("l{i}"), "status": if i % 2 == 0 { "ACTIVE" } else { "EXPIRED" },
-                             "destinations": [{"account": {"accountNumber": format!("{}", i % 3)}}]}))
+        let rows: Vec<Row> = (0..25)
+            .map(|i| Row {
+                id: format!("l{i}"),
+                status: if i % 2 == 0 { "ACTIVE" } else { "EXPIRED" },
+                accounts: vec![format!("{}", i % 3)],
+            })
             .collect();
-        let page1 = page(items.clone(), &q(&[]), &[]).unwrap();
-        assert_eq!((page1.results.len(), page1.pagination.total, page1.pagination.next), (10, 25, 10));
-        let last = page(items.clone(), &q(&[("limit", "10"), ("offset", "20")]), &[]).unwrap();
-        assert_eq!(last.results.len(), 5);
+        let select = |pairs: &[(&str, &str)]| select(rows.iter(), &q(pairs), &FILTERS);
+        let page1 = select(&[]).unwrap();
+        assert_eq!((page1.records.len(), page1.pagination.total, page1.pagination.next), (10, 25, 10));
+        assert_eq!(page1.records[0].id, "l0");
+        let last = select(&[("limit", "10"), ("offset", "20")]).unwrap();
+        assert_eq!(last.records.len(), 5);
+        assert_eq!(last.records[0].id, "l20");
         assert_eq!((last.pagination.count, last.pagination.next, last.pagination.previous), (25, 0, 10));
-        let filters: [Filter; 3] = [("id", "id"), ("status", "status"), ("destination.accountNumber", "destinations.account.accountNumber")];
-        let active = page(items.clone(), &q(&[("status", "ACTIVE"), ("limit", "50")]), &filters).unwrap();
-        assert_eq!(active.pagination.total, 13);
-        let two = page(items.clone(), &q(&[("id", "l1, l4,zz")]), &filters).unwrap();
-        assert_eq!(two.pagination.total, 2);
-        let acct = page(items.clone(), &q(&[("destination.accountNumber", "0"), ("status", "EXPIRED")]), &filters).unwrap();
+        let active = select(&[("status", "ACTIVE"), ("limit", "50")]).unwrap();
+        assert_eq!((active.pagination.total, active.records.len()), (13, 13));
+        assert_eq!(select(&[("id", "l1, l4,zz")]).unwrap().pagination.total, 2);
+        let acct = select(&[("destination.accountNumber", "0"), ("status", "EXPIRED")]).unwrap();
         assert_eq!(acct.pagination.total, 4);
-        assert!(page(items.clone(), &q(&[("limit", "51")]), &[]).is_err());
-        assert!(page(items, &q(&[("offset", "-1")]), &[]).is_err());
+        let past_the_end = select(&[("offset", "40")]).unwrap();
+        assert_eq!((past_the_end.records.len(), past_the_end.pagination.count, past_the_end.pagination.next), (0, 25, 0));
+        assert!(select(&[("limit", "51")]).is_err());
+        assert!(select(&[("offset", "-1")]).is_err());
+    }
+
+    #[test]
+    fn renders_only_the_page() {
+        let rows: Vec<Row> = (0..100).map(|i| Row { id: format!("r{i}"), status: "ACTIVE", accounts: vec![] }).collect();
+        let rendered = std::cell::Cell::new(0);
+        let answer = select(rows.iter(), &q(&[("limit", "3")]), &FILTERS).unwrap().render(|row| {
+            rendered.set(rendered.get() + 1);
+            serde_json::json!({"id": row.id})
+        });
+        assert_eq!(rendered.get(), 3);
+        assert_eq!(answer["pagination"]["total"], 100);
+        assert_eq!(answer["results"][2]["id"], "r2");
     }
 }

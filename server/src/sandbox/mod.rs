@@ -24,12 +24,15 @@ mod store;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
 use axum::routing::{any, get, post};
 use axum::{middleware, Router};
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use clock::{Clock, SystemClock};
+pub use control::ControlToken;
 use store::Store;
 
 /// Credentials the simulated API accepts, and where the checkout lives.
@@ -42,6 +45,9 @@ pub struct SandboxConfig {
     pub checkout_base_url: String,
     /// Origins the demo links let frame the checkout (the merchant demo page's), see `demo.rs`.
     pub embed_origins: Vec<String>,
+    /// Opens `/sandbox/control/*` to non-loopback clients that send it in
+    /// `x-sandbox-control-token`; `None`: loopback clients only.
+    pub control_token: Option<ControlToken>,
 }
 
 impl SandboxConfig {
@@ -53,6 +59,7 @@ impl SandboxConfig {
             client_secret: "sandbox-secret".into(),
             checkout_base_url: checkout_base_url.trim_end_matches('/').to_string(),
             embed_origins: Vec::new(),
+            control_token: None,
         }
     }
 }
@@ -168,12 +175,20 @@ pub fn conomy_router(sandbox: Arc<Sandbox>) -> Router {
         .merge(protected)
         .fallback(errors::route_not_found)
         .method_not_allowed_fallback(errors::route_not_found)
+        .layer(middleware::map_response(no_store))
         .with_state(sandbox)
 }
 
 /// The sandbox's own pages and controls under `/sandbox/...`. It has no fallback of its own
 /// (the gateway merges it next to the SPA's); unknown `/sandbox/...` paths get a JSON 404.
 pub fn sandbox_router(sandbox: Arc<Sandbox>) -> Router {
+    // Test controls rewrite anyone's session: only for this machine or the control token.
+    let controls = Router::new()
+        .route("/sandbox/control/sessions/{id}/expire", post(control::expire_session))
+        .route("/sandbox/control/payment-links/{id}/expire", post(control::expire_link))
+        .route("/sandbox/control/payment-links/{id}/deactivate", post(control::deactivate_link))
+        .route("/sandbox/control/faults", get(faults::show).post(faults::install).delete(faults::clear))
+        .route_layer(middleware::from_fn_with_state(sandbox.clone(), control::require_operator));
     Router::new()
         .route("/sandbox/provider.css", get(provider_page::stylesheet))
         .route("/sandbox/provider/{payment_id}", get(provider_page::show))
@@ -182,12 +197,18 @@ pub fn sandbox_router(sandbox: Arc<Sandbox>) -> Router {
         .route("/sandbox/merchant/success", get(provider_page::merchant_success))
         .route("/sandbox/merchant/failed", get(provider_page::merchant_failed))
         .route("/sandbox/demo-links.json", get(demo_links_json))
-        .route("/sandbox/control/sessions/{id}/expire", post(control::expire_session))
-        .route("/sandbox/control/payment-links/{id}/expire", post(control::expire_link))
-        .route("/sandbox/control/payment-links/{id}/deactivate", post(control::deactivate_link))
-        .route("/sandbox/control/faults", get(faults::show).post(faults::install).delete(faults::clear))
+        .merge(controls)
         .route("/sandbox/{*rest}", any(errors::route_not_found))
+        // `route_layer`: the routes above only, never the SPA fallback this router is merged with.
+        .route_layer(middleware::map_response(no_store))
         .with_state(sandbox)
+}
+
+/// Simulated API answers and sandbox pages carry sessions, payments, credentials and one-time
+/// provider pages: no browser or shared cache may keep any of them.
+async fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 async fn demo_links_json(axum::extract::State(sandbox): axum::extract::State<Arc<Sandbox>>) -> axum::Json<Vec<DemoLink>> {

@@ -16,6 +16,9 @@ use super::faults::FaultPlan;
 const MAX_DURATION: i64 = 365 * 24 * 3600;
 const MAX_ITEMS: usize = 200;
 const MAX_TEXT: usize = 2048;
+/// Largest `metadata` (as JSON) a link or session keeps: it is stored verbatim and returned on
+/// every read, so without a bound each link could hold the whole request body limit.
+const MAX_METADATA_BYTES: usize = 16 * 1024;
 const CUSTOMER_REQUIREMENTS: [&str; 8] = [
     "firstName",
     "email",
@@ -120,6 +123,9 @@ impl Order {
         let failed_url = fields.opt_str("failedUrl")?.map(str::to_string);
         let metadata = match obj.get("metadata") {
             None | Some(Value::Null) => None,
+            Some(Value::Object(map)) if metadata_size(map) > MAX_METADATA_BYTES => {
+                return Err(Failure::invalid("metadata", &format!("is too large (at most {MAX_METADATA_BYTES} bytes as JSON)")))
+            }
             Some(Value::Object(map)) => Some(map.clone()),
             Some(_) => return Err(Failure::invalid("metadata", "must be an object")),
         };
@@ -144,6 +150,11 @@ impl Order {
             configs,
         })
     }
+}
+
+/// Bytes of `metadata` as compact JSON (what is stored and returned).
+fn metadata_size(map: &Map<String, Value>) -> usize {
+    serde_json::to_vec(map).map_or(usize::MAX, |bytes| bytes.len())
 }
 
 /// Field access with error messages that name the full path (`items[2].tax.value`).

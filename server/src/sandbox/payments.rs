@@ -14,7 +14,7 @@ use super::banks::is_known_bank;
 use super::clock::rfc3339_ms;
 use super::errors::{Answer, Failure};
 use super::extract::{json_body, path_id, query_pairs, query_value, BodyBytes, PathId, QueryPairs};
-use super::listing::{page, Filter};
+use super::listing::{select, Filter};
 use super::rails;
 use super::store::{is_pending, new_id, PaymentRecord, SessionRecord};
 use super::Sandbox;
@@ -245,6 +245,11 @@ pub async fn submit(State(sandbox): State<Arc<Sandbox>>, id: PathId, body: BodyB
     if !matches!(session.status, SessionStatus::Active | SessionStatus::Attempt) || waiting {
         return Err(Failure::precondition(format!("the checkout session is not payable ({})", session.status)));
     }
+    // A single-use link is paid once, whichever of its sessions pays it.
+    let link_taken = session.link_id.as_deref().is_some_and(|link| store.link_is_being_paid(link));
+    if !session.order.options.reusable && link_taken {
+        return Err(Failure::precondition("the payment link already has a payment in progress or settled"));
+    }
     if store.payments.iter().filter(|p| p.session_id == id).count() >= MAX_PAYMENTS_PER_SESSION {
         return Err(Failure::precondition("too many payment attempts for this checkout session"));
     }
@@ -298,7 +303,12 @@ pub async fn submit(State(sandbox): State<Arc<Sandbox>>, id: PathId, body: BodyB
     Ok(Json(view(&payment, Some(&session))))
 }
 
-const PAYMENT_FILTERS: [Filter; 3] = [("id", "id"), ("status", "status"), ("type", "type")];
+const PAYMENT_FILTERS: [Filter<PaymentRecord>; 3] = [
+    ("id", |p| vec![p.id.as_str()]),
+    ("status", |p| vec![p.status.as_str()]),
+    // Every payment the simulator makes is a purchase (see `view`).
+    ("type", |_| vec!["PURCHASE"]),
+];
 
 /// `GET /payments?checkoutSessionId=..`: a session's payments, newest first. The filter is
 /// required: without it the list would span every payer.
@@ -307,11 +317,10 @@ pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Ans
     let session_id = query_value(&query, "checkoutSessionId")
         .ok_or_else(|| Failure::missing("checkoutSessionId"))?
         .to_string();
-    let items: Vec<Value> = {
+    let (selection, session) = {
         let (store, _) = sandbox.current();
-        let session = store.session(&session_id);
-        store.payments.iter().rev().filter(|p| p.session_id == session_id).map(|p| view(p, session)).collect()
+        let payments = store.payments.iter().rev().filter(|p| p.session_id == session_id);
+        (select(payments, &query, &PAYMENT_FILTERS)?, store.session(&session_id).cloned())
     };
-    let page = page(items, &query, &PAYMENT_FILTERS)?;
-    Ok(Json(serde_json::to_value(page).unwrap_or(Value::Null)))
+    Ok(Json(selection.render(|payment| view(payment, session.as_ref()))))
 }

@@ -32,6 +32,8 @@ struct Text {
     declined: &'static str,
     merchant_success: &'static str,
     merchant_failed: &'static str,
+    /// The link from an outcome page back into the checkout.
+    back: &'static str,
 }
 
 const ES: Text = Text {
@@ -50,6 +52,7 @@ const ES: Text = Text {
     declined: "Pago rechazado",
     merchant_success: "Comercio: pago recibido",
     merchant_failed: "Comercio: el pago falló",
+    back: "Volver al pago",
 };
 
 const PT_BR: Text = Text {
@@ -68,6 +71,7 @@ const PT_BR: Text = Text {
     declined: "Pagamento recusado",
     merchant_success: "Loja: pagamento recebido",
     merchant_failed: "Loja: o pagamento falhou",
+    back: "Voltar ao pagamento",
 };
 
 const EN: Text = Text {
@@ -86,6 +90,7 @@ const EN: Text = Text {
     declined: "Payment declined",
     merchant_success: "Merchant: payment received",
     merchant_failed: "Merchant: payment failed",
+    back: "Back to the checkout",
 };
 
 fn text(locale: Locale) -> &'static Text {
@@ -275,7 +280,9 @@ pub async fn decline(
 }
 
 /// Settles the payment, then sends the payer back the way a provider would: a 303 to the rail
-/// node's successUrl/failedUrl when it is an absolute http(s) URL, else a result page here.
+/// node's successUrl/failedUrl when it leads into this checkout, else an outcome page here with
+/// a link to the checkout's own page for the link. Whoever submits a payment chooses its return
+/// URLs, so following any other would make this page an open redirect under the checkout's name.
 fn decide(sandbox: &Sandbox, payment_id: &str, approve: bool, locale: Locale) -> Response {
     let t = text(locale);
     // A `railNeverAnswers` fault: the provider takes the click and the rail stays silent.
@@ -284,16 +291,23 @@ fn decide(sandbox: &Sandbox, payment_id: &str, approve: bool, locale: Locale) ->
     }
     let result = {
         let (mut store, now) = sandbox.current();
-        store.settle(payment_id, approve, now)
+        store.settle(payment_id, approve, now).map(|payment| {
+            let token = store.session(&payment.session_id).map(|session| session.token.clone());
+            (payment, token)
+        })
     };
     match result {
-        Ok(payment) => {
-            let target = payment.return_url(approve).and_then(|url| redirect_target(&url));
-            match target {
-                Some(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
-                None if approve => heading_page(StatusCode::OK, locale, "approved", t.approved),
-                None => heading_page(StatusCode::OK, locale, "declined", t.declined),
+        Ok((payment, token)) => {
+            let target = payment.return_url(approve).and_then(|url| redirect_target(&url, &sandbox.base_url()));
+            if let Some(location) = target {
+                return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
             }
+            let (id, heading) = if approve { ("approved", t.approved) } else { ("declined", t.declined) };
+            let back = token.map(|token| {
+                format!("\n<p><a id=\"back\" href=\"{}\">{}</a></p>", escape(&sandbox.checkout_url(&token)), t.back)
+            });
+            let body = format!("<h1 id=\"{id}\">{}</h1>{}", escape(heading), back.unwrap_or_default());
+            page(StatusCode::OK, locale, heading, &body)
         }
         Err(SettleError::NotFound) => not_found(locale),
         Err(SettleError::AlreadyProcessed(status)) => page(
@@ -310,12 +324,13 @@ fn decide(sandbox: &Sandbox, payment_id: &str, approve: bool, locale: Locale) ->
     }
 }
 
-/// An absolute http(s) URL that is also a valid header value; anything else is not followed.
-fn redirect_target(url: &str) -> Option<HeaderValue> {
+/// A URL under `checkout_base` (`http(s)://host[:port]`, no trailing slash) that is also a
+/// valid header value; anything else is not followed. The `/` after the base is required, so
+/// `https://checkout.example.evil.example` or `https://checkout.example@evil.example` are not it.
+fn redirect_target(url: &str, checkout_base: &str) -> Option<HeaderValue> {
     let url = url.trim();
-    let lower = url.to_ascii_lowercase();
-    let absolute = lower.starts_with("https://") || lower.starts_with("http://");
-    if !absolute || url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let inside = url.strip_prefix(checkout_base).is_some_and(|rest| rest.starts_with('/'));
+    if !inside || url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
     HeaderValue::from_str(url).ok()
@@ -343,13 +358,25 @@ mod tests {
     }
 
     #[test]
-    fn follows_only_absolute_http_urls() {
-        assert!(redirect_target("http://127.0.0.1:8080/demo-clp?return=success").is_some());
-        assert!(redirect_target("https://shop.example/ok").is_some());
-        assert!(redirect_target("javascript:alert(1)").is_none());
-        assert!(redirect_target("/relative").is_none());
-        assert!(redirect_target("https://x.example/a b").is_none());
-        assert!(redirect_target("data:text/html,hi").is_none());
+    fn follows_only_urls_into_the_checkout() {
+        let base = "http://127.0.0.1:8080";
+        assert!(redirect_target("http://127.0.0.1:8080/demo-clp?return=success", base).is_some());
+        assert!(redirect_target(" http://127.0.0.1:8080/sandbox/merchant/success ", base).is_some());
+        for refused in [
+            "https://shop.example/ok",
+            "https://evil.example/x",
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:80800/x",
+            "http://127.0.0.1:8080.evil.example/x",
+            "http://127.0.0.1:8080@evil.example/x",
+            "javascript:alert(1)",
+            "/relative",
+            "http://127.0.0.1:8080/a b",
+            "http://127.0.0.1:8080/a\nLocation: x",
+            "data:text/html,hi",
+        ] {
+            assert!(redirect_target(refused, base).is_none(), "{refused}");
+        }
     }
 
     #[test]
@@ -379,7 +406,7 @@ mod tests {
             let t = text(locale);
             let all = [
                 t.title, t.heading, t.merchant, t.amount, t.rail, t.status, t.approve, t.decline, t.processed,
-                t.not_found, t.no_answer, t.approved, t.declined, t.merchant_success, t.merchant_failed,
+                t.not_found, t.no_answer, t.approved, t.declined, t.merchant_success, t.merchant_failed, t.back,
             ];
             assert!(all.iter().all(|s| !s.trim().is_empty()), "{locale:?}");
         }

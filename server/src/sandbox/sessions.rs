@@ -12,9 +12,10 @@ use serde_json::{json, Value};
 use super::clock::rfc3339_ms;
 use super::errors::{Answer, Failure};
 use super::extract::{json_body, optional_object_body, path_id, query_pairs, BodyBytes, PathId, QueryPairs};
-use super::listing::{page, Filter};
+use super::links::account_numbers;
+use super::listing::{select, Filter};
 use super::order::Order;
-use super::store::{new_id, SessionRecord};
+use super::store::{new_id, LinkRecord, SessionRecord, Store};
 use super::Sandbox;
 
 /// The OpenAPI `checkout-session` object. `successUrl`/`failedUrl` stay off: the gateway adds
@@ -47,16 +48,16 @@ pub fn view(sandbox: &Sandbox, session: &SessionRecord) -> Value {
     serde_json::to_value(view).unwrap_or(Value::Null)
 }
 
-const SESSION_FILTERS: [Filter; 9] = [
-    ("id", "id"),
-    ("status", "status"),
-    ("paymentLinkId", "paymentLinkId"),
-    ("checkoutToken", "checkoutToken"),
-    ("identityId", "owner.identityId"),
-    ("owner.identityId", "owner.identityId"),
-    ("accountNumber", "destinations.account.accountNumber"),
-    ("destination.accountNumber", "destinations.account.accountNumber"),
-    ("customer.email", "customer.email"),
+const SESSION_FILTERS: [Filter<SessionRecord>; 9] = [
+    ("id", |s| vec![s.id.as_str()]),
+    ("status", |s| vec![s.status.as_str()]),
+    ("paymentLinkId", |s| s.link_id.as_deref().into_iter().collect()),
+    ("checkoutToken", |s| vec![s.token.as_str()]),
+    ("identityId", |s| s.order.owner.identity_id.as_deref().into_iter().collect()),
+    ("owner.identityId", |s| s.order.owner.identity_id.as_deref().into_iter().collect()),
+    ("accountNumber", |s| account_numbers(&s.order)),
+    ("destination.accountNumber", |s| account_numbers(&s.order)),
+    ("customer.email", |s| s.order.customer.iter().filter_map(|c| c.email.as_deref()).collect()),
 ];
 
 type Created = (StatusCode, Json<Value>);
@@ -82,12 +83,11 @@ pub async fn create(State(sandbox): State<Arc<Sandbox>>, body: BodyBytes) -> Ans
 
 pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Answer<Json<Value>> {
     let query = query_pairs(query)?;
-    let items: Vec<Value> = {
+    let selection = {
         let (store, _) = sandbox.current();
-        store.sessions.iter().rev().map(|s| view(&sandbox, s)).collect()
+        select(store.sessions.iter().rev(), &query, &SESSION_FILTERS)?
     };
-    let page = page(items, &query, &SESSION_FILTERS)?;
-    Ok(Json(serde_json::to_value(page).unwrap_or(Value::Null)))
+    Ok(Json(selection.render(|session| view(&sandbox, session))))
 }
 
 pub async fn get(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
@@ -128,7 +128,10 @@ pub async fn open_from_token(State(sandbox): State<Arc<Sandbox>>, token: PathId,
         };
     };
     let session = match link.status {
-        LinkStatus::Active => store.open_session(Some(link.id.clone()), link.token.clone(), link.order.clone(), now),
+        LinkStatus::Active => {
+            refuse_if_being_paid(&store, &link)?;
+            store.open_session(Some(link.id.clone()), link.token.clone(), link.order.clone(), now)
+        }
         LinkStatus::Finished => store
             .latest_session_of(&link.id, Some(&SessionStatus::Finished))
             .cloned()
@@ -140,6 +143,15 @@ pub async fn open_from_token(State(sandbox): State<Arc<Sandbox>>, token: PathId,
         _ => return Err(Failure::precondition(format!("the payment link is not active ({})", link.status))),
     };
     Ok(created(&sandbox, &session))
+}
+
+/// A single-use link with a payment pending or settled opens no new session: a second visitor
+/// could otherwise pay it too.
+fn refuse_if_being_paid(store: &Store, link: &LinkRecord) -> Answer<()> {
+    if !link.order.options.reusable && store.link_is_being_paid(&link.id) {
+        return Err(Failure::precondition("the payment link already has a payment in progress or settled"));
+    }
+    Ok(())
 }
 
 /// `POST /checkout-sessions/token/{token}/refresh`: a fresh ACTIVE session, only while the
@@ -158,6 +170,7 @@ pub async fn refresh(State(sandbox): State<Arc<Sandbox>>, token: PathId, body: B
     if link.status != LinkStatus::Active {
         return Err(Failure::precondition(format!("the payment link is not active ({})", link.status)));
     }
+    refuse_if_being_paid(&store, &link)?;
     let session = store.open_session(Some(link.id.clone()), link.token.clone(), link.order.clone(), now);
     Ok(created(&sandbox, &session))
 }

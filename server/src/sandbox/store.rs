@@ -1,7 +1,7 @@
 //! The simulator's in-memory state: links, sessions, payments and access tokens, with the
 //! status transitions of a real session (lazy expiry, settlement) kept in one place.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use checkout_core::model::{LinkStatus, PaymentStatus, Rail, SessionStatus};
 use serde_json::Value;
@@ -14,6 +14,9 @@ use super::DemoLink;
 /// sessions, so without a bound anyone could grow the server's memory at will.
 const MAX_SESSIONS: usize = 10_000;
 const MAX_TOKENS: usize = 10_000;
+/// Links kept at most; the oldest unpinned ones go first, like sessions. The sandbox's merchant
+/// API is open to anyone holding the printed demo credentials, so it needs the same bound.
+const MAX_LINKS: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct LinkRecord {
@@ -22,6 +25,8 @@ pub struct LinkRecord {
     pub status: LinkStatus,
     pub created_at: OffsetDateTime,
     pub order: Order,
+    /// Demo links are never pruned.
+    pub pinned: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +113,32 @@ impl Store {
 
     pub fn payment(&self, id: &str) -> Option<&PaymentRecord> {
         self.payments.iter().find(|p| p.id == id)
+    }
+
+    /// Stores a link, dropping the oldest unpinned ones beyond [`MAX_LINKS`]. Their sessions
+    /// stay (bounded on their own) and can still be read and paid; the token no longer opens any.
+    pub fn add_link(&mut self, link: LinkRecord) {
+        self.links.push(link);
+        while self.links.len() > MAX_LINKS {
+            let Some(index) = self.links.iter().position(|l| !l.pinned) else { return };
+            self.links.remove(index);
+        }
+    }
+
+    /// Whether a payment of the link, in any of its sessions, is waiting for the provider or
+    /// settled: a single-use link (not `metadata.reusable`) then takes no further session or
+    /// payment, so one link cannot be paid twice by two visitors.
+    pub fn link_is_being_paid(&self, link_id: &str) -> bool {
+        let sessions: HashSet<&str> = self
+            .sessions
+            .iter()
+            .filter(|s| s.link_id.as_deref() == Some(link_id))
+            .map(|s| s.id.as_str())
+            .collect();
+        !sessions.is_empty()
+            && self.payments.iter().any(|p| {
+                (is_pending(&p.status) || p.status == PaymentStatus::Settled) && sessions.contains(p.session_id.as_str())
+            })
     }
 
     /// Whether a checkout token is taken (by a link or a directly created session).
@@ -233,4 +264,41 @@ pub fn is_pending(status: &PaymentStatus) -> bool {
         status,
         PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Authorized | PaymentStatus::RequiresReview
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn link(n: usize, order: &Order, pinned: bool) -> LinkRecord {
+        LinkRecord {
+            id: format!("pl_{n}"),
+            token: format!("ct_{n}"),
+            status: LinkStatus::Active,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            order: order.clone(),
+            pinned,
+        }
+    }
+
+    #[test]
+    fn links_are_capped_and_demo_links_are_never_dropped() {
+        let order = Order::from_json(&json!({
+            "items": [{"description": "A", "preTaxAmount": "1"}], "currency": "CLP",
+            "paymentMethodsAllowed": ["ETPAY"], "duration": 60, "owner": {"identityId": "o"},
+            "destinations": [{"type": "ACCOUNT", "amount": "1",
+                "account": {"type": "CHECKING", "currency": "CLP", "accountNumber": "1", "accountHolder": "X"}}]
+        }))
+        .expect("valid order");
+        let mut store = Store::default();
+        store.add_link(link(0, &order, true));
+        for n in 1..=MAX_LINKS + 5 {
+            store.add_link(link(n, &order, false));
+        }
+        assert_eq!(store.links.len(), MAX_LINKS);
+        assert!(store.link("pl_0").is_some(), "the pinned demo link stays");
+        assert!((1..=6).all(|n| store.link(&format!("pl_{n}")).is_none()), "the oldest others go first");
+        assert!(store.link("pl_7").is_some() && store.link(&format!("pl_{}", MAX_LINKS + 5)).is_some());
+    }
 }

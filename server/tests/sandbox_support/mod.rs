@@ -27,7 +27,9 @@ pub async fn start() -> Server {
     let app = Router::new()
         .nest("/conomy", conomy_router(sandbox.clone()))
         .merge(sandbox_router(sandbox.clone()));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    // With the peer address, as the gateway serves it: the test controls answer loopback only.
+    let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -86,6 +88,17 @@ impl Server {
         let (status, session) = self.post(&format!("/payment-links/token/{token}/checkout-sessions"), json!({})).await;
         assert_eq!(status, StatusCode::CREATED, "{session}");
         session
+    }
+
+    /// `body` (a payment) with its rail node's successUrl/failedUrl pointing into this
+    /// checkout, the only place the provider page returns to.
+    pub fn returning_here(&self, body: Value) -> Value {
+        let mut body = body;
+        let key = checkout_core::model::Rail::from(body["origins"][0]["type"].as_str().unwrap_or_default()).node_key();
+        for (field, outcome) in [("successUrl", "success"), ("failedUrl", "failed")] {
+            body["origins"][0][key.as_str()][field] = json!(format!("{}/t?return={outcome}", self.base));
+        }
+        body
     }
 
     /// Clicks Approve or Decline on the sandbox provider page; returns status and Location.
