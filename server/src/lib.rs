@@ -88,6 +88,7 @@ impl AppState {
                 // One copy for the simulator, one for the banner.
                 let mut sandbox_config = SandboxConfig::demo(public_url);
                 sandbox_config.embed_origins = embed_origins.to_vec();
+                sandbox_config.control_token = config.sandbox_control_token.clone();
                 let sandbox = Sandbox::new(sandbox_config.clone());
                 let demo_links = sandbox.seed_demo_links();
                 if let Some(plan) = &config.sandbox_faults {
