@@ -65,12 +65,14 @@ export default async function globalSetup(): Promise<void> {
     RUST_LOG: process.env.RUST_LOG ?? 'info',
     RATE_LIMIT_SESSIONS_PER_MIN: '0',
     RATE_LIMIT_PAYMENTS_PER_MIN: '0',
+    RATE_LIMIT_READS_PER_MIN: '0',
     // A hung upstream answers 504 after this (default 10 s), so the timeout specs stay short.
     UPSTREAM_TIMEOUT_MS: '3000',
   };
   // No injected faults or proxy trust either: specs that want faults install them themselves.
   for (const key of ['CONOMY_API_BASE', 'CONOMY_API_KEY', 'CONOMY_CLIENT_ID', 'CONOMY_CLIENT_SECRET',
-    'PORT', 'BIND_ADDRESS', 'DIST_DIR', 'SANDBOX_FAULTS', 'TRUST_PROXY']) {
+    'PORT', 'BIND_ADDRESS', 'DIST_DIR', 'SANDBOX_FAULTS', 'TRUST_PROXY',
+    'SANDBOX_PUBLIC', 'SANDBOX_CONTROL_TOKEN', 'CHECKOUT_SESSION_SECRET', 'CHECKOUT_SESSION_SECRET_PREVIOUS']) {
     delete env[key];
   }
   const args = ['--port', String(port), '--dist', dist, '--merchant-demo-port', String(merchantPort)];
