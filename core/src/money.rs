@@ -133,6 +133,85 @@ pub fn format_fallback(amount: &str, currency: &str, locale: &str) -> Result<Str
     Ok(format!("{sign}{symbol}{gap}{number}"))
 }
 
+/// How the amounts of one page name their currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurrencyDisplay {
+    /// The locale's symbol (`$ 15.990`, `R$ 197,90`): the page shows one currency whose symbol
+    /// its reader takes for that currency.
+    Symbol,
+    /// The ISO code (`COP 547.500`, `USD 136,88`): anything else.
+    Code,
+}
+
+impl CurrencyDisplay {
+    /// `Intl.NumberFormat`'s `currencyDisplay` option.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CurrencyDisplay::Symbol => "symbol",
+            CurrencyDisplay::Code => "code",
+        }
+    }
+}
+
+/// Whether every amount on a page showing amounts in `shown` currencies, read in `language`,
+/// must name its currency by code. Several currencies on one page always do: CLP, MXN, COP, ARS
+/// and USD all write `$`, and even distinct symbols (`MX$` next to `$`) leave a payer guessing.
+/// One currency keeps its symbol, except USD in Spanish: Intl writes it `$`, which a payer of
+/// the region reads as pesos.
+pub fn currency_display(shown: &[&str], language: &str) -> CurrencyDisplay {
+    let mut distinct: Vec<String> = Vec::new();
+    for code in shown.iter().map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()) {
+        if !distinct.contains(&code) {
+            distinct.push(code);
+        }
+    }
+    let spanish = language.trim().to_ascii_lowercase().starts_with("es");
+    match distinct.as_slice() {
+        [] => CurrencyDisplay::Symbol,
+        [one] if spanish && one == "USD" => CurrencyDisplay::Code,
+        [_] => CurrencyDisplay::Symbol,
+        _ => CurrencyDisplay::Code,
+    }
+}
+
+/// How to write every amount of a page: the `Intl` locale (the page's own currency's, so all
+/// its amounts share one set of separators: `COP 547.500` and `USD 136,88`, not `USD 136.88`
+/// two lines below) and the currency display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AmountStyle {
+    pub locale: &'static str,
+    pub display: CurrencyDisplay,
+}
+
+/// The style for an amount in `currency` on a page whose own currency comes first in `shown`
+/// (none known: the amount's own currency decides).
+pub fn amount_style(language: &str, shown: &[&str], currency: &str) -> AmountStyle {
+    let page_currency = shown.first().copied().unwrap_or(currency);
+    let display = if shown.is_empty() { currency_display(&[currency], language) } else { currency_display(shown, language) };
+    AmountStyle { locale: intl_locale(language, page_currency), display }
+}
+
+/// [`format_fallback`] with a currency display: `Code` writes `"USD 1.234,50"` (es) or
+/// `"COP 547,500"` (en).
+pub fn format_fallback_in(amount: &str, currency: &str, locale: &str, display: CurrencyDisplay) -> Result<String, MoneyError> {
+    if display == CurrencyDisplay::Symbol || is_token(currency) {
+        return format_fallback(amount, currency, locale);
+    }
+    let canonical = normalize(amount, currency)?;
+    let style = style(locale);
+    let (sign, unsigned) = match canonical.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", canonical.as_str()),
+    };
+    let (int_part, frac_part) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let mut number = group_digits(int_part, style.group);
+    if !frac_part.is_empty() {
+        number.push(style.decimal);
+        number.push_str(frac_part);
+    }
+    Ok(format!("{sign}{} {number}", currency.trim().to_ascii_uppercase()))
+}
+
 /// The exact sum of decimal strings, in canonical form at the largest scale among them
 /// (`["1.5","2.25"]` → `"3.75"`; no amounts → `"0"`).
 pub fn sum(amounts: &[&str]) -> Result<String, MoneyError> {
@@ -212,6 +291,72 @@ mod tests {
         assert_eq!(format_fallback("5", "GBP", "en").unwrap(), "GBP 5.00");
         assert_eq!(format_fallback("1.2.3", "CLP", "es"), Err(MoneyError::Invalid));
         assert_eq!(format_fallback("", "CLP", "es"), Err(MoneyError::Invalid));
+    }
+
+    /// Every currency the sandbox can put on a page: its demo links (CLP; MXN; COP with a USD
+    /// config; BRL; ARS), the other currencies of the region, EUR and a token.
+    const SHOWN: [&str; 10] = ["CLP", "MXN", "COP", "ARS", "BRL", "USD", "PEN", "BOB", "EUR", "USDC"];
+    const LANGUAGES: [&str; 3] = ["es", "pt-BR", "en"];
+
+    /// What names the currency in a formatted amount: everything but digits, separators and spaces.
+    fn marker(text: &str) -> String {
+        text.chars().filter(|c| !c.is_ascii_digit() && !matches!(c, '.' | ',' | ' ' | '-' | '\u{a0}')).collect()
+    }
+
+    #[test]
+    fn every_locale_and_currency_pair_names_each_currency_unambiguously() {
+        for language in LANGUAGES {
+            for (i, a) in SHOWN.iter().enumerate() {
+                for b in &SHOWN[i..] {
+                    let shown: Vec<&str> = if a == b { vec![a] } else { vec![a, b] };
+                    let display = currency_display(&shown, language);
+                    let markers: Vec<String> = shown
+                        .iter()
+                        .map(|c| marker(&format_fallback_in("1234.5", c, language, display).unwrap()))
+                        .collect();
+                    let case = format!("{language} {shown:?}");
+                    if shown.len() == 2 {
+                        assert_eq!(display, CurrencyDisplay::Code, "{case}");
+                        assert_eq!(markers, shown, "{case}: every amount carries its code");
+                    } else if markers[0] == "$" {
+                        // A bare `$` only for the reader's own dollar or peso.
+                        let own: &[&str] = if language == "en" { &["USD"] } else { &["CLP", "MXN", "COP", "ARS"] };
+                        assert!(own.contains(a), "{case}: bare $ for {a}");
+                    }
+                    assert_eq!(amount_style(language, &shown, b).display, display, "{case}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_sandbox_demo_pages_in_each_language() {
+        use CurrencyDisplay::{Code, Symbol};
+        let rows: [(&str, &[&str], CurrencyDisplay); 18] = [
+            ("es", &["CLP"], Symbol), ("pt-BR", &["CLP"], Symbol), ("en", &["CLP"], Symbol),
+            ("es", &["MXN"], Symbol), ("pt-BR", &["MXN"], Symbol), ("en", &["MXN"], Symbol),
+            ("es", &["COP", "USD"], Code), ("pt-BR", &["COP", "USD"], Code), ("en", &["COP", "USD"], Code),
+            ("es", &["BRL"], Symbol), ("pt-BR", &["BRL"], Symbol), ("en", &["BRL"], Symbol),
+            ("es", &["ARS"], Symbol), ("pt-BR", &["ARS"], Symbol), ("en", &["ARS"], Symbol),
+            // A CLP link with a USD option (the "Pay $25.06"), and USD alone.
+            ("en", &["CLP", "USD"], Code), ("es", &["USD"], Code), ("en", &["USD"], Symbol),
+        ];
+        for (language, shown, display) in rows {
+            assert_eq!(currency_display(shown, language), display, "{language} {shown:?}");
+        }
+        // One page, one set of separators: the page's own currency picks the Intl locale.
+        assert_eq!(amount_style("es", &["COP", "USD"], "USD"), AmountStyle { locale: "es-CO", display: Code });
+        assert_eq!(amount_style("en", &["COP", "USD"], "COP"), AmountStyle { locale: "en-US", display: Code });
+        assert_eq!(amount_style("es", &[], "CLP"), AmountStyle { locale: "es-CL", display: Symbol });
+        assert_eq!(format_fallback_in("547500", "COP", "es-CO", Code).unwrap(), "COP 547.500");
+        assert_eq!(format_fallback_in("136.875", "USD", "es-CO", Code).unwrap(), "USD 136,88");
+        assert_eq!(format_fallback_in("25.06", "USD", "en-US", Code).unwrap(), "USD 25.06");
+        assert_eq!(format_fallback_in("-5", "USD", "en-US", Code).unwrap(), "-USD 5.00");
+        assert_eq!(format_fallback_in("12.5", "USDC", "en", Code).unwrap(), "12.500000 USDC");
+        assert_eq!(format_fallback_in("15990", "CLP", "es-CL", Symbol).unwrap(), "$ 15.990");
+        // Case and blanks do not make two currencies of one.
+        assert_eq!(currency_display(&["cop", " COP", ""], "es"), Symbol);
+        assert_eq!(CurrencyDisplay::Code.as_str(), "code");
     }
 
     #[test]

@@ -44,6 +44,20 @@ pub fn payment_options(session: &CheckoutSession) -> Vec<PaymentOption> {
         .collect()
 }
 
+/// Every currency the page shows amounts in: the session's own first (its summary), then each
+/// payable config's (their option rows), without repeats. What
+/// [`crate::money::currency_display`] decides from.
+pub fn shown_currencies(session: &CheckoutSession) -> Vec<String> {
+    let mut shown = vec![session.currency.trim().to_ascii_uppercase()];
+    for option in payment_options(session) {
+        let code = option.currency.trim().to_ascii_uppercase();
+        if !shown.contains(&code) {
+            shown.push(code);
+        }
+    }
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +85,13 @@ mod tests {
         assert_eq!(options[0].config_index, 0);
         let nothing = session_with(json!({"paymentMethodsAllowed": ["PIX"]}));
         assert!(payment_options(&nothing).is_empty());
+    }
+
+    #[test]
+    fn shown_currencies_are_the_session_s_then_the_payable_configs() {
+        assert_eq!(shown_currencies(&session()), ["COP", "USD"]);
+        // USD offers nothing payable here: only COP is shown.
+        let only_pse = session_with(json!({"paymentMethodsAllowed": ["PSE"]}));
+        assert_eq!(shown_currencies(&only_pse), ["COP"]);
     }
 }
