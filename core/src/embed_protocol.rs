@@ -8,6 +8,7 @@
 use crate::json::{Json, Object};
 use crate::flow::{redirect_target, Outcome, Screen};
 use crate::model::CheckoutSession;
+use crate::receipt::Receipt;
 
 /// `source` of every message the checkout posts.
 pub const SOURCE: &str = "conomy-checkout";
@@ -27,8 +28,9 @@ pub enum Event {
     Status { status: String },
     /// Payment confirmed. Posted when the success screen appears and again, with
     /// `navigate_parent`, when its countdown ends: the frame may not navigate the top window
-    /// without a click, so the page does it.
-    Completed { session_id: String, redirect_url: Option<String>, navigate_parent: bool },
+    /// without a click, so the page does it. `receipt`: what was paid, when this browser saw the
+    /// payment (posted without the merchant's name: an owner may be a person).
+    Completed { session_id: String, redirect_url: Option<String>, navigate_parent: bool, receipt: Option<Receipt> },
     /// The payment failed; `can_retry`: the payer may still pick another method in the frame.
     Failed { session_id: String, redirect_url: Option<String>, can_retry: bool, navigate_parent: bool },
     /// The session's time ran out.
@@ -51,10 +53,24 @@ impl Event {
                 payload.insert("status", status.as_str());
                 "status"
             }
-            Event::Completed { session_id, redirect_url, navigate_parent } => {
+            Event::Completed { session_id, redirect_url, navigate_parent, receipt } => {
                 payload.insert("sessionId", session_id.as_str());
                 payload.insert("redirectUrl", redirect_url.as_deref());
                 payload.insert("navigateParent", *navigate_parent);
+                match receipt {
+                    Some(receipt) => {
+                        let mut facts = Object::new();
+                        facts.insert("paymentId", receipt.reference.as_str());
+                        facts.insert("amount", receipt.amount.as_str());
+                        facts.insert("currency", receipt.currency.as_str());
+                        facts.insert("method", receipt.rail.as_ref().map(|r| r.as_str()));
+                        facts.insert("paidAt", Some(receipt.paid_at.as_str()).filter(|at| !at.is_empty()));
+                        payload.insert("receipt", facts);
+                    }
+                    None => {
+                        payload.insert("receipt", None::<&str>);
+                    }
+                }
                 "completed"
             }
             Event::Failed { session_id, redirect_url, can_retry, navigate_parent } => {
@@ -84,10 +100,11 @@ impl Event {
     /// The same outcome, now asking the page to leave for its redirect target.
     pub fn navigating(&self) -> Option<Event> {
         match self {
-            Event::Completed { session_id, redirect_url: Some(url), .. } => Some(Event::Completed {
+            Event::Completed { session_id, redirect_url: Some(url), receipt, .. } => Some(Event::Completed {
                 session_id: session_id.clone(),
                 redirect_url: Some(url.clone()),
                 navigate_parent: true,
+                receipt: receipt.clone(),
             }),
             Event::Failed { session_id, redirect_url: Some(url), can_retry, .. } => Some(Event::Failed {
                 session_id: session_id.clone(),
@@ -198,7 +215,8 @@ pub struct Reporter {
 }
 
 impl Reporter {
-    pub fn observe(&mut self, session: &CheckoutSession, screen: &Screen) -> Vec<Event> {
+    /// `receipt`: the success screen's receipt, when it has one.
+    pub fn observe(&mut self, session: &CheckoutSession, screen: &Screen, receipt: Option<&Receipt>) -> Vec<Event> {
         let mut events = Vec::new();
         let status = session.status.as_str().to_string();
         if self.status.as_deref() != Some(status.as_str()) {
@@ -211,6 +229,7 @@ impl Reporter {
                 session_id,
                 redirect_url: redirect_target(session, Outcome::Success),
                 navigate_parent: false,
+                receipt: receipt.cloned(),
             }),
             Screen::Failed { can_retry } => Some(Event::Failed {
                 session_id,
@@ -222,12 +241,22 @@ impl Reporter {
             Screen::Expired => Some(Event::Expired { session_id }),
             Screen::Pay | Screen::Waiting | Screen::UnknownStatus(_) => None,
         };
-        if outcome != self.outcome {
+        // A receipt that turns up later is the same outcome: kept for the navigation, not re-posted.
+        let without_receipt = |event: &Option<Event>| match event {
+            Some(Event::Completed { session_id, redirect_url, navigate_parent, .. }) => Some(Event::Completed {
+                session_id: session_id.clone(),
+                redirect_url: redirect_url.clone(),
+                navigate_parent: *navigate_parent,
+                receipt: None,
+            }),
+            other => other.clone(),
+        };
+        if without_receipt(&outcome) != without_receipt(&self.outcome) {
             if let Some(event) = &outcome {
                 events.push(event.clone());
             }
-            self.outcome = outcome;
         }
+        self.outcome = outcome;
         events
     }
 
@@ -242,6 +271,17 @@ mod tests {
     use super::*;
     use crate::model::SessionStatus;
     use serde_json::{json, Value};
+
+    fn paid_receipt() -> Receipt {
+        Receipt {
+            merchant: "Ana Rojas".into(),
+            amount: "15990".into(),
+            currency: "CLP".into(),
+            rail: Some(crate::model::Rail::Etpay),
+            reference: "pay_7".into(),
+            paid_at: "2025-04-24T12:05:00Z".into(),
+        }
+    }
 
     /// The message as serde_json sees it, to compare with `json!` literals.
     fn wire(event: &Event) -> Value {
@@ -275,11 +315,24 @@ mod tests {
             session_id: "cs_1".into(),
             redirect_url: Some("https://shop.example/ok".into()),
             navigate_parent: false,
+            receipt: None,
         };
         assert_eq!(
             wire(&completed),
             json!({"source": "conomy-checkout", "version": 1, "type": "completed",
-                   "payload": {"sessionId": "cs_1", "redirectUrl": "https://shop.example/ok", "navigateParent": false}})
+                   "payload": {"sessionId": "cs_1", "redirectUrl": "https://shop.example/ok", "navigateParent": false,
+                               "receipt": null}})
+        );
+        let with_receipt = Event::Completed {
+            session_id: "cs_1".into(),
+            redirect_url: None,
+            navigate_parent: false,
+            receipt: Some(paid_receipt()),
+        };
+        assert_eq!(
+            wire(&with_receipt)["payload"]["receipt"],
+            json!({"paymentId": "pay_7", "amount": "15990", "currency": "CLP", "method": "ETPAY",
+                   "paidAt": "2025-04-24T12:05:00Z"})
         );
         let failed = Event::Failed { session_id: "cs_1".into(), redirect_url: None, can_retry: true, navigate_parent: false };
         assert_eq!(wire(&failed)["payload"], json!({"sessionId": "cs_1", "redirectUrl": null, "canRetry": true, "navigateParent": false}));
@@ -366,37 +419,42 @@ mod tests {
     fn reporter_sends_each_change_once() {
         let mut reporter = Reporter::default();
         let active = session(SessionStatus::Active, Some("https://shop.example/ok"), Some("https://shop.example/ko"));
-        assert_eq!(reporter.observe(&active, &Screen::Pay), vec![Event::Status { status: "ACTIVE".into() }]);
-        assert!(reporter.observe(&active, &Screen::Pay).is_empty());
-        assert!(reporter.observe(&active, &Screen::Waiting).is_empty());
+        assert_eq!(reporter.observe(&active, &Screen::Pay, None), vec![Event::Status { status: "ACTIVE".into() }]);
+        assert!(reporter.observe(&active, &Screen::Pay, None).is_empty());
+        assert!(reporter.observe(&active, &Screen::Waiting, None).is_empty());
         assert_eq!(reporter.navigation(), None);
 
         // A declined payment with a retry: no redirect target, nothing to navigate to.
-        let failed = reporter.observe(&active, &Screen::Failed { can_retry: true });
+        let failed = reporter.observe(&active, &Screen::Failed { can_retry: true }, None);
         assert_eq!(
             failed,
             vec![Event::Failed { session_id: "cs_1".into(), redirect_url: None, can_retry: true, navigate_parent: false }]
         );
         assert_eq!(reporter.navigation(), None);
         // The payer tries again and fails again: reported again.
-        assert!(reporter.observe(&active, &Screen::Pay).is_empty());
-        assert_eq!(reporter.observe(&active, &Screen::Failed { can_retry: true }).len(), 1);
+        assert!(reporter.observe(&active, &Screen::Pay, None).is_empty());
+        assert_eq!(reporter.observe(&active, &Screen::Failed { can_retry: true }, None).len(), 1);
 
         let finished = session(SessionStatus::Finished, Some("https://shop.example/ok"), None);
-        let events = reporter.observe(&finished, &Screen::Success);
+        let events = reporter.observe(&finished, &Screen::Success, None);
         let completed = Event::Completed {
             session_id: "cs_1".into(),
             redirect_url: Some("https://shop.example/ok".into()),
             navigate_parent: false,
+            receipt: None,
         };
         assert_eq!(events, vec![Event::Status { status: "FINISHED".into() }, completed]);
-        assert!(reporter.observe(&finished, &Screen::Success).is_empty());
+        assert!(reporter.observe(&finished, &Screen::Success, None).is_empty());
+        // The payment read a moment later completes the receipt without a second `completed`.
+        let paid = paid_receipt();
+        assert!(reporter.observe(&finished, &Screen::Success, Some(&paid)).is_empty());
         assert_eq!(
             reporter.navigation(),
             Some(Event::Completed {
                 session_id: "cs_1".into(),
                 redirect_url: Some("https://shop.example/ok".into()),
-                navigate_parent: true
+                navigate_parent: true,
+                receipt: Some(paid),
             })
         );
     }
@@ -405,7 +463,7 @@ mod tests {
     fn final_failures_and_expiry_carry_what_the_page_needs() {
         let mut reporter = Reporter::default();
         let failed = session(SessionStatus::Failed, None, Some("https://shop.example/ko"));
-        let events = reporter.observe(&failed, &Screen::Failed { can_retry: false });
+        let events = reporter.observe(&failed, &Screen::Failed { can_retry: false }, None);
         assert_eq!(events[1], Event::Failed {
             session_id: "cs_1".into(),
             redirect_url: Some("https://shop.example/ko".into()),
@@ -417,13 +475,13 @@ mod tests {
         // An unsafe target is never handed to the page.
         let mut reporter = Reporter::default();
         let unsafe_target = session(SessionStatus::Finished, Some("javascript:alert(1)"), None);
-        let events = reporter.observe(&unsafe_target, &Screen::Success);
+        let events = reporter.observe(&unsafe_target, &Screen::Success, None);
         assert!(matches!(&events[1], Event::Completed { redirect_url: None, .. }));
         assert_eq!(reporter.navigation(), None);
 
         let mut reporter = Reporter::default();
         let expired = session(SessionStatus::Expired, None, None);
-        assert_eq!(reporter.observe(&expired, &Screen::Expired)[1], Event::Expired { session_id: "cs_1".into() });
+        assert_eq!(reporter.observe(&expired, &Screen::Expired, None)[1], Event::Expired { session_id: "cs_1".into() });
     }
 
     #[test]
@@ -437,8 +495,10 @@ mod tests {
         value["customer"]["phoneNumber"] = json!("912345678");
         let session: CheckoutSession = serde_json::from_value(value).expect("session");
         let mut reporter = Reporter::default();
+        // An owner who is a person: the receipt names them on screen, never in a message.
+        let paid = paid_receipt();
         let mut wire = String::new();
-        for event in reporter.observe(&session, &Screen::Success).into_iter().chain(reporter.navigation()) {
+        for event in reporter.observe(&session, &Screen::Success, Some(&paid)).into_iter().chain(reporter.navigation()) {
             wire.push_str(&event.message().to_string());
         }
         for secret in ["Ana", "Rojas", "ana@example.cl", "12345678", "912345678"] {

@@ -16,6 +16,7 @@ pub mod theme;
 pub mod embed_protocol;
 pub mod route;
 pub mod handle;
+pub mod receipt;
 mod url;
 
 #[cfg(test)]
