@@ -106,6 +106,13 @@ keys!(
     RedirectTitle, RedirectBody, RedirectLink, QrTitle, QrBody, QrAlt, CopyCodeLabel,
     CopyButton, CopyWhat, Copied, CopyFailed, QrExpiresIn, TransferTitle, TransferBody,
     ClabeLabel, CvuLabel, BankLabel, AmountLabel, ApproveTitle, ApproveBody,
+    // receipt and result facts
+    ReceiptTitle, ReceiptMerchant, ReceiptMethod, ReceiptReference, ReceiptDate, PrintReceipt,
+    RedirectPaused, SuccessBodyUnnamed, PaidTo, NotCharged,
+    // fallbacks for what a link leaves empty
+    UnnamedMerchant, UnnamedItem, UnnamedTax,
+    // continue on your phone
+    PhoneTitle, PhoneBody, PhoneQrAlt,
 );
 
 /// The text of `key` in `locale`.
@@ -211,6 +218,22 @@ fn es(key: Key) -> &'static str {
         AmountLabel => "Monto",
         ApproveTitle => "Aprueba el pago en tu app",
         ApproveBody => "Te enviamos una solicitud de pago. Ábrela en la app de {provider} y apruébala.",
+        ReceiptTitle => "Comprobante de pago",
+        ReceiptMerchant => "Comercio",
+        ReceiptMethod => "Medio de pago",
+        ReceiptReference => "Referencia del pago",
+        ReceiptDate => "Fecha y hora",
+        PrintReceipt => "Guardar o imprimir",
+        RedirectPaused => "Te esperamos: vuelve al comercio cuando quieras.",
+        SuccessBodyUnnamed => "Tu pago fue confirmado.",
+        PaidTo => "Pagaste a",
+        NotCharged => "Monto no cobrado",
+        UnnamedMerchant => "Tu pago",
+        UnnamedItem => "Artículo",
+        UnnamedTax => "Impuesto",
+        PhoneTitle => "¿Prefieres pagar desde tu teléfono?",
+        PhoneBody => "Escanea este código con la cámara de tu teléfono para seguir este mismo pago allí. Esta página mostrará el resultado.",
+        PhoneQrAlt => "Código QR para abrir este pago en tu teléfono.",
     }
 }
 
@@ -308,6 +331,22 @@ fn pt_br(key: Key) -> &'static str {
         AmountLabel => "Valor",
         ApproveTitle => "Aprove o pagamento no seu app",
         ApproveBody => "Enviamos uma solicitação de pagamento. Abra-a no app {provider} e aprove.",
+        ReceiptTitle => "Comprovante de pagamento",
+        ReceiptMerchant => "Loja",
+        ReceiptMethod => "Forma de pagamento",
+        ReceiptReference => "Referência do pagamento",
+        ReceiptDate => "Data e hora",
+        PrintReceipt => "Salvar ou imprimir",
+        RedirectPaused => "Vamos esperar: volte à loja quando quiser.",
+        SuccessBodyUnnamed => "Seu pagamento foi confirmado.",
+        PaidTo => "Você pagou a",
+        NotCharged => "Valor não cobrado",
+        UnnamedMerchant => "Seu pagamento",
+        UnnamedItem => "Item",
+        UnnamedTax => "Imposto",
+        PhoneTitle => "Prefere pagar pelo celular?",
+        PhoneBody => "Escaneie este código com a câmera do celular para continuar este mesmo pagamento lá. Esta página mostrará o resultado.",
+        PhoneQrAlt => "Código QR para abrir este pagamento no celular.",
     }
 }
 
@@ -405,6 +444,22 @@ fn en(key: Key) -> &'static str {
         AmountLabel => "Amount",
         ApproveTitle => "Approve the payment in your app",
         ApproveBody => "We sent you a payment request. Open it in the {provider} app and approve it.",
+        ReceiptTitle => "Payment receipt",
+        ReceiptMerchant => "Merchant",
+        ReceiptMethod => "Payment method",
+        ReceiptReference => "Payment reference",
+        ReceiptDate => "Date and time",
+        PrintReceipt => "Save or print",
+        RedirectPaused => "We'll wait: go back to the merchant whenever you're ready.",
+        SuccessBodyUnnamed => "Your payment is confirmed.",
+        PaidTo => "You paid",
+        NotCharged => "Amount not charged",
+        UnnamedMerchant => "Your payment",
+        UnnamedItem => "Item",
+        UnnamedTax => "Tax",
+        PhoneTitle => "Rather pay on your phone?",
+        PhoneBody => "Scan this code with your phone's camera to carry on with this same payment there. This page will show the outcome.",
+        PhoneQrAlt => "QR code that opens this payment on your phone.",
     }
 }
 
