@@ -3,7 +3,7 @@
 // checkout on http://127.0.0.1:<port> (CHECKOUT_URL) through /embed.js. Third origins are
 // Playwright-fulfilled pages (http://third.test), so nothing else needs to listen.
 import type { BrowserContext, Frame, FrameLocator, Page } from '@playwright/test';
-import { test, expect } from '../fixtures/test';
+import { test, expect, HANDLE } from '../fixtures/test';
 import type { Conomy, PaymentLink } from '../fixtures/conomy';
 
 const MERCHANT = process.env.MERCHANT_URL ?? '';
@@ -134,8 +134,9 @@ test('reloading only the frame resumes its session, even where the frame gets no
       }
     });
     const frame = await openShop(page, 'demo-clp', '&locale=en');
-    // The frame's own URL names its session (third-party frames may have no sessionStorage).
-    await expect.poll(() => new URL(checkoutFrame(page).url()).searchParams.get('session')).toMatch(/^[A-Za-z0-9_-]+$/);
+    // The frame's own URL names its session by its handle (third-party frames may have no
+    // sessionStorage): `<session id>.<expiry>.<mac>`, the capability the server issued.
+    await expect.poll(() => new URL(checkoutFrame(page).url()).searchParams.get('session')).toMatch(HANDLE);
     const session = new URL(checkoutFrame(page).url()).searchParams.get('session');
     expect(opened).toHaveLength(1);
 
