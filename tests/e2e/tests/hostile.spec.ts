@@ -187,11 +187,20 @@ test.describe('malformed tokens in the URL', () => {
 
 const TOKEN = 'hostile-answers';
 
-/** A complete, valid session (MXN, SPEI), as the contract describes it. */
+/**
+ * A well-formed capability for a faked session (the gateway adds one to the open answer of a
+ * payable session; without it the page may show the session but never read or pay on it).
+ */
+function fakeCapability(id: string): string {
+  return `${id}.9999999999.${'A'.repeat(43)}`;
+}
+
+/** A complete, valid session (MXN, SPEI), as the contract describes it, as the gateway opens it. */
 function session(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Date.now();
   return {
     id: 'cs_hostile_1',
+    capability: fakeCapability('cs_hostile_1'),
     checkoutToken: TOKEN,
     status: 'ACTIVE',
     createdAt: new Date(now).toISOString(),
