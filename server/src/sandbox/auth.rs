@@ -1,5 +1,6 @@
-//! Conomy's credentials: `POST /auth` issues bearer tokens; every other call needs the API key
-//! and a live token, exactly as the real API asks (§1), so the gateway's forwarding is tested.
+//! Conomy's credentials: `POST /auth` issues bearer tokens; every other call needs the API key,
+//! a live token and a `User-Agent`, exactly as the real API asks (§1, §8), so the gateway's
+//! forwarding is tested.
 
 use std::sync::Arc;
 
@@ -74,6 +75,19 @@ pub async fn require_credentials(State(sandbox): State<Arc<Sandbox>>, request: R
     let now = sandbox.now();
     if !sandbox.lock().token_is_valid(&token, now) {
         return Failure::unauthorized("invalid or expired bearer token").into_response();
+    }
+    next.run(request).await
+}
+
+/// Middleware for every endpoint but `/auth`, after the credentials: a `User-Agent` that says
+/// something (absent or blank → `400 missingParam`, §8).
+pub async fn require_user_agent(request: Request, next: Next) -> Response {
+    let named = request
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .is_some_and(|agent| !agent.as_bytes().iter().all(u8::is_ascii_whitespace));
+    if !named {
+        return Failure::missing("User-Agent").into_response();
     }
     next.run(request).await
 }

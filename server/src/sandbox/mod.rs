@@ -154,7 +154,7 @@ impl Sandbox {
 }
 
 /// Conomy's merchant API, paths without prefix (`/auth`, `/payment-links`, ...). Everything
-/// but `/auth` requires `x-api-key` and a bearer token from `/auth`.
+/// but `/auth` requires `x-api-key`, a bearer token from `/auth` and a `User-Agent`.
 pub fn conomy_router(sandbox: Arc<Sandbox>) -> Router {
     let protected = Router::new()
         .route("/payment-links", get(links::list).post(links::create))
@@ -167,8 +167,10 @@ pub fn conomy_router(sandbox: Arc<Sandbox>) -> Router {
         .route("/checkout-sessions/token/{token}/refresh", post(sessions::refresh))
         .route("/payments", get(payments::list))
         .route("/payments/banks/{country}", get(banks::list))
-        // Faults act on authenticated calls only (the outer layer checks credentials first).
+        // Faults act on authenticated calls only (the outer layers check credentials first,
+        // then the User-Agent).
         .route_layer(middleware::from_fn_with_state(sandbox.clone(), faults::inject))
+        .route_layer(middleware::from_fn(auth::require_user_agent))
         .route_layer(middleware::from_fn_with_state(sandbox.clone(), auth::require_credentials));
     Router::new()
         .route("/auth", post(auth::issue_token))

@@ -38,6 +38,7 @@ impl Harness {
             .uri(path)
             .header("x-api-key", "sandbox-api-key")
             .header("authorization", format!("Bearer {}", self.token))
+            .header("user-agent", "sandbox-unit-tests")
             .header("content-type", "application/json")
             .body(body.map_or(Body::empty(), |b| Body::from(b.to_string())))
             .unwrap();

@@ -57,9 +57,11 @@ pub fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// A client that, like a test should, sees redirects instead of following them.
+/// It names itself in `User-Agent`, which `/conomy` requires (§8).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .user_agent("checkout-gateway-tests")
         .timeout(Duration::from_secs(20))
         .build()
         .expect("client")

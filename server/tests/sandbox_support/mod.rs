@@ -17,6 +17,9 @@ pub struct Server {
     pub token: String,
 }
 
+/// The `User-Agent` the test client sends (Conomy requires one on every call but `/auth`).
+pub const USER_AGENT: &str = "checkout-server-tests";
+
 /// Starts a seeded sandbox exactly as the gateway mounts it and signs in with the demo
 /// credentials.
 pub async fn start() -> Server {
@@ -32,6 +35,7 @@ pub async fn start() -> Server {
     tokio::spawn(async move { axum::serve(listener, service).await });
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .user_agent(USER_AGENT)
         .build()
         .expect("client");
     let mut server = Server { base, sandbox, http, token: String::new() };
