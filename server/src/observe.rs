@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use checkout_core::model::{is_valid_id, ApiError, ApiErrorKind};
@@ -76,17 +76,21 @@ fn route_label(request: &Request) -> String {
 }
 
 /// Middleware: refuses raw paths with encoded slashes, dots, backslashes or NULs, or dot
-/// segments, before any handler decodes them. `/api` answers in Conomy's error shape.
+/// segments, before any handler decodes them. `/api` and the sandbox's `/conomy` answer in
+/// Conomy's error shape (§8: every answer under `/conomy` is JSON).
 pub async fn reject_traversal(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if !is_suspicious_path(path) {
         return next.run(request).await;
     }
     let trace_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
-    if path == "/api" || path.starts_with("/api/") {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if under("/api") || under("/conomy") {
         let mut error = ApiError::new(400, ApiErrorKind::InvalidParam, "The path is not valid.");
         error.trace_id = trace_id;
-        crate::public_api::error_response(&error)
+        let mut response = crate::public_api::error_response(&error);
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
     } else {
         (StatusCode::BAD_REQUEST, "Bad request\n").into_response()
     }

@@ -1,6 +1,7 @@
 //! The sandbox answers as Conomy's contract pins it where a Schemathesis run over Conomy's own
 //! OpenAPI file found it lenient (`../shared/conomy-api.md` §8).
 
+mod gateway_support;
 mod sandbox_support;
 
 use reqwest::{Method, StatusCode};
@@ -77,4 +78,50 @@ async fn user_agent_is_required_on_every_call_but_auth() {
     // Credentials are checked first: a stranger learns nothing about what else is missing.
     let response = http.get(s.url("/conomy/payment-links")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+// ---- JSON everywhere under /conomy --------------------------------------------------------
+
+#[tokio::test]
+async fn malformed_paths_under_conomy_answer_conomy_json() {
+    let server = gateway_support::start_sandbox(gateway_support::missing_dist()).await;
+    for path in [
+        "/conomy/payment-links/%2e%2e",
+        "/conomy/payment-links/a%2fb",
+        "/conomy/payment-links/a%2Fb",
+        "/conomy/payment-links/a%5cb",
+        "/conomy/payment-links/a%00",
+        "/conomy/payment-links/../auth",
+        "/conomy/./payment-links",
+        "/conomy/checkout-sessions/x/..",
+        "/conomy/%2E%2E/sandbox/control/faults",
+        "/conomy/payment-links/a\\b",
+    ] {
+        let head = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: t\r\nConnection: close\r\n\r\n");
+        let (status, text) = gateway_support::raw_request(server.addr, &head).await;
+        assert_eq!(status, 400, "{path}: {text}");
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: not JSON: {text:?}"));
+        assert_error(&body, 400, "invalidParam", "");
+    }
+    // Paths outside /api and /conomy keep their plain answer (the SPA's and the files' world).
+    let head = "GET /..%2Fetc%2Fpasswd HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    let (status, text) = gateway_support::raw_request(server.addr, head).await;
+    assert_eq!(status, 400);
+    assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_under_conomy_answer_conomy_json() {
+    let s = start().await;
+    for (method, path) in [
+        (Method::GET, "/conomy/nowhere"),
+        (Method::PUT, "/conomy/payment-links"),
+        (Method::PATCH, "/conomy/checkout-sessions/cs_1"),
+        (Method::GET, "/conomy/auth"),
+        (Method::GET, "/conomy/payments/banks"),
+    ] {
+        let (status, body) = s.api(method.clone(), path.trim_start_matches("/conomy"), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
+        assert_error(&body, 404, "notFound", "");
+    }
 }
