@@ -125,3 +125,35 @@ async fn unknown_routes_and_methods_under_conomy_answer_conomy_json() {
         assert_error(&body, 404, "notFound", "");
     }
 }
+
+// ---- strict list parameters ---------------------------------------------------------------
+
+#[tokio::test]
+async fn list_cursors_and_email_filters_are_strict() {
+    let s = start().await;
+    for i in 0..3 {
+        let mut body = link_body("strict");
+        body["customer"] = json!({"firstName": "P", "email": format!("p{i}@example.cl")});
+        s.create_link(body).await;
+    }
+    for bad in ["next=AAA", "next=-1", "next=1.5", "next=99999999999", "customer.email=true", "customer.email=a@b.cl,nope"] {
+        for list in ["/payment-links", "/checkout-sessions"] {
+            let (status, body) = s.get(&format!("{list}?{bad}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{list}?{bad}: {body}");
+            let field = bad.split('=').next().unwrap();
+            assert_error(&body, 400, "invalidParam", field);
+        }
+    }
+    // `next` is the cursor a page answers with: the next page starts there.
+    let (status, first) = s.get("/payment-links?owner.identityId=strict&limit=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first["pagination"]["next"], 2);
+    let (status, second) = s.get("/payment-links?owner.identityId=strict&limit=2&next=2").await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(second["results"].as_array().unwrap().len(), 1);
+    assert_eq!(second["pagination"], json!({"count": 3, "next": 0, "previous": 0, "total": 3}));
+    let (_, by_mail) = s.get("/payment-links?customer.email=p1@example.cl,%20p2@example.cl").await;
+    assert_eq!(by_mail["pagination"]["total"], 2, "{by_mail}");
+    let (status, _) = s.get("/checkout-sessions?customer.email=ana.rojas@example.cl").await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -1,5 +1,7 @@
-//! List answers: comma-separated filters on fields of the stored records, and `limit`/`offset`
-//! pagination into `{pagination: {count, next, previous, total}, results}`.
+//! List answers: comma-separated filters on fields of the stored records, and `limit` with
+//! `offset` (or the `next` cursor a page answered) into
+//! `{pagination: {count, next, previous, total}, results}`. Malformed parameters are 400s, not
+//! ignored (§8): `next` is an integer, `customer.email` holds e-mail addresses.
 //!
 //! Selection runs on the records under the store's lock and clones only the page asked for;
 //! rendering that page as JSON happens after the lock is released, so a list never costs
@@ -46,14 +48,18 @@ pub fn select<'a, T: Clone + 'a>(
     if limit > MAX_LIMIT {
         return Err(Failure::invalid("limit", "must be between 0 and 50"));
     }
-    let offset = number(query, "offset", 0)?;
-    let wanted: Vec<(Field<T>, Vec<&str>)> = filters
-        .iter()
-        .filter_map(|(param, field)| {
-            let values = query_value(query, param)?;
-            Some((*field, values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect()))
-        })
-        .collect();
+    // `next` is where the previous page said the following one starts; `offset` wins if both.
+    let next = number(query, "next", 0)?;
+    let offset = number(query, "offset", next)?;
+    let mut wanted: Vec<(Field<T>, Vec<&str>)> = Vec::new();
+    for (param, field) in filters {
+        let Some(values) = query_value(query, param) else { continue };
+        let values: Vec<&str> = values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
+        if param.ends_with("email") && !values.iter().all(|v| is_email_address(v)) {
+            return Err(Failure::invalid(param, "must be comma-separated e-mail addresses"));
+        }
+        wanted.push((*field, values));
+    }
     let mut total: u64 = 0;
     let mut page = Vec::new();
     for record in records {
@@ -78,6 +84,19 @@ pub fn select<'a, T: Clone + 'a>(
         },
         records: page,
     })
+}
+
+/// `local@domain.tld` in the characters an address may hold: enough to tell an address from a
+/// stray word (`customer.email=true`), lenient on what a merchant might really have stored.
+fn is_email_address(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else { return false };
+    let labels: Vec<&str> = domain.split('.').collect();
+    !local.is_empty()
+        && local.len() <= 64
+        && text.len() <= 254
+        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+        && labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
 }
 
 fn number(query: &[(String, String)], key: &str, default: u64) -> Answer<u64> {
@@ -136,8 +155,22 @@ mod tests {
         assert_eq!(acct.pagination.total, 4);
         let past_the_end = select(&[("offset", "40")]).unwrap();
         assert_eq!((past_the_end.records.len(), past_the_end.pagination.count, past_the_end.pagination.next), (0, 25, 0));
+        let by_cursor = select(&[("limit", "10"), ("next", "20")]).unwrap();
+        assert_eq!(by_cursor.records[0].id, "l20");
+        assert_eq!(select(&[("next", "20"), ("offset", "10")]).unwrap().records[0].id, "l10", "offset wins");
+        assert!(select(&[("next", "AAA")]).is_err());
         assert!(select(&[("limit", "51")]).is_err());
         assert!(select(&[("offset", "-1")]).is_err());
+    }
+
+    #[test]
+    fn email_filters_hold_addresses() {
+        for ok in ["ana@example.cl", "o'neil+x@a-b.example.co", "A.B@EXAMPLE.XN--P1AI"] {
+            assert!(is_email_address(ok), "{ok}");
+        }
+        for bad in ["true", "", "@example.cl", "ana@", "ana@example", "ana@exa mple.cl", "ana@.cl", "a b@example.cl"] {
+            assert!(!is_email_address(bad), "{bad:?}");
+        }
     }
 
     #[test]
