@@ -4,9 +4,15 @@
 mod gateway_support;
 mod sandbox_support;
 
+use std::sync::Arc;
+
+use checkout_server::sandbox::clock::ManualClock;
 use reqwest::{Method, StatusCode};
 use sandbox_support::*;
 use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
 
 fn assert_error(body: &Value, status: u16, kind: &str, detail_prefix: &str) {
     assert_eq!(body["status"], status, "{body}");
@@ -15,6 +21,10 @@ fn assert_error(body: &Value, status: u16, kind: &str, detail_prefix: &str) {
     assert!(body["traceId"].is_string(), "{body}");
     let detail = body["detail"].as_str().unwrap_or_default();
     assert!(detail.starts_with(detail_prefix), "detail {detail:?} should start with {detail_prefix:?}");
+}
+
+fn at(text: &Value) -> OffsetDateTime {
+    OffsetDateTime::parse(text.as_str().expect("a timestamp"), &Rfc3339).expect("RFC 3339")
 }
 
 // ---- User-Agent ---------------------------------------------------------------------------
@@ -156,4 +166,108 @@ async fn list_cursors_and_email_filters_are_strict() {
     assert_eq!(by_mail["pagination"]["total"], 2, "{by_mail}");
     let (status, _) = s.get("/checkout-sessions?customer.email=ana.rojas@example.cl").await;
     assert_eq!(status, StatusCode::OK);
+}
+
+// ---- link expiry by duration --------------------------------------------------------------
+
+const START: OffsetDateTime = datetime!(2025-04-24 12:00 UTC);
+
+#[tokio::test]
+async fn links_expire_by_duration_and_their_sessions_never_outlive_them() {
+    let clock = Arc::new(ManualClock::new(START));
+    let s = start_with_clock(clock.clone()).await;
+    let mut body = link_body("expiring");
+    body["duration"] = json!(120);
+    let link = s.create_link(body).await;
+    assert_eq!(link["status"], "ACTIVE", "new links are ACTIVE");
+    let (id, token) = (link["id"].as_str().unwrap().to_string(), link["checkoutToken"].as_str().unwrap().to_string());
+
+    clock.advance(Duration::seconds(100));
+    let session = s.open(&token).await;
+    assert_eq!(at(&session["expiresAt"]), START + Duration::seconds(120), "the session ends with its link");
+    let (status, body) = s.api(Method::DELETE, &format!("/payment-links/{id}"), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an ACTIVE link is not deleted: {body}");
+    assert_error(&body, 422, "failedPrecondition", "");
+
+    clock.advance(Duration::seconds(20));
+    let (_, at_deadline) = s.get(&format!("/payment-links/{id}")).await;
+    assert_eq!(at_deadline["status"], "ACTIVE", "expiry is strictly after the deadline");
+    clock.advance(Duration::milliseconds(1));
+    let (_, expired) = s.get(&format!("/payment-links/{id}")).await;
+    assert_eq!(expired["status"], "EXPIRED");
+    let (_, listed) = s.get("/payment-links?owner.identityId=expiring&status=EXPIRED").await;
+    assert_eq!(listed["pagination"]["total"], 1);
+    let (_, old) = s.get(&format!("/checkout-sessions/{}", session["id"].as_str().unwrap())).await;
+    assert_eq!(old["status"], "EXPIRED");
+    // The token shows the last (expired) session and opens no new one; refresh is refused.
+    let again = s.open(&token).await;
+    assert_eq!((&again["id"], &again["status"]), (&session["id"], &json!("EXPIRED")));
+    let (status, _) = s.post(&format!("/checkout-sessions/token/{token}/refresh"), json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // `activate` revives it for another `duration`.
+    let (status, revived) = s.post(&format!("/payment-links/{id}/activate"), json!({})).await;
+    assert_eq!((status, &revived["status"]), (StatusCode::OK, &json!("ACTIVE")), "{revived}");
+    assert_eq!(revived["createdAt"], link["createdAt"]);
+    let fresh = s.open(&token).await;
+    assert_eq!(fresh["status"], "ACTIVE");
+    let revived_at = START + Duration::seconds(120) + Duration::milliseconds(1);
+    assert_eq!(at(&fresh["expiresAt"]), revived_at + Duration::seconds(120));
+    clock.advance(Duration::seconds(121));
+    let (_, again_expired) = s.get(&format!("/payment-links/{id}")).await;
+    assert_eq!(again_expired["status"], "EXPIRED");
+    let (status, _) = s.api(Method::DELETE, &format!("/payment-links/{id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "an EXPIRED link can be deleted");
+}
+
+#[tokio::test]
+async fn a_long_link_gives_each_session_its_own_shorter_time() {
+    let clock = Arc::new(ManualClock::new(START));
+    let s = start_with_clock(clock.clone()).await;
+    let mut body = link_body("long");
+    body["duration"] = json!(7 * 24 * 3600);
+    let link = s.create_link(body).await;
+    let token = link["checkoutToken"].as_str().unwrap();
+    let session = s.open(token).await;
+    assert_eq!(at(&session["expiresAt"]) - at(&session["createdAt"]), Duration::minutes(30));
+    clock.advance(Duration::minutes(31));
+    let (_, old) = s.get(&format!("/checkout-sessions/{}", session["id"].as_str().unwrap())).await;
+    assert_eq!(old["status"], "EXPIRED");
+    let (_, still) = s.get(&format!("/payment-links/{}", link["id"].as_str().unwrap())).await;
+    assert_eq!(still["status"], "ACTIVE", "the link outlives its sessions");
+    let (status, refreshed) = s.post(&format!("/checkout-sessions/token/{token}/refresh"), json!({})).await;
+    assert_eq!((status, &refreshed["status"]), (StatusCode::CREATED, &json!("ACTIVE")));
+
+    // A link that expired before anyone opened it takes no session.
+    let mut body = link_body("short");
+    body["duration"] = json!(30);
+    let short = s.create_link(body).await;
+    clock.advance(Duration::seconds(31));
+    let (status, refused) = s.post(&format!("/payment-links/token/{}/checkout-sessions", short["checkoutToken"].as_str().unwrap()), json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+
+    // A session created without a link lives its own `duration`.
+    let mut body = link_body("direct");
+    body["duration"] = json!(45);
+    let (status, direct) = s.post("/checkout-sessions", body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(at(&direct["expiresAt"]) - at(&direct["createdAt"]), Duration::seconds(45));
+}
+
+#[tokio::test]
+async fn demo_links_stay_payable_for_a_long_run() {
+    let clock = Arc::new(ManualClock::new(START));
+    let mut s = start_with_clock(clock.clone()).await;
+    clock.advance(Duration::days(30));
+    s.sign_in().await;
+    for demo in ["demo-clp", "demo-mxn", "demo-cop", "demo-brl", "demo-ars", "demo-prefilled", "demo-unsafe-redirect"] {
+        let session = s.open(demo).await;
+        assert_eq!(session["status"], "ACTIVE", "{demo}");
+    }
+    let (_, inactive) = s.get("/payment-links?status=ATTEMPT").await;
+    assert_eq!(inactive["results"][0]["checkoutToken"], "demo-inactive", "still inactive, not expired");
+    let paid = s.open("demo-paid").await;
+    assert_eq!(paid["status"], "FINISHED");
+    let expired = s.open("demo-expired").await;
+    assert_eq!(expired["status"], "EXPIRED");
 }

@@ -262,9 +262,9 @@ async fn expired_sessions_refuse_payments_and_refresh_opens_a_new_one() {
     let token = link["checkoutToken"].as_str().unwrap();
     let session = s.open(token).await;
     let id = session["id"].as_str().unwrap();
-    let created = time::OffsetDateTime::parse(session["createdAt"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
+    let link_created = time::OffsetDateTime::parse(link["createdAt"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
     let expires = time::OffsetDateTime::parse(session["expiresAt"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
-    assert_eq!((expires - created).whole_seconds(), 30);
+    assert_eq!(expires - link_created, time::Duration::seconds(30), "the session ends with its 30-second link");
 
     let response = s.http.post(s.url(&format!("/sandbox/control/sessions/{id}/expire"))).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);

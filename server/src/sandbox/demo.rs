@@ -6,12 +6,14 @@ use serde_json::{json, Value};
 use time::Duration;
 
 use super::links::insert_link;
-use super::order::Order;
-use super::store::{new_id, PaymentRecord};
+use super::order::{Order, MAX_DURATION};
+use super::store::{new_id, PaymentRecord, SESSION_LIFETIME};
 use super::{DemoLink, Sandbox};
 
-/// Normal demos give the payer 30 minutes.
-const DURATION: i64 = 30 * 60;
+/// Demo links take sessions for a year (the longest `duration` allowed), so they stay payable
+/// through any `./test` run or long `./run`; each session still gives the payer
+/// `SESSION_LIFETIME` (30 minutes). `POST /sandbox/control/reset` restores them as seeded.
+const DURATION: i64 = MAX_DURATION;
 
 /// Demo links the merchant demo page may embed (`SandboxConfig::embed_origins`).
 const EMBEDDABLE: [&str; 5] = ["demo-clp", "demo-brl", "demo-cop", "demo-ars", "demo-prefilled"];
@@ -232,8 +234,8 @@ pub fn seed(sandbox: &Sandbox) -> Vec<DemoLink> {
         match demo.fixture {
             Fixture::Fresh => {}
             Fixture::ExpiredSession => {
-                let opened = now - Duration::seconds(DURATION + 60);
-                let session = store.open_session(Some(link.id.clone()), link.token.clone(), link.order.clone(), opened);
+                let opened = now - SESSION_LIFETIME - Duration::minutes(1);
+                let session = store.open_link_session(&link, opened);
                 store.expire_session(&session.id, now);
                 if let Some(s) = store.session_mut(&session.id) {
                     s.pinned = true;
@@ -241,7 +243,7 @@ pub fn seed(sandbox: &Sandbox) -> Vec<DemoLink> {
             }
             Fixture::Paid => {
                 let opened = now - Duration::minutes(10);
-                let session = store.open_session(Some(link.id.clone()), link.token.clone(), link.order.clone(), opened);
+                let session = store.open_link_session(&link, opened);
                 let amount = link.order.total_amount.clone();
                 store.payments.push(PaymentRecord {
                     id: new_id("pay"),

@@ -9,6 +9,7 @@ use axum::Json;
 use checkout_core::model::{Customer, Destination, Item, LinkStatus, Owner, Rail};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use time::Duration;
 
 use super::clock::rfc3339_ms;
 use super::errors::{Answer, Failure};
@@ -97,7 +98,7 @@ pub fn insert_link(sandbox: &Sandbox, order: Order, status: LinkStatus) -> Answe
         Some(token) => token.clone(),
         None => new_id("ct"),
     };
-    let link = LinkRecord { id: new_id("pl"), token, status, created_at: now, order, pinned: false };
+    let link = LinkRecord::new(token, status, order, now);
     store.add_link(link.clone());
     Ok(link)
 }
@@ -139,15 +140,20 @@ pub async fn delete(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<S
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// ATTEMPT or EXPIRED → ACTIVE; an ACTIVE link stays so; a FINISHED (paid) link cannot reopen.
+/// ATTEMPT or EXPIRED → ACTIVE, taking sessions for another `duration` seconds from now (§8);
+/// an ACTIVE link stays as it is; a FINISHED (paid) one cannot reopen.
 pub async fn activate(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
     let id = path_id(id, "id")?;
-    let (mut store, _) = sandbox.current();
+    let (mut store, now) = sandbox.current();
     let link = store.link_mut(&id).ok_or_else(|| Failure::not_found("payment link"))?;
-    if matches!(link.status, LinkStatus::Finished) {
-        return Err(Failure::precondition("a FINISHED payment link cannot be activated"));
+    match link.status {
+        LinkStatus::Active => {}
+        LinkStatus::Attempt | LinkStatus::Expired => {
+            link.status = LinkStatus::Active;
+            link.expires_at = now + Duration::seconds(link.order.duration);
+        }
+        _ => return Err(Failure::precondition(format!("a {} payment link cannot be activated", link.status))),
     }
-    link.status = LinkStatus::Active;
     let link = link.clone();
     drop(store);
     Ok(Json(view(&sandbox, &link)))

@@ -13,7 +13,7 @@ use super::errors::{Answer, Failure};
 use super::faults::FaultPlan;
 
 /// Seconds a link or session may live at most (a year): keeps date arithmetic far from overflow.
-const MAX_DURATION: i64 = 365 * 24 * 3600;
+pub const MAX_DURATION: i64 = 365 * 24 * 3600;
 const MAX_ITEMS: usize = 200;
 const MAX_TEXT: usize = 2048;
 /// Largest `metadata` (as JSON) a link or session keeps: it is stored verbatim and returned on
@@ -45,7 +45,8 @@ pub struct Order {
     pub customer: Option<Customer>,
     pub customer_requirements: Vec<String>,
     pub destinations: Vec<Destination>,
-    /// Seconds a checkout session lives.
+    /// Seconds after creation at which a link stops taking sessions (§8); a session created
+    /// without a link lives this long.
     pub duration: i64,
     pub owner: Owner,
     pub success_url: Option<String>,

@@ -77,7 +77,7 @@ pub async fn create(State(sandbox): State<Arc<Sandbox>>, body: BodyBytes) -> Ans
         Some(token) => token.clone(),
         None => new_id("ct"),
     };
-    let session = store.open_session(None, token, order, now);
+    let session = store.open_direct_session(token, order, now);
     Ok(created(&sandbox, &session))
 }
 
@@ -130,7 +130,7 @@ pub async fn open_from_token(State(sandbox): State<Arc<Sandbox>>, token: PathId,
     let session = match link.status {
         LinkStatus::Active => {
             refuse_if_being_paid(&store, &link)?;
-            store.open_session(Some(link.id.clone()), link.token.clone(), link.order.clone(), now)
+            store.open_link_session(&link, now)
         }
         LinkStatus::Finished => store
             .latest_session_of(&link.id, Some(&SessionStatus::Finished))
@@ -171,6 +171,6 @@ pub async fn refresh(State(sandbox): State<Arc<Sandbox>>, token: PathId, body: B
         return Err(Failure::precondition(format!("the payment link is not active ({})", link.status)));
     }
     refuse_if_being_paid(&store, &link)?;
-    let session = store.open_session(Some(link.id.clone()), link.token.clone(), link.order.clone(), now);
+    let session = store.open_link_session(&link, now);
     Ok(created(&sandbox, &session))
 }

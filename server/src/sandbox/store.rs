@@ -17,6 +17,9 @@ const MAX_TOKENS: usize = 10_000;
 /// Links kept at most; the oldest unpinned ones go first, like sessions. The sandbox's merchant
 /// API is open to anyone holding the printed demo credentials, so it needs the same bound.
 const MAX_LINKS: usize = 10_000;
+/// The longest a checkout session opened from a link lives; it ends sooner when its link does.
+/// A link's `duration` bounds the link (§8), so a session needs a time of its own.
+pub const SESSION_LIFETIME: Duration = Duration::minutes(30);
 
 #[derive(Debug, Clone)]
 pub struct LinkRecord {
@@ -24,9 +27,25 @@ pub struct LinkRecord {
     pub token: String,
     pub status: LinkStatus,
     pub created_at: OffsetDateTime,
+    /// When the link stops taking sessions: `duration` seconds after its creation, or after
+    /// the `activate` that revived it (§8).
+    pub expires_at: OffsetDateTime,
     pub order: Order,
     /// Demo links are never pruned.
     pub pinned: bool,
+}
+
+impl LinkRecord {
+    /// A new link taking sessions for `order.duration` seconds from `now`.
+    pub fn new(token: String, status: LinkStatus, order: Order, now: OffsetDateTime) -> LinkRecord {
+        let expires_at = now + Duration::seconds(order.duration);
+        LinkRecord { id: new_id("pl"), token, status, created_at: now, expires_at, order, pinned: false }
+    }
+
+    /// When a session opened at `now` ends: [`SESSION_LIFETIME`] later, never after the link.
+    pub fn session_expiry(&self, now: OffsetDateTime) -> OffsetDateTime {
+        (now + SESSION_LIFETIME).min(self.expires_at)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -154,15 +173,33 @@ impl Store {
             .find(|s| s.link_id.as_deref() == Some(link_id) && status.is_none_or(|want| &s.status == want))
     }
 
-    /// Opens an ACTIVE session living `order.duration` seconds from `now`.
-    pub fn open_session(&mut self, link_id: Option<String>, token: String, order: Order, now: OffsetDateTime) -> SessionRecord {
+    /// Opens an ACTIVE session of `link` at `now`, ending with [`LinkRecord::session_expiry`].
+    pub fn open_link_session(&mut self, link: &LinkRecord, now: OffsetDateTime) -> SessionRecord {
+        let expires_at = link.session_expiry(now);
+        self.push_session(Some(link.id.clone()), link.token.clone(), link.order.clone(), now, expires_at)
+    }
+
+    /// Opens an ACTIVE session without a link, living `order.duration` seconds from `now`.
+    pub fn open_direct_session(&mut self, token: String, order: Order, now: OffsetDateTime) -> SessionRecord {
+        let expires_at = now + Duration::seconds(order.duration);
+        self.push_session(None, token, order, now, expires_at)
+    }
+
+    fn push_session(
+        &mut self,
+        link_id: Option<String>,
+        token: String,
+        order: Order,
+        created_at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> SessionRecord {
         let session = SessionRecord {
             id: new_id("cs"),
             link_id,
             token,
             status: SessionStatus::Active,
-            created_at: now,
-            expires_at: now + Duration::seconds(order.duration),
+            created_at,
+            expires_at,
             order,
             pinned: false,
         };
@@ -179,9 +216,16 @@ impl Store {
         }
     }
 
-    /// Lazy expiry, run before every read: a session past `expiresAt` that is not FINISHED or
-    /// FAILED becomes EXPIRED, and a payment still waiting on it expires too.
+    /// Lazy expiry, run before every read: a link past its time that is not FINISHED becomes
+    /// EXPIRED; a session past `expiresAt` that is not FINISHED or FAILED becomes EXPIRED, and a
+    /// payment still waiting on it expires too. (A session ends no later than its link, so the
+    /// link's sessions need no separate pass.)
     pub fn expire_due(&mut self, now: OffsetDateTime) {
+        for link in self.links.iter_mut().filter(|l| now > l.expires_at) {
+            if matches!(link.status, LinkStatus::Active | LinkStatus::Attempt) {
+                link.status = LinkStatus::Expired;
+            }
+        }
         let due: Vec<String> = self
             .sessions
             .iter()
@@ -277,6 +321,7 @@ mod tests {
             token: format!("ct_{n}"),
             status: LinkStatus::Active,
             created_at: OffsetDateTime::UNIX_EPOCH,
+            expires_at: OffsetDateTime::UNIX_EPOCH + Duration::seconds(60),
             order: order.clone(),
             pinned,
         }

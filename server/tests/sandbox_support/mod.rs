@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use checkout_server::sandbox::clock::{Clock, SystemClock};
 use checkout_server::sandbox::{conomy_router, sandbox_router, Sandbox, SandboxConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -23,9 +24,14 @@ pub const USER_AGENT: &str = "checkout-server-tests";
 /// Starts a seeded sandbox exactly as the gateway mounts it and signs in with the demo
 /// credentials.
 pub async fn start() -> Server {
+    start_with_clock(Arc::new(SystemClock)).await
+}
+
+/// [`start`] on another clock (a `ManualClock` moves time instead of sleeping).
+pub async fn start_with_clock(clock: Arc<dyn Clock>) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let sandbox = Sandbox::new(SandboxConfig::demo(&base));
+    let sandbox = Sandbox::with_clock(SandboxConfig::demo(&base), clock);
     sandbox.seed_demo_links();
     let app = Router::new()
         .nest("/conomy", conomy_router(sandbox.clone()))
@@ -39,15 +45,20 @@ pub async fn start() -> Server {
         .build()
         .expect("client");
     let mut server = Server { base, sandbox, http, token: String::new() };
-    let (status, body) = server
-        .send_with(Method::POST, "/conomy/auth", Some(json!({"clientId": "sandbox-client", "clientSecret": "sandbox-secret"})), "sandbox-api-key", None)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    server.token = body["accessToken"].as_str().expect("accessToken").to_string();
+    server.sign_in().await;
     server
 }
 
 impl Server {
+    /// A fresh bearer token from `POST /auth` (tokens live an hour, also on a manual clock).
+    pub async fn sign_in(&mut self) {
+        let (status, body) = self
+            .send_with(Method::POST, "/conomy/auth", Some(json!({"clientId": "sandbox-client", "clientSecret": "sandbox-secret"})), "sandbox-api-key", None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        self.token = body["accessToken"].as_str().expect("accessToken").to_string();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
