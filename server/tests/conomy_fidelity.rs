@@ -1,5 +1,7 @@
 //! The sandbox answers as Conomy's contract pins it where a Schemathesis run over Conomy's own
-//! OpenAPI file found it lenient (`../shared/conomy-api.md` §8).
+//! OpenAPI file found it lenient (`../shared/conomy-api.md` §8): `User-Agent` required, JSON
+//! errors for every path under `/conomy`, strict list filters, links that expire by `duration`;
+//! and `POST /sandbox/control/reset`, which undoes whatever such a run changed.
 
 mod gateway_support;
 mod sandbox_support;
@@ -270,4 +272,68 @@ async fn demo_links_stay_payable_for_a_long_run() {
     assert_eq!(paid["status"], "FINISHED");
     let expired = s.open("demo-expired").await;
     assert_eq!(expired["status"], "EXPIRED");
+}
+
+// ---- reset --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn reset_restores_the_seeded_demo_data_and_clears_faults() {
+    let s = start().await;
+    let control = |path: &str| s.http.post(s.url(&format!("/sandbox/control/{path}")));
+    let (_, before) = s.get("/payment-links?limit=50").await;
+    let seeded_total = before["pagination"]["total"].clone();
+    let (_, demo_sessions) = s.get("/checkout-sessions?limit=50").await;
+
+    // What a fuzzer does: activate the inactive demo, expire and delete sessions, delete the
+    // expired demo link, add links, pay, and leave faults behind.
+    let inactive = before["results"].as_array().unwrap().iter().find(|l| l["checkoutToken"] == "demo-inactive").unwrap();
+    let (status, _) = s.post(&format!("/payment-links/{}/activate", inactive["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let expired = before["results"].as_array().unwrap().iter().find(|l| l["checkoutToken"] == "demo-expired").unwrap();
+    let (status, _) = s.api(Method::DELETE, &format!("/payment-links/{}", expired["id"].as_str().unwrap()), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let paid_session = demo_sessions["results"].as_array().unwrap().iter().find(|s| s["status"] == "FINISHED").unwrap();
+    let (status, _) = s.api(Method::DELETE, &format!("/checkout-sessions/{}", paid_session["id"].as_str().unwrap()), None).await;
+    assert_eq!(status, StatusCode::OK);
+    s.create_link(link_body("fuzzer")).await;
+    let session = s.open("demo-clp").await;
+    let (status, _) = s.post(&format!("/checkout-sessions/{}/payments", session["id"].as_str().unwrap()), etpay_payment()).await;
+    assert_eq!(status, StatusCode::OK);
+    let installed = control("faults").json(&json!([{"endpoint": "getSession", "status": 503}])).send().await.unwrap();
+    assert_eq!(installed.status(), StatusCode::OK);
+
+    // Only this machine may reset, like every other control.
+    let relayed = control("reset").header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
+    assert_eq!(relayed.status(), StatusCode::NOT_FOUND);
+    let (_, untouched) = s.get("/payment-links?owner.identityId=fuzzer").await;
+    assert_eq!(untouched["pagination"]["total"], 1, "a refused reset changes nothing");
+
+    let response = control("reset").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let demo: Value = response.json().await.unwrap();
+    let listed: Value = s.http.get(s.url("/sandbox/demo-links.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(demo, listed, "answers the demo links");
+
+    let (status, after) = s.get("/payment-links?limit=50").await;
+    assert_eq!(status, StatusCode::OK, "the access token survives a reset");
+    assert_eq!(after["pagination"]["total"], seeded_total);
+    let status_of = |token: &str| {
+        after["results"].as_array().unwrap().iter().find(|l| l["checkoutToken"] == token).map(|l| l["status"].clone())
+    };
+    assert_eq!(status_of("demo-inactive"), Some(json!("ATTEMPT")));
+    assert_eq!(status_of("demo-expired"), Some(json!("EXPIRED")));
+    assert_eq!(status_of("demo-paid"), Some(json!("FINISHED")));
+    let (_, sessions) = s.get("/checkout-sessions?limit=50").await;
+    let statuses: Vec<&str> = sessions["results"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.len(), demo_sessions["results"].as_array().unwrap().len(), "{statuses:?}");
+    assert!(statuses.contains(&"FINISHED") && statuses.contains(&"EXPIRED"), "{statuses:?}");
+    let (status, gone) = s.get(&format!("/checkout-sessions/{}", session["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{gone}");
+    let faults: Value = s.http.get(s.url("/sandbox/control/faults")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(faults["faults"], json!([]), "{faults}");
+    let fresh = s.open("demo-clp").await;
+    let (status, _) = s.get(&format!("/checkout-sessions/{}", fresh["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK, "no fault left: {fresh}");
+    let paid = s.open("demo-paid").await;
+    assert_eq!(paid["status"], "FINISHED");
 }

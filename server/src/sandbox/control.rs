@@ -1,5 +1,5 @@
 //! Sandbox-only controls for tests: force a session or a link into a state that otherwise
-//! takes time (expiry) or merchant action (deactivation).
+//! takes time (expiry) or merchant action (deactivation), or put everything back as seeded.
 //!
 //! They rewrite anyone's session, so they answer only a client on this machine, or one that
 //! shows the operator's control token (`SANDBOX_CONTROL_TOKEN`); everyone else gets the 404 of
@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::errors::{Answer, Failure};
 use super::extract::{path_id, PathId};
-use super::{links, sessions, Sandbox};
+use super::{links, sessions, DemoLink, Sandbox};
 
 /// Shortest control token accepted: the controls answer without any rate limit, so the token
 /// must not be guessable by trying.
@@ -95,6 +95,15 @@ fn is_loopback(ip: IpAddr) -> bool {
         IpAddr::V4(v4) => v4.is_loopback(),
         IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
     }
+}
+
+/// `POST /sandbox/control/reset`: the seeded demo data again (every other link, session and
+/// payment gone) and no faults, so a fuzzing or manual session can be undone without a
+/// restart. Answers the demo links as `/sandbox/demo-links.json` does.
+pub async fn reset(State(sandbox): State<Arc<Sandbox>>) -> Json<Vec<DemoLink>> {
+    let demo = sandbox.reset();
+    tracing::info!(demo_links = demo.len(), "sandbox reset to its seeded demo data");
+    Json(demo)
 }
 
 /// `POST /sandbox/control/sessions/{id}/expire` → the EXPIRED session.

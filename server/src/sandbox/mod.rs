@@ -103,6 +103,23 @@ impl Sandbox {
         demo::seed(self)
     }
 
+    /// Back to the seeded demo data and no faults (`POST /sandbox/control/reset`): every link,
+    /// session and payment is replaced by a fresh seed, made aside and swapped in under one
+    /// lock, so no request sees a half-seeded store. Access tokens stay valid.
+    pub fn reset(&self) -> Vec<DemoLink> {
+        let fresh = Sandbox::with_clock(self.config.clone(), self.clock.clone());
+        let demo = fresh.seed_demo_links();
+        let seeded = std::mem::take(&mut *fresh.lock());
+        {
+            let mut store = self.lock();
+            let tokens = std::mem::take(&mut store.tokens);
+            *store = Store { tokens, ..seeded };
+        }
+        // Like `DELETE /sandbox/control/faults`, and the links' own fault counts start over.
+        *self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = faults::FaultState::default();
+        demo
+    }
+
     pub fn demo_links(&self) -> Vec<DemoLink> {
         self.lock().demo.clone()
     }
@@ -190,6 +207,7 @@ pub fn sandbox_router(sandbox: Arc<Sandbox>) -> Router {
         .route("/sandbox/control/payment-links/{id}/expire", post(control::expire_link))
         .route("/sandbox/control/payment-links/{id}/deactivate", post(control::deactivate_link))
         .route("/sandbox/control/faults", get(faults::show).post(faults::install).delete(faults::clear))
+        .route("/sandbox/control/reset", post(control::reset))
         .route_layer(middleware::from_fn_with_state(sandbox.clone(), control::require_operator));
     Router::new()
         .route("/sandbox/provider.css", get(provider_page::stylesheet))
