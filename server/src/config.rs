@@ -27,7 +27,12 @@ then forwarded to that base with a cached bearer token. Setting only some of the
 Rate limits: opening or refreshing a session and submitting a payment are limited per client \
 address (token buckets; 429 with Retry-After). RATE_LIMIT_SESSIONS_PER_MIN=0 and \
 RATE_LIMIT_PAYMENTS_PER_MIN=0 disable them, e.g. for a load test. Behind a reverse proxy, pass \
---trust-proxy so the client address is taken from X-Forwarded-For.\n\n\
+--trust-proxy so the client address is taken from X-Forwarded-For. Several instances behind one \
+load balancer share their buckets with --rate-limit-redis (each falls back to its own while Redis \
+does not answer).\n\n\
+Operators: --admin-port serves Prometheus metrics (/metrics) and readiness (/readyz: upstream \
+credentials and Redis) on a separate, loopback-bound listener; /healthz on the public port is \
+liveness only.\n\n\
 Fault injection (sandbox mode): SANDBOX_FAULTS='[{\"endpoint\":\"getSession\",\"status\":503,\"count\":2}]' \
 installs faults at start; POST, GET and DELETE /sandbox/control/faults change them while running \
 (see the README's configuration section). The sandbox listens on loopback addresses only unless \
@@ -142,6 +147,21 @@ pub struct Cli {
     /// The previous key during a rotation: capabilities it signed are still accepted.
     #[arg(long, env = "CHECKOUT_SESSION_SECRET_PREVIOUS", hide_env_values = true)]
     pub session_secret_previous: Option<String>,
+
+    /// Keep every per-client bucket (sessions, payments, reads) in this Redis, shared by all
+    /// instances behind one load balancer (redis://[:password@]host[:port][/db]). While it does
+    /// not answer, each instance limits on its own [default: in-process buckets].
+    #[arg(long, env = "RATE_LIMIT_REDIS_URL", hide_env_values = true)]
+    pub rate_limit_redis: Option<String>,
+
+    /// Port of the admin listener: Prometheus metrics at /metrics, readiness at /readyz. Never
+    /// the public port; unset or 0: no admin listener.
+    #[arg(long, env = "ADMIN_PORT")]
+    pub admin_port: Option<u16>,
+
+    /// Address the admin listener binds to (keep it off the public network).
+    #[arg(long, env = "ADMIN_BIND", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub admin_bind: IpAddr,
 }
 
 /// Credentials and base of the real Conomy API.
@@ -162,6 +182,16 @@ impl fmt::Debug for UpstreamConfig {
             .field("client_id", &"<redacted>")
             .field("client_secret", &"<redacted>")
             .finish()
+    }
+}
+
+/// The Redis URL of the shared rate limits; it may carry a password, so `{:?}` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedisUrl(pub String);
+
+impl fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RedisUrl(<redacted>)")
     }
 }
 
@@ -213,6 +243,10 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// How long a request body may take to arrive once its headers have.
     pub request_body_timeout: Duration,
+    /// Shared per-client buckets in Redis; `None`: in this process only.
+    pub rate_limit_redis: Option<RedisUrl>,
+    /// The admin listener (metrics, readiness); `None`: off. Port 0 picks a free one (tests).
+    pub admin: Option<SocketAddr>,
 }
 
 impl Config {
@@ -236,6 +270,8 @@ impl Config {
             max_concurrent_requests: crate::MAX_CONCURRENT_REQUESTS,
             header_read_timeout: crate::HEADER_READ_TIMEOUT,
             request_body_timeout: crate::REQUEST_BODY_TIMEOUT,
+            rate_limit_redis: None,
+            admin: None,
         }
     }
 
@@ -363,6 +399,28 @@ impl Cli {
                 "upstream mode needs CHECKOUT_SESSION_SECRET (at least 32 bytes, the same on every instance)".into(),
             ));
         }
+        let rate_limit_redis = match self.rate_limit_redis.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) if ["redis://", "redis+unix://", "unix://"].iter().any(|scheme| url.starts_with(scheme)) => {
+                Some(RedisUrl(url.to_string()))
+            }
+            // Never echo it: it may carry a password.
+            Some(_) => {
+                return Err(ConfigError(
+                    "RATE_LIMIT_REDIS_URL must be a redis:// (or redis+unix://) URL".into(),
+                ))
+            }
+        };
+        let admin = match self.admin_port {
+            None | Some(0) => None,
+            Some(port) if port == self.port => {
+                return Err(ConfigError(format!(
+                    "--admin-port {port} is the public port: metrics and readiness are for operators, \
+                     never served to payers; pick another port"
+                )))
+            }
+            Some(port) => Some(SocketAddr::new(self.admin_bind, port)),
+        };
         let rate_limits = RateLimitConfig {
             sessions: Limit { per_minute: self.rate_limit_sessions_per_min, burst: self.rate_limit_sessions_burst },
             payments: Limit { per_minute: self.rate_limit_payments_per_min, burst: self.rate_limit_payments_burst },
@@ -386,6 +444,8 @@ impl Cli {
             max_concurrent_requests: crate::MAX_CONCURRENT_REQUESTS,
             header_read_timeout: crate::HEADER_READ_TIMEOUT,
             request_body_timeout: crate::REQUEST_BODY_TIMEOUT,
+            rate_limit_redis,
+            admin,
         })
     }
 }
@@ -562,6 +622,23 @@ mod tests {
             .expect("valid");
         assert!(config.rate_limits.sessions.is_disabled() && config.rate_limits.payments.is_disabled());
         assert!(config.rate_limits.trust_proxy);
+    }
+
+    #[test]
+    fn redis_and_admin_flags_are_checked_and_never_printed() {
+        let config = cli(&["--rate-limit-redis", "redis://:hunter2@127.0.0.1:6379/0", "--admin-port", "9100"])
+            .into_config()
+            .expect("valid");
+        assert_eq!(config.rate_limit_redis, Some(RedisUrl("redis://:hunter2@127.0.0.1:6379/0".into())));
+        assert_eq!(config.admin, Some("127.0.0.1:9100".parse().expect("addr")));
+        assert!(!format!("{config:?}").contains("hunter2"));
+        let error = cli(&["--rate-limit-redis", "http://:hunter2@x"]).into_config().expect_err("scheme");
+        assert!(error.0.contains("RATE_LIMIT_REDIS_URL") && !error.0.contains("hunter2"), "{error}");
+        // Off by default and with 0; never the public port.
+        assert_eq!(cli(&[]).into_config().expect("valid").admin, None);
+        assert_eq!(cli(&["--admin-port", "0"]).into_config().expect("valid").admin, None);
+        assert!(cli(&["--port", "8080", "--admin-port", "8080"]).into_config().expect_err("same").0.contains("public port"));
+        assert!(cli(&[]).into_config().expect("valid").rate_limit_redis.is_none());
     }
 
     #[test]

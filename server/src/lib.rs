@@ -47,6 +47,7 @@ use crate::config::{Config, Mode};
 use crate::headers::SecurityHeaders;
 use crate::observe::RequestId;
 use crate::public_api::ApiState;
+use crate::rate_limit::{RateLimits, SharedLimits};
 use crate::sandbox::{conomy_router, sandbox_router, DemoLink, Sandbox, SandboxConfig};
 use crate::static_files::StaticFiles;
 
@@ -70,6 +71,8 @@ pub struct AppState {
     pub security: Arc<SecurityHeaders>,
     pub static_files: Arc<StaticFiles>,
     pub limits: RequestLimits,
+    /// The Redis the per-client buckets are shared in (`--rate-limit-redis`).
+    pub shared_limits: Option<Arc<SharedLimits>>,
 }
 
 /// The simulator and what the banner prints about it.
@@ -120,13 +123,17 @@ impl AppState {
             static_files = static_files.with_link_origins(Arc::new(move |token: &str| store.frame_ancestors_of(token)));
         }
         let security = SecurityHeaders::new(&static_files.index_script_hashes(), &config.frame_ancestors)?;
+        // Connects in the background: a Redis that is down at start delays nothing.
+        let shared_limits = config.rate_limit_redis.as_ref().map(|url| SharedLimits::connect(&url.0)).transpose()?;
+        let limits = RateLimits::with_shared(config.rate_limits, shared_limits.clone());
         Ok(AppState {
             mode: config.mode.name(),
-            api: Arc::new(ApiState::new(Arc::new(backend), config.rate_limits, capabilities(config), public_url)),
+            api: Arc::new(ApiState::new(Arc::new(backend), limits, capabilities(config), public_url)),
             sandbox,
             security: Arc::new(security),
             static_files: Arc::new(static_files),
             limits: RequestLimits::new(config),
+            shared_limits,
         })
     }
 }
@@ -185,6 +192,8 @@ pub struct RunningServer {
     pub backend: Arc<Backend>,
     /// The demo merchant page embedding the checkout (sandbox mode, unless disabled).
     pub merchant_demo_url: Option<String>,
+    /// The shared rate-limit store, when configured.
+    pub shared_limits: Option<Arc<SharedLimits>>,
     pub task: JoinHandle<std::io::Result<()>>,
 }
 
@@ -242,6 +251,7 @@ pub async fn start(
         sandbox,
         backend: state.api.backend.clone(),
         merchant_demo_url: merchant_origin,
+        shared_limits: state.shared_limits,
         task,
     })
 }

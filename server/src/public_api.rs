@@ -29,7 +29,7 @@ use crate::allow_list;
 use crate::backend::{Backend, BackendError, BackendResponse};
 use crate::capability::{self, Capabilities};
 use crate::observe::RequestId;
-use crate::rate_limit::{retry_after_seconds, ClientAddr, RateLimitConfig, RateLimiter, RateLimits};
+use crate::rate_limit::{retry_after_seconds, ClientAddr, RateLimiter, RateLimits};
 
 /// Largest request body `/api` accepts; a payment submission is well under 2 KB.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -49,11 +49,11 @@ pub struct ApiState {
 }
 
 impl ApiState {
-    pub fn new(backend: Arc<Backend>, limits: RateLimitConfig, capabilities: Capabilities, public_url: &str) -> Self {
+    pub fn new(backend: Arc<Backend>, limits: RateLimits, capabilities: Capabilities, public_url: &str) -> Self {
         ApiState {
             backend,
             links: Mutex::new(HashMap::new()),
-            limits: RateLimits::new(limits),
+            limits,
             capabilities,
             public_url: public_url.trim_end_matches('/').to_string(),
         }
@@ -125,7 +125,7 @@ async fn open_session(
 ) -> Result<(StatusCode, Value), Failure> {
     let token = valid_id(token)?;
     json_object(headers, body).await?;
-    rate_limit(api, &api.limits.sessions, client)?;
+    rate_limit(api, &api.limits.sessions, client).await?;
     let empty = Value::Object(serde_json::Map::new());
     let (status, mut session) = forward(api, Method::POST, &path(&token), Some(&empty), Shape::Session).await?;
     let capability = allow_list::is_payable(&session)
@@ -148,7 +148,7 @@ async fn get_session(
     let result = async {
         let id = valid_id(id)?;
         holds_capability(&api, &headers, &id)?;
-        rate_limit(&api, &api.limits.reads, &client)?;
+        rate_limit(&api, &api.limits.reads, &client).await?;
         forward(&api, Method::GET, &format!("/checkout-sessions/{id}"), None, Shape::Session).await
     };
     respond(result.await, &rid)
@@ -167,7 +167,7 @@ async fn submit_payment(
         let id = valid_id(id)?;
         let submitted = json_object(&headers, body).await?;
         holds_capability(&api, &headers, &id)?;
-        rate_limit(&api, &api.limits.payments, &client)?;
+        rate_limit(&api, &api.limits.payments, &client).await?;
         let body = rebuild_payment(&api, &id, &submitted).await?;
         forward(&api, Method::POST, &format!("/checkout-sessions/{id}/payments"), Some(&body), Shape::Payment).await
     };
@@ -191,7 +191,7 @@ async fn list_payments(
             return Err(invalid("checkoutSessionId is not a valid id.").into());
         }
         holds_capability(&api, &headers, session)?;
-        rate_limit(&api, &api.limits.reads, &client)?;
+        rate_limit(&api, &api.limits.reads, &client).await?;
         // Only the session filter (and paging) is forwarded: without it this would be the
         // merchant's list of every payment.
         let mut path = format!("/payments?checkoutSessionId={session}");
@@ -217,7 +217,7 @@ async fn list_banks(
         if !(country.len() == 3 && country.bytes().all(|b| b.is_ascii_uppercase())) {
             return Err(invalid("The country must be an ISO 3166-1 alpha-3 code.").into());
         }
-        rate_limit(&api, &api.limits.reads, &client)?;
+        rate_limit(&api, &api.limits.reads, &client).await?;
         forward(&api, Method::GET, &format!("/payments/banks/{country}"), None, Shape::Banks).await
     };
     respond(result.await, &rid)
@@ -354,9 +354,9 @@ fn presentation(browser_url: &str) -> String {
 
 /// Takes a token from the client's bucket. Runs after the input checks: a request refused
 /// for its input never reaches Conomy, so only calls that would cost a token.
-fn rate_limit(api: &ApiState, limiter: &RateLimiter, client: &ClientAddr) -> Result<(), Failure> {
+async fn rate_limit(api: &ApiState, limiter: &RateLimiter, client: &ClientAddr) -> Result<(), Failure> {
     let key = api.limits.client_key(client);
-    limiter.check(key).map_err(|wait| {
+    limiter.check(key).await.map_err(|wait| {
         tracing::info!("rate limit reached; answering 429");
         let error = problem(429, ApiErrorKind::TooManyRequests, safe_message(&ApiErrorKind::TooManyRequests));
         Failure { error, retry_after: Some(retry_after_seconds(wait)) }
