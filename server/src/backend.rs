@@ -186,6 +186,12 @@ impl Backend {
         }
     }
 
+    /// Whether Conomy accepts our credentials now: a fresh `POST /auth` (readiness), leaving the
+    /// cached token alone.
+    pub async fn check_credentials(&self) -> Result<(), BackendError> {
+        self.authenticate().await.map(|_| ())
+    }
+
     /// The `Authorization` header value, from cache or a fresh `POST /auth`.
     async fn bearer(&self) -> Result<HeaderValue, BackendError> {
         let mut cached = self.token.lock().await;
@@ -237,8 +243,33 @@ impl Backend {
         Ok(CachedToken { header, renew_at: Instant::now() + usable })
     }
 
-    /// One request over the transport with the standard headers.
+    /// One request over the transport with the standard headers, counted and timed per
+    /// operation and outcome (metrics).
     async fn send(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Bytes>,
+        bearer: Option<&HeaderValue>,
+    ) -> Result<BackendResponse, SendError> {
+        let operation = operation(&method, path_and_query);
+        let started = Instant::now();
+        let result = self.send_once(method, path_and_query, body, bearer).await;
+        let outcome = match &result {
+            Ok(response) if response.status.is_success() => "2xx",
+            Ok(response) if response.status.is_client_error() => "4xx",
+            Ok(_) => "5xx",
+            Err(SendError::Timeout) => "timeout",
+            Err(SendError::Connect(_)) => "connect_error",
+            Err(SendError::Other(_)) => "error",
+        };
+        metrics::counter!("checkout_upstream_requests_total", "operation" => operation, "outcome" => outcome).increment(1);
+        metrics::histogram!("checkout_upstream_request_duration_seconds", "operation" => operation)
+            .record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn send_once(
         &self,
         method: Method,
         path_and_query: &str,
@@ -297,6 +328,25 @@ impl Backend {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         Ok(BackendResponse { status, body, retry_after })
+    }
+}
+
+/// The Conomy operation a path is, as a metrics label (never the path: it holds ids and tokens).
+fn operation(method: &Method, path_and_query: &str) -> &'static str {
+    let path = path_and_query.split('?').next().unwrap_or("");
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let post = method == Method::POST;
+    let get = method == Method::GET;
+    match segments.as_slice() {
+        ["auth"] if post => "auth",
+        ["payment-links", "token", _, "checkout-sessions"] if post => "create_session",
+        ["checkout-sessions", "token", _, "refresh"] if post => "refresh_session",
+        ["checkout-sessions", _] if get => "get_session",
+        ["checkout-sessions", _, "payments"] if post => "submit_payment",
+        ["payments"] if get => "list_payments",
+        ["payments", "banks", _] if get => "list_banks",
+        ["payment-links", _] if get => "get_payment_link",
+        _ => "other",
     }
 }
 

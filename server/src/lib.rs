@@ -6,6 +6,7 @@
 //! timeout, and requests beyond `max_concurrent_requests` are refused at once (503) instead of
 //! queueing; `/healthz` sits outside that limit.
 
+pub mod admin;
 pub mod allow_list;
 pub mod backend;
 pub mod capability;
@@ -170,6 +171,8 @@ pub fn app(state: &AppState) -> Router {
         .layer(middleware::from_fn(observe::reject_traversal))
         .layer(middleware::from_fn_with_state(state.security.clone(), headers::add_security_headers))
         .layer(middleware::from_fn(observe::request_log))
+        // Outermost: counts and times every answer, shed ones and `/healthz` included.
+        .layer(middleware::from_fn(admin::track_request))
 }
 
 async fn healthz(mode: &'static str) -> Response {
@@ -192,6 +195,8 @@ pub struct RunningServer {
     pub backend: Arc<Backend>,
     /// The demo merchant page embedding the checkout (sandbox mode, unless disabled).
     pub merchant_demo_url: Option<String>,
+    /// The admin listener (metrics, readiness), when configured.
+    pub admin_addr: Option<SocketAddr>,
     /// The shared rate-limit store, when configured.
     pub shared_limits: Option<Arc<SharedLimits>>,
     pub task: JoinHandle<std::io::Result<()>>,
@@ -214,9 +219,38 @@ pub async fn start(
         .as_ref()
         .and_then(|l| l.local_addr().ok())
         .map(|a| format!("http://localhost:{}", a.port()));
+    let admin_listener = match config.admin {
+        Some(addr) => Some(admin::bind(addr).await?),
+        None => None,
+    };
+    let admin_addr = admin_listener.as_ref().and_then(|l| l.local_addr().ok());
+    // Installed before the app is built, so the first requests are counted.
+    let prometheus = admin_listener.as_ref().and_then(|_| admin::recorder());
     let state = AppState::build(&config, &public_url, merchant_origin.as_slice())?;
     let router = app(&state);
     let (stopped, stop_watch) = tokio::sync::watch::channel(());
+    if let Some(listener) = admin_listener {
+        let readiness = admin::Readiness::new(state.mode, state.api.backend.clone(), state.shared_limits.clone());
+        let admin_router = admin::router(Arc::new(readiness), prometheus.clone());
+        let mut stop_admin = stop_watch.clone();
+        tokio::spawn(async move {
+            let stop = async move {
+                let _ = stop_admin.changed().await;
+            };
+            axum::serve(listener, admin_router).with_graceful_shutdown(stop).await
+        });
+        if let Some(handle) = prometheus {
+            let mut stop_upkeep = stop_watch.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        _ = tokio::time::sleep(admin::UPKEEP_INTERVAL) => handle.run_upkeep(),
+                        _ = stop_upkeep.changed() => return,
+                    }
+                }
+            });
+        }
+    }
     if let (Some(listener), Some(origin), Some(parts)) = (merchant_listener, &merchant_origin, &state.sandbox) {
         let demo = merchant_demo::MerchantDemo {
             origin: origin.clone(),
@@ -251,6 +285,7 @@ pub async fn start(
         sandbox,
         backend: state.api.backend.clone(),
         merchant_demo_url: merchant_origin,
+        admin_addr,
         shared_limits: state.shared_limits,
         task,
     })
@@ -358,6 +393,7 @@ impl RequestLimits {
 /// everyone else queues without bound. A slot is held until the answer's head is ready.
 async fn shed_load(State(limits): State<RequestLimits>, request: Request, next: Next) -> Response {
     let Ok(_slot) = limits.slots.clone().try_acquire_owned() else {
+        metrics::counter!("checkout_http_requests_shed_total").increment(1);
         let mut response = OwnAnswer::to(&request).error(
             503,
             ApiErrorKind::ServerError,

@@ -31,7 +31,10 @@ async fn main() -> ExitCode {
         sessions_burst = limits.sessions.burst,
         payments_per_min = limits.payments.per_minute,
         payments_burst = limits.payments.burst,
+        reads_per_min = limits.reads.per_minute,
+        reads_burst = limits.reads.burst,
         trust_proxy = limits.trust_proxy,
+        store = if config.rate_limit_redis.is_some() { "redis (shared), local while it does not answer" } else { "local" },
         "per-client rate limits (0 per minute = off)"
     );
     if config.sandbox_faults.is_some() {
@@ -87,6 +90,9 @@ fn init_logging(format: &str) {
 fn print_banner(server: &RunningServer, remote_controls: bool) {
     println!("checkout-server {} ({} mode) listening on http://{}", env!("CARGO_PKG_VERSION"), server.mode, server.addr);
     println!("public URL: {}", server.public_url);
+    if let Some(admin) = server.admin_addr {
+        println!("admin: http://{admin}/metrics (Prometheus), http://{admin}/readyz");
+    }
     if let Some(sandbox) = &server.sandbox_config {
         println!("demo checkout links:");
         for link in &server.demo_links {
