@@ -71,7 +71,13 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
                 storage::set_session_handle(&token, h);
                 crate::embed::remember_session(h);
             }
-            None => storage::forget_session(&token),
+            None => {
+                storage::forget_session(&token);
+                // A frame whose ?session= was refused stops offering it on every reload.
+                if crate::embed::is_embedded() {
+                    crate::location::replace_param("session", None);
+                }
+            }
         }
         handle.set_value(held);
     };
@@ -617,13 +623,15 @@ fn classify_opening(error: OpenError) -> Phase {
 /// An opened session, its payments, and its handle when this browser holds one.
 type Opening = (CheckoutSession, Vec<Payment>, Option<SessionHandle>);
 
-/// Resumes a session for `token` — the one `offered` in the URL, then the one this tab
-/// remembers — when the server accepts its handle for this link, else opens a new one. A handle
-/// the server refuses (a planted one, an expired capability, a session gone) is dropped.
+/// Resumes a session for `token` — the one this tab remembers, then the one `offered` in the
+/// URL — when the server accepts its handle for this link, else opens a new one. A handle the
+/// server refuses (a planted one, an expired capability, a session gone) is dropped, and a URL
+/// never replaces a session this tab already holds: a link that plants someone else's (valid)
+/// handle cannot move a payer off their own session.
 async fn open_session(token: &str, offered: Option<SessionHandle>) -> Result<Opening, OpenError> {
     let stored = storage::session_handle(token);
-    let remembered = stored.clone().filter(|s| offered.as_ref() != Some(s));
-    for held in offered.into_iter().chain(remembered) {
+    let offered = offered.filter(|o| stored.as_ref() != Some(o));
+    for held in stored.clone().into_iter().chain(offered) {
         match api::get_session(&held).await {
             // A session of another link is not this checkout's.
             Ok(session) if session.checkout_token.as_deref().is_some_and(|t| t != token) => {}
