@@ -75,6 +75,19 @@ pub fn next_action(payment: &Payment) -> NextAction {
     }
 }
 
+/// Whether the payer finishes this next action in a phone app (scan or paste a PIX/PCT code,
+/// approve a Nequi or other in-app request): then a desktop page offers to continue the same
+/// session on the phone. Redirects already left the page; transfers work from any bank's web.
+pub fn finished_on_phone(action: &NextAction) -> bool {
+    matches!(action, NextAction::Qr { .. } | NextAction::ApproveInApp)
+}
+
+/// The link that opens this checkout's session on another device: `<origin>/<token>?session=<handle>`.
+/// It carries the session's capability, so only whoever sees the screen can continue.
+pub fn phone_link(origin: &str, token: &str, handle: &crate::handle::SessionHandle) -> String {
+    format!("{}/{token}?session={}", origin.trim_end_matches('/'), handle.as_str())
+}
+
 /// What the checkout page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
@@ -308,6 +321,23 @@ mod tests {
 
     fn session_status(status: &str) -> CheckoutSession {
         session_with(json!({"status": status}))
+    }
+
+    #[test]
+    fn app_rails_continue_on_the_phone_with_the_session_s_handle() {
+        let pix = payment("CREATED", "PIX", "pix", json!({"qrCode": "00020101021226", "expiredAt": T}), T);
+        let nequi = payment("CREATED", "NEQUI", "nequi", json!({}), T);
+        let pct = payment("CREATED", "PCT", "pct", json!({"qrCode": "000201"}), T);
+        let spei = payment("CREATED", "SPEI", "spei", json!({"clabe": "646180157000000004"}), T);
+        let pse = payment("CREATED", "PSE", "pse", json!({"url": "https://bank.example/p"}), T);
+        for (p, expected) in [(&pix, true), (&nequi, true), (&pct, true), (&spei, false), (&pse, false)] {
+            assert_eq!(finished_on_phone(&next_action(p)), expected, "{:?}", p.origins[0].rail);
+        }
+        let handle = crate::handle::SessionHandle::parse("cs_1.1900000000.abcdefghijklmnop").unwrap();
+        assert_eq!(
+            phone_link("http://127.0.0.1:8080/", "demo-brl", &handle),
+            "http://127.0.0.1:8080/demo-brl?session=cs_1.1900000000.abcdefghijklmnop"
+        );
     }
 
     #[test]
