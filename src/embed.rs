@@ -14,6 +14,7 @@ use checkout_core::flow::Screen;
 use checkout_core::i18n::Locale;
 use checkout_core::handle::SessionHandle;
 use checkout_core::model::CheckoutSession;
+use checkout_core::receipt::Receipt;
 use leptos::prelude::Set;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
@@ -110,9 +111,9 @@ fn post(event: &Event) {
 }
 
 /// Reports what the checkout shows now; each status change and outcome is posted once.
-pub fn report(session: &CheckoutSession, screen: &Screen) {
+pub fn report(session: &CheckoutSession, screen: &Screen, receipt: Option<&Receipt>) {
     let events = EMBED.with(|e| match e.borrow_mut().as_mut() {
-        Some(embed) => embed.reporter.observe(session, screen),
+        Some(embed) => embed.reporter.observe(session, screen, receipt),
         None => Vec::new(),
     });
     for event in &events {

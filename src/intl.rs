@@ -5,12 +5,16 @@
 //!
 //! Constructing an `Intl.NumberFormat` costs far more than formatting with one (it loads the
 //! locale's data): a first checkout page shows a dozen amounts, so formatters are kept per
-//! locale, currency and digits for the life of the page.
+//! locale, currency, digits and display for the life of the page.
+//!
+//! Which currency display and `Intl` locale an amount gets is decided for the whole page by
+//! `checkout_core::money::amount_style` from the currencies it shows ([`set_shown_currencies`]):
+//! a page with pesos and dollars writes every amount with its code.
 
 use std::cell::RefCell;
 
 use checkout_core::i18n::Locale;
-use checkout_core::money;
+use checkout_core::money::{self, CurrencyDisplay};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -28,14 +32,16 @@ extern "C" {
 }
 
 thread_local! {
-    /// Formatters built so far, by `locale|currency|digits` (`None`: the engine refused).
+    /// Formatters built so far, by `locale|currency|digits|display` (`None`: the engine refused).
     static FORMATTERS: RefCell<Vec<(String, Option<NumberFormat>)>> = const { RefCell::new(Vec::new()) };
+    /// [`set_shown_currencies`].
+    static SHOWN: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The formatter for `locale` with `digits` fraction digits, as a currency when `currency` is
 /// given: built once, then reused.
-fn formatter(locale: &str, currency: Option<&str>, digits: u32) -> Option<NumberFormat> {
-    let key = format!("{locale}|{}|{digits}", currency.unwrap_or(""));
+fn formatter(locale: &str, currency: Option<&str>, digits: u32, display: CurrencyDisplay) -> Option<NumberFormat> {
+    let key = format!("{locale}|{}|{digits}|{}", currency.unwrap_or(""), display.as_str());
     if let Some(known) = FORMATTERS.with_borrow(|list| list.iter().find(|(k, _)| *k == key).map(|(_, f)| f.clone())) {
         return known;
     }
@@ -43,25 +49,39 @@ fn formatter(locale: &str, currency: Option<&str>, digits: u32) -> Option<Number
     let set = |key: &str, value: JsValue| js_sys::Reflect::set(&options, &key.into(), &value).is_ok();
     let mut ok = set("minimumFractionDigits", digits.into()) && set("maximumFractionDigits", digits.into());
     if let Some(currency) = currency {
-        ok = ok && set("style", "currency".into()) && set("currency", currency.into());
+        ok = ok
+            && set("style", "currency".into())
+            && set("currency", currency.into())
+            && set("currencyDisplay", display.as_str().into());
     }
     let built = if ok { NumberFormat::new(locale, &options).ok() } else { None };
     FORMATTERS.with_borrow_mut(|list| list.push((key, built.clone())));
     built
 }
 
-/// `("1234.5", "MXN", es)` → `"$1,234.50"` (or whatever the browser's locale data says);
-/// CLP and COP without decimals, tokens (USDC/USDT) as `"12.500000 USDC"`.
+/// The currencies the page shows amounts in, its own first (`checkout_core::options::
+/// shown_currencies`), set by the checkout page when its session arrives, before any amount is
+/// drawn. Not reactive: a session's currencies do not change while it is shown.
+pub fn set_shown_currencies(shown: Vec<String>) {
+    SHOWN.with_borrow_mut(|list| *list = shown);
+}
+
+/// `("1234.5", "MXN", es)` on an MXN page → `"$1,234.50"` (or whatever the browser's locale
+/// data says), `("136.88", "USD", es)` on a COP page offering USD → `"USD 136,88"`; CLP and COP
+/// without decimals, tokens (USDC/USDT) as `"12.500000 USDC"`.
 pub fn format_money(amount: &str, currency: &str, locale: Locale) -> String {
+    let style = SHOWN.with_borrow(|shown| {
+        let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
+        money::amount_style(locale.tag(), &shown, currency)
+    });
     let fallback = || {
-        money::format_fallback(amount, currency, locale.tag())
+        money::format_fallback_in(amount, currency, style.locale, style.display)
             .unwrap_or_else(|_| format!("{amount} {currency}"))
     };
     let Ok(exact) = money::normalize(amount, currency) else { return fallback() };
     let token = money::is_token(currency);
     let intl_currency = (!token).then_some(currency);
-    let Some(formatter) = formatter(money::intl_locale(locale.tag(), currency), intl_currency, money::minor_units(currency))
-    else {
+    let Some(formatter) = formatter(style.locale, intl_currency, money::minor_units(currency), style.display) else {
         return fallback();
     };
     match formatter.format(&exact) {
@@ -71,13 +91,24 @@ pub fn format_money(amount: &str, currency: &str, locale: Locale) -> String {
     }
 }
 
+/// An RFC 3339 instant as the payer's own clock shows it (their timezone), date and time in
+/// their language: `24 abr 2025, 09:05`. The text as sent when it can't be read.
+pub fn format_instant(rfc3339: &str, locale: Locale) -> String {
+    let Some(ms) = checkout_core::flow::parse_rfc3339_ms(rfc3339) else { return rfc3339.to_string() };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    String::from(date.to_locale_string(locale.tag(), &options))
+}
+
 /// A plain decimal (an exchange rate) with the locale's separators and exactly its own digits.
 pub fn format_decimal(text: &str, locale: Locale) -> String {
     let text = text.trim();
     let Ok(value) = checkout_core::decimal::Decimal::parse(text) else { return text.to_string() };
     let canonical = value.to_string();
     let digits = value.scale().min(20);
-    formatter(locale.tag(), None, digits)
+    formatter(locale.tag(), None, digits, CurrencyDisplay::Symbol)
         .and_then(|f| f.format(&canonical).ok())
         .unwrap_or(canonical)
 }

@@ -7,6 +7,7 @@ pub mod countdown;
 pub mod next_action;
 pub mod payer_form;
 pub mod payment_options;
+pub mod phone;
 pub mod qr;
 pub mod result;
 pub mod skeleton;

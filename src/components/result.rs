@@ -1,14 +1,19 @@
-//! End-of-flow screens (success, failure, expired, still checking) and the visible countdown
-//! before sending the payer back to the merchant. Each screen's heading takes focus when it
-//! appears, so keyboard and screen-reader users land on the news.
+//! End-of-flow screens (success with its receipt, failure, expired, still checking) and the
+//! visible countdown before sending the payer back to the merchant. Each screen's heading takes
+//! focus when it appears, so keyboard and screen-reader users land on the news. Result screens
+//! show results only: nothing here offers to pay unless the session really takes another try.
 
-use checkout_core::i18n::Key;
+use checkout_core::i18n::{rail_name, t, Key, Locale};
+use checkout_core::receipt::Receipt;
 use leptos::prelude::*;
 
+use crate::intl::{format_instant, format_money};
 use crate::locale::use_i18n;
 
 /// Seconds shown before following a redirect target.
 pub const REDIRECT_SECONDS: u32 = 5;
+/// Seconds before leaving a receipt: long enough to read it (and any interaction pauses it).
+pub const RECEIPT_SECONDS: u32 = 12;
 
 /// The decorative symbol above a result's heading (inline SVG: no font has to carry it).
 #[derive(Clone, Copy)]
@@ -49,15 +54,34 @@ pub fn StepTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
 /// "We'll take you back in 5 s" + "Continue now", or "you can close this page" when there is
 /// no safe target. `target` must already have passed `flow::safe_redirect`.
 #[component]
-pub fn RedirectCountdown(target: Option<String>) -> impl IntoView {
+pub fn RedirectCountdown(
+    target: Option<String>,
+    #[prop(default = REDIRECT_SECONDS)] seconds: u32,
+    /// Stand still (and say the page waits) while focus is on something of the result card
+    /// other than its heading: the payer is using the receipt, its print button or a link.
+    #[prop(optional)]
+    pausable: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let Some(target) = target else {
         return view! { <p class="muted">{move || i18n.t(Key::NoRedirectTarget)}</p> }.into_any();
     };
-    let (left, set_left) = signal(REDIRECT_SECONDS);
+    let (waiting, set_waiting) = signal(false);
+    let (left, set_left) = signal(seconds);
     let destination = target.clone();
     if let Ok(handle) = set_interval_with_handle(
         move || {
+            if pausable {
+                let busy = document()
+                    .active_element()
+                    .is_some_and(|e| !e.class_list().contains("step-title") && e.closest(".result").ok().flatten().is_some());
+                if busy != waiting.get_untracked() {
+                    set_waiting.set(busy);
+                }
+                if busy {
+                    return;
+                }
+            }
             let before = left.get_untracked();
             let next = before.saturating_sub(1);
             set_left.set(next);
@@ -72,7 +96,11 @@ pub fn RedirectCountdown(target: Option<String>) -> impl IntoView {
     }
     view! {
         <p class="redirect-countdown" data-testid="redirect-countdown">
-            {move || i18n.fill(Key::RedirectCountdown, &[("seconds", &left.get().to_string())])}
+            {move || if waiting.get() {
+                i18n.t(Key::RedirectPaused).to_string()
+            } else {
+                i18n.fill(Key::RedirectCountdown, &[("seconds", &left.get().to_string())])
+            }}
         </p>
         <a class="button primary" data-testid="continue-button" href=target rel="noreferrer" target=crate::embed::link_target()>
             {move || i18n.t(Key::ContinueNow)}
@@ -81,21 +109,97 @@ pub fn RedirectCountdown(target: Option<String>) -> impl IntoView {
     .into_any()
 }
 
-#[component]
-pub fn SuccessScreen(merchant: String, already_paid: bool, target: Option<String>) -> impl IntoView {
+/// One line of a result's facts: label, `data-testid` of the value, and the value.
+type Fact = (Key, &'static str, String);
+
+/// A result's facts as label/value rows, rebuilt when the language changes. One shape for the
+/// receipt and the failed/expired facts, so the wasm carries one copy of its view code.
+fn facts_list(testid: &'static str, facts: Box<dyn Fn(Locale) -> Vec<Fact> + Send + Sync>) -> impl IntoView {
     let i18n = use_i18n();
-    let (title, body) = if already_paid { (Key::PaidTitle, None) } else { (Key::SuccessTitle, Some(merchant)) };
+    view! {
+        <dl class="receipt-facts" data-testid=testid>
+            {move || {
+                let locale = i18n.get();
+                facts(locale)
+                    .into_iter()
+                    .map(|(label, testid, value)| view! {
+                        <div class="row">
+                            <dt>{t(locale, label)}</dt>
+                            <dd data-testid=testid>{value}</dd>
+                        </div>
+                    })
+                    .collect_view()
+            }}
+        </dl>
+    }
+}
+
+/// What the payer keeps: merchant, amount and currency paid, method, reference, date and time
+/// in their own timezone, and a "save or print" that prints only this (style/print.css).
+#[component]
+pub fn ReceiptView(receipt: Receipt) -> impl IntoView {
+    let i18n = use_i18n();
+    let facts = move |locale: Locale| {
+        let r = &receipt;
+        let mut facts = Vec::with_capacity(5);
+        if !r.merchant.is_empty() {
+            facts.push((Key::ReceiptMerchant, "receipt-merchant", r.merchant.clone()));
+        }
+        facts.push((Key::AmountLabel, "receipt-amount", format_money(&r.amount, &r.currency, locale)));
+        if let Some(rail) = &r.rail {
+            facts.push((Key::ReceiptMethod, "receipt-method", rail_name(locale, rail)));
+        }
+        facts.push((Key::ReceiptReference, "receipt-reference", r.reference.clone()));
+        if !r.paid_at.is_empty() {
+            facts.push((Key::ReceiptDate, "receipt-date", format_instant(&r.paid_at, locale)));
+        }
+        facts
+    };
+    view! {
+        <section class="receipt" aria-labelledby="receipt-title" data-testid="receipt">
+            <h3 id="receipt-title">{move || i18n.t(Key::ReceiptTitle)}</h3>
+            {facts_list("receipt-facts", Box::new(facts))}
+            <button type="button" class="button print-button" data-testid="print-receipt" on:click=move |_| {
+                let _ = window().print();
+            }>
+                {move || i18n.t(Key::PrintReceipt)}
+            </button>
+        </section>
+    }
+}
+
+#[component]
+pub fn SuccessScreen(
+    merchant: String,
+    already_paid: bool,
+    target: Option<String>,
+    /// The paid payment, when this browser saw it.
+    receipt: Option<Receipt>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let body = match (already_paid, merchant.is_empty()) {
+        (true, _) => None,
+        (false, true) => Some(None),
+        (false, false) => Some(Some(merchant)),
+    };
+    let title = if already_paid { Key::PaidTitle } else { Key::SuccessTitle };
+    let seconds = if receipt.is_some() { RECEIPT_SECONDS } else { REDIRECT_SECONDS };
     let screen = view! {
-        <section class="card result success" data-testid="state-success">
+        <section
+            class="card result success"
+            data-testid="state-success"
+        >
             <ResultIcon kind=Icon::Check />
             <StepTitle text=Signal::derive(move || i18n.t(title).to_string()) />
             <p>
                 {move || match &body {
-                    Some(merchant) => i18n.fill(Key::SuccessBody, &[("merchant", merchant)]),
+                    Some(Some(merchant)) => i18n.fill(Key::SuccessBody, &[("merchant", merchant)]),
+                    Some(None) => i18n.t(Key::SuccessBodyUnnamed).to_string(),
                     None => i18n.t(Key::PaidBody).to_string(),
                 }}
             </p>
-            <RedirectCountdown target=target />
+            {receipt.map(|receipt| view! { <ReceiptView receipt=receipt /> })}
+            <RedirectCountdown target=target seconds=seconds pausable=true />
         </section>
     };
     if already_paid {
@@ -105,6 +209,26 @@ pub fn SuccessScreen(merchant: String, already_paid: bool, target: Option<String
     }
 }
 
+/// What a failed or expired attempt did not take, and its reference when there was a payment.
+#[component]
+pub fn AttemptFacts(
+    /// `(amount, currency)` that was not charged.
+    not_charged: Option<(String, String)>,
+    reference: Option<String>,
+) -> impl IntoView {
+    let facts = move |locale: Locale| {
+        let mut facts = Vec::with_capacity(2);
+        if let Some((amount, currency)) = &not_charged {
+            facts.push((Key::NotCharged, "not-charged", format_money(amount, currency, locale)));
+        }
+        if let Some(reference) = &reference {
+            facts.push((Key::ReceiptReference, "attempt-reference", reference.clone()));
+        }
+        facts
+    };
+    facts_list("attempt-facts", Box::new(facts))
+}
+
 #[component]
 pub fn FailedScreen(
     /// The session still accepts another attempt.
@@ -112,12 +236,15 @@ pub fn FailedScreen(
     on_retry: Callback<()>,
     /// Where to send the payer when no retry is possible (already safe).
     target: Option<String>,
+    not_charged: Option<(String, String)>,
+    reference: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card result failed" data-testid="state-failed">
             <ResultIcon kind=Icon::Cross />
             <StepTitle text=Signal::derive(move || i18n.t(Key::FailedTitle).to_string()) />
+            <AttemptFacts not_charged=not_charged reference=reference />
             {if can_retry {
                 view! {
                     <p>{move || i18n.t(Key::FailedRetryBody)}</p>
@@ -149,12 +276,18 @@ pub enum RefreshState {
 }
 
 #[component]
-pub fn ExpiredScreen(refresh: Signal<RefreshState>, on_refresh: Callback<()>) -> impl IntoView {
+pub fn ExpiredScreen(
+    refresh: Signal<RefreshState>,
+    on_refresh: Callback<()>,
+    not_charged: Option<(String, String)>,
+    reference: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card result expired" data-testid="state-expired">
             <ResultIcon kind=Icon::Clock />
             <StepTitle text=Signal::derive(move || i18n.t(Key::ExpiredTitle).to_string()) />
+            <AttemptFacts not_charged=not_charged reference=reference />
             {move || match refresh.get() {
                 RefreshState::Unavailable => view! {
                     <p role="status">{move || i18n.t(Key::RefreshUnavailable)}</p>

@@ -1,5 +1,6 @@
 //! The order summary: merchant, items with their tax lines, subtotal, taxes, total, and the
-//! countdown to the session's expiry.
+//! countdown to the session's expiry (only while the payer can still pay). Anything the link
+//! leaves unnamed gets a neutral name rather than an empty sentence.
 
 use checkout_core::decimal::Decimal;
 use checkout_core::flow::https_logo;
@@ -20,6 +21,14 @@ pub fn Summary(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let merchant = session.owner.display_name();
+    let named = !merchant.is_empty();
+    // Beside a result (style/components.css, `.layout:has(.result)`) "You paid" replaces
+    // "You're paying" and the time to pay is hidden, with no view code of their own.
+    let pay_to = move |key: Key| move || if named { i18n.t(key) } else { "" };
+    let heading = {
+        let merchant = merchant.clone();
+        move || if named { merchant.clone() } else { i18n.t(Key::UnnamedMerchant).to_string() }
+    };
     let logo = session
         .destinations
         .iter()
@@ -66,8 +75,8 @@ pub fn Summary(
             <div class="merchant">
                 {logo}
                 <div class="merchant-text">
-                    <p class="muted small">{move || i18n.t(Key::PayTo)}</p>
-                    <h1 class="merchant-name" data-testid="merchant-name">{merchant.clone()}</h1>
+                    <p class="muted small"><span class="pay-to">{pay_to(Key::PayTo)}</span><span class="paid-to">{pay_to(Key::PaidTo)}</span></p>
+                    <h1 class="merchant-name" data-testid="merchant-name">{heading}</h1>
                 </div>
             </div>
             <p class="total-line">
@@ -114,17 +123,29 @@ fn ItemRow(item: Item, currency: String) -> impl IntoView {
         let tax = tax.clone();
         move || match &tax {
             None => i18n.t(Key::NoTax).to_string(),
-            Some(tax) if tax.kind == TaxType::Percentage => {
-                format!("{} {}%", tax.name, format_decimal(&trim_zeros(&tax.value), i18n.get())).trim().to_string()
+            Some(tax) => {
+                let name = match tax.name.trim() {
+                    "" => i18n.t(Key::UnnamedTax).to_string(),
+                    name => name.to_string(),
+                };
+                if tax.kind == TaxType::Percentage {
+                    format!("{name} {}%", format_decimal(&trim_zeros(&tax.value), i18n.get()))
+                } else {
+                    name
+                }
             }
-            Some(tax) => tax.name.clone(),
         }
+    };
+    let description = item.description.trim().to_string();
+    let description = move || match description.as_str() {
+        "" => i18n.t(Key::UnnamedItem).to_string(),
+        text => text.to_string(),
     };
     let tax_amount = tax.map(|tax| money(tax.amount.clone()));
     view! {
         <li class="item" data-testid="item">
             <div class="item-head">
-                <span class="item-description" data-testid="item-description">{item.description.clone()}</span>
+                <span class="item-description" data-testid="item-description">{description}</span>
                 <span class="item-total" data-testid="item-total">{money(item.total_amount.clone())}</span>
             </div>
             <dl class="item-breakdown muted small">

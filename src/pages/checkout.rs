@@ -8,11 +8,13 @@
 use checkout_core::fields::{fields_for, payment_body, rail_country};
 use checkout_core::handle::SessionHandle;
 use checkout_core::flow::{
-    latest_payment, next_action, poll_delay_ms, redirect_target, safe_redirect, screen_for, NextAction, Outcome, Screen,
+    finished_on_phone, latest_payment, next_action, phone_link, poll_delay_ms, redirect_target, safe_redirect,
+    screen_for, NextAction, Outcome, Screen,
 };
 use checkout_core::i18n::Key;
 use checkout_core::model::{CheckoutSession, Payment, SessionStatus};
-use checkout_core::options::payment_options;
+use checkout_core::options::{payment_options, shown_currencies};
+use checkout_core::receipt::{attempt_reference, receipt};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -104,6 +106,8 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
     let alive = move || alive_marker.try_get_value().is_some();
 
     let set_session = move |new: CheckoutSession| {
+        // The currencies the page shows decide how every amount names its currency (issue 14).
+        crate::intl::set_shown_currencies(shown_currencies(&new));
         session.maybe_update(|old| {
             let changed = old.as_ref() != Some(&new);
             if changed {
@@ -275,7 +279,8 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         session.with(|s| {
             screen.with(|current| {
                 if let (Some(s), Some(current)) = (s, current) {
-                    crate::embed::report(s, current);
+                    let paid = payments.with(|list| receipt(s, list));
+                    crate::embed::report(s, current, paid.as_ref());
                 }
             })
         });
@@ -468,17 +473,30 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
                 .into_any(),
                 Screen::Waiting => {
                     let latest = payments.with(|list| latest_payment(list).cloned());
-                    view! { <WaitingScreen payment=latest /> }.into_any()
+                    let origin = window().location().origin().unwrap_or_default();
+                    let phone = handle.get_value().map(|h| {
+                        crate::theme::keep_presentation(phone_link(&origin, &token.get_value(), &h))
+                    });
+                    view! { <WaitingScreen payment=latest phone=phone /> }.into_any()
                 }
-                Screen::Success => view! {
-                    <SuccessScreen merchant=merchant already_paid=already_paid.get() target=redirect_target(&current, Outcome::Success) />
+                Screen::Success => {
+                    let paid = payments.with(|list| receipt(&current, list));
+                    view! {
+                        <SuccessScreen merchant=merchant already_paid=already_paid.get() target=redirect_target(&current, Outcome::Success) receipt=paid />
+                    }
+                    .into_any()
                 }
-                .into_any(),
-                Screen::Failed { can_retry } => view! {
-                    <FailedScreen can_retry=can_retry on_retry=on_try_another target=redirect_target(&current, Outcome::Failed) />
+                Screen::Failed { can_retry } => {
+                    let (reference, not_charged) = attempt_facts(&current, payments);
+                    view! {
+                        <FailedScreen can_retry=can_retry on_retry=on_try_another target=redirect_target(&current, Outcome::Failed) not_charged=not_charged reference=reference />
+                    }
+                    .into_any()
                 }
-                .into_any(),
-                Screen::Expired => view! { <ExpiredScreen refresh=refresh_state.into() on_refresh=on_refresh /> }.into_any(),
+                Screen::Expired => {
+                    let (reference, not_charged) = attempt_facts(&current, payments);
+                    view! { <ExpiredScreen refresh=refresh_state.into() on_refresh=on_refresh not_charged=not_charged reference=reference /> }.into_any()
+                }
                 Screen::UnknownStatus(_) => view! { <CheckingScreen /> }.into_any(),
             }
         };
@@ -571,14 +589,21 @@ fn PayScreen(
     }
 }
 
-/// Waiting for the outcome: the next action of the latest payment (if it needs one) and a
-/// calm note that the page updates by itself.
+/// Waiting for the outcome: the next action of the latest payment (if it needs one), on a
+/// desktop the way to finish it on the phone (`phone`: this session's link), and a calm note
+/// that the page updates by itself.
 #[component]
-fn WaitingScreen(payment: Option<Payment>) -> impl IntoView {
+fn WaitingScreen(payment: Option<Payment>, phone: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let action = payment.map(|p| {
         let action = next_action(&p);
-        view! { <NextActionView payment=p action=action /> }
+        let handoff = phone
+            .filter(|_| finished_on_phone(&action) && crate::components::phone::on_desktop())
+            .map(|url| view! { <crate::components::phone::ContinueOnPhone url=url /> });
+        view! {
+            <NextActionView payment=p action=action />
+            {handoff}
+        }
     });
     view! {
         <section class="card result waiting" data-testid="state-waiting">
@@ -590,6 +615,19 @@ fn WaitingScreen(payment: Option<Payment>) -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// A failed or expired screen's facts: the last attempt's reference, and what was not charged
+/// (that attempt's amount, else the session's total).
+fn attempt_facts(session: &CheckoutSession, payments: RwSignal<Vec<Payment>>) -> (Option<String>, Option<(String, String)>) {
+    payments.with(|list| {
+        let reference = attempt_reference(list);
+        let amount = latest_payment(list)
+            .filter(|p| !p.total_amount.trim().is_empty() && !p.currency.trim().is_empty())
+            .map(|p| (p.total_amount.clone(), p.currency.clone()))
+            .or_else(|| (!session.total_amount.trim().is_empty()).then(|| (session.total_amount.clone(), session.currency.clone())));
+        (reference, amount)
+    })
 }
 
 /// What the live region says when `screen` appears.

@@ -1,0 +1,32 @@
+//! "Continue on your phone": on a wide screen with a fine pointer (a desktop), a QR code of this
+//! checkout's link with the session's handle, for rails finished in a phone app. The phone opens
+//! the same session; this page keeps polling and shows the outcome.
+
+use checkout_core::i18n::Key;
+use leptos::prelude::*;
+
+use crate::components::qr;
+use crate::locale::use_i18n;
+
+/// Whether this looks like a desktop: wide, and a mouse or trackpad rather than a finger.
+pub fn on_desktop() -> bool {
+    window()
+        .match_media("(min-width: 900px) and (pointer: fine)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches())
+}
+
+/// The QR of `url` (a `flow::phone_link`), with what it does.
+#[component]
+pub fn ContinueOnPhone(url: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let src = qr::svg_data_url(&url)?;
+    Some(view! {
+        <section class="phone" aria-labelledby="phone-title" data-testid="phone-handoff">
+            <h3 id="phone-title">{move || i18n.t(Key::PhoneTitle)}</h3>
+            <p>{move || i18n.t(Key::PhoneBody)}</p>
+            <img class="qr" data-testid="phone-qr" data-url=url src=src alt=move || i18n.t(Key::PhoneQrAlt) width="240" height="240" />
+        </section>
+    })
+}
