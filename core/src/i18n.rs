@@ -231,9 +231,9 @@ fn es(key: Key) -> &'static str {
         UnnamedMerchant => "Tu pago",
         UnnamedItem => "Artículo",
         UnnamedTax => "Impuesto",
-        PhoneTitle => "¿Prefieres pagar desde tu teléfono?",
-        PhoneBody => "Escanea este código con la cámara de tu teléfono para seguir este mismo pago allí. Esta página mostrará el resultado.",
-        PhoneQrAlt => "Código QR para abrir este pago en tu teléfono.",
+        PhoneTitle => "Sigue en tu teléfono",
+        PhoneBody => "Escanea el código con tu teléfono para abrir este mismo pago. Aquí verás el resultado.",
+        PhoneQrAlt => "Código QR que abre este pago en tu teléfono",
     }
 }
 
@@ -344,9 +344,9 @@ fn pt_br(key: Key) -> &'static str {
         UnnamedMerchant => "Seu pagamento",
         UnnamedItem => "Item",
         UnnamedTax => "Imposto",
-        PhoneTitle => "Prefere pagar pelo celular?",
-        PhoneBody => "Escaneie este código com a câmera do celular para continuar este mesmo pagamento lá. Esta página mostrará o resultado.",
-        PhoneQrAlt => "Código QR para abrir este pagamento no celular.",
+        PhoneTitle => "Continue no celular",
+        PhoneBody => "Escaneie o código com o celular para abrir este mesmo pagamento. O resultado aparece aqui.",
+        PhoneQrAlt => "Código QR que abre este pagamento no celular",
     }
 }
 
@@ -450,16 +450,16 @@ fn en(key: Key) -> &'static str {
         ReceiptReference => "Payment reference",
         ReceiptDate => "Date and time",
         PrintReceipt => "Save or print",
-        RedirectPaused => "We'll wait: go back to the merchant whenever you're ready.",
+        RedirectPaused => "We'll wait: go back to the merchant when you're ready.",
         SuccessBodyUnnamed => "Your payment is confirmed.",
         PaidTo => "You paid",
         NotCharged => "Amount not charged",
         UnnamedMerchant => "Your payment",
         UnnamedItem => "Item",
         UnnamedTax => "Tax",
-        PhoneTitle => "Rather pay on your phone?",
-        PhoneBody => "Scan this code with your phone's camera to carry on with this same payment there. This page will show the outcome.",
-        PhoneQrAlt => "QR code that opens this payment on your phone.",
+        PhoneTitle => "Continue on your phone",
+        PhoneBody => "Scan the code with your phone to open this same payment. The outcome shows here.",
+        PhoneQrAlt => "QR code that opens this payment on your phone",
     }
 }
 
