@@ -188,9 +188,11 @@ test('PIX inside the frame: the QR grows the frame, events reach the merchant fr
     const statuses = seen.filter((m) => m.data.type === 'status').map((m) => m.data.payload?.status);
     expect(statuses).toEqual(expect.arrayContaining(['ACTIVE', 'FINISHED']));
     const completed = seen.filter((m) => m.data.type === 'completed').map((m) => m.data.payload);
+    // Issue 14: with the receipt's non-personal facts (no merchant name, nothing the payer typed).
+    const receipt = { paymentId: payment.id, amount: payment.totalAmount, currency: payment.currency, method: 'PIX', paidAt: payment.createdAt };
     expect(completed).toEqual([
-      { sessionId, redirectUrl: `${MERCHANT}/success`, navigateParent: false },
-      { sessionId, redirectUrl: `${MERCHANT}/success`, navigateParent: true },
+      { sessionId, redirectUrl: `${MERCHANT}/success`, navigateParent: false, receipt },
+      { sessionId, redirectUrl: `${MERCHANT}/success`, navigateParent: true, receipt },
     ]);
     // Nothing the payer typed ever left the frame.
     const wire = JSON.stringify(seen);

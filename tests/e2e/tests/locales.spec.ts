@@ -100,9 +100,13 @@ for (const locale of LOCALES) {
       await expect(page.getByTestId('total')).toBeVisible();
       const session = await checkout.session(token);
       const digits = ({ CLP: 0, COP: 0 } as Record<string, number>)[session.currency] ?? 2;
-      const expected = await page.evaluate(({ amount, currency, tag, digits }) =>
-        new Intl.NumberFormat(tag, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits })
-          .format(amount as unknown as number), { amount: session.totalAmount, currency: session.currency, tag: intlLocale(locale, session.currency), digits });
+      // Issue 14: a page that shows more than one currency (demo-cop: COP and USD) writes every
+      // amount with its ISO code (checkout_core::money::currency_display).
+      const currencies = new Set([session.currency, ...session.paymentConfigs.map((c: { currency: string }) => c.currency)]);
+      const display = currencies.size > 1 ? 'code' : 'symbol';
+      const expected = await page.evaluate(({ amount, currency, tag, digits, display }) =>
+        new Intl.NumberFormat(tag, { style: 'currency', currency, currencyDisplay: display, minimumFractionDigits: digits, maximumFractionDigits: digits })
+          .format(amount as unknown as number), { amount: session.totalAmount, currency: session.currency, tag: intlLocale(locale, session.currency), digits, display });
       await expect(page.getByTestId('total'), `${demo} total in ${locale}`).toHaveText(expected);
       await expectOnlyLocale(page, locale, demo);
     }
