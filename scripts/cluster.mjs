@@ -389,7 +389,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.exit(1);
   }
   console.log(`checkout cluster: ${n} gateway(s) behind nginx`);
-  console.log(`  open:     ${cluster.url}/demo-clp   (every demo link: ${cluster.sandboxUrl}/sandbox/demo-links.json)`);
+  console.log(`  open:     ${cluster.url}/demo-clp   (every demo link: ${cluster.url}/sandbox/demo-links.json)`);
   cluster.gateways.forEach((g, i) => {
     console.log(`  gateway ${i + 1}: ${cluster.gatewayUrl(i)}   metrics ${cluster.adminUrl(i)}/metrics   readiness ${cluster.adminUrl(i)}/readyz`);
   });

@@ -95,6 +95,33 @@ await step('loadWasm', async () => {
     { pid: PID, outDir: OUT, seconds: LOAD_SECONDS, log });
 });
 
+// Session creation through nginx with 1 and with 3 gateways (upstream mode, limits in Redis,
+// scripts/cluster.mjs): what the load balancer, the gateway's HTTP hop to Conomy (the sandbox
+// server here) and a Redis check per request cost. Every process shares this machine's 2 cores
+// with wrk, so 3 gateways cannot be faster than 1: the figure is overhead, not scaling.
+await step('loadCluster', async () => {
+  const { Cluster } = await import('../../scripts/cluster.mjs');
+  const runs = [];
+  for (const gateways of [1, 3]) {
+    const cluster = new Cluster({
+      gateways,
+      out: path.join(REPO, 'target', 'bench', `cluster-${gateways}`),
+      // Limits on (so each request runs the Redis script) but out of wrk's reach.
+      gatewayEnv: { RUST_LOG: 'warn', RATE_LIMIT_SESSIONS_PER_MIN: '1000000000', RATE_LIMIT_SESSIONS_BURST: '1000000000' },
+    });
+    try {
+      await cluster.start();
+      runs.push({ gateways, ...await loadRun(`session creation via nginx, ${gateways} gateway(s)`,
+        `${cluster.url}/api/payment-links/token/${TOKEN}/checkout-sessions`,
+        { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } },
+        { pid: cluster.gateways[0].proc.pid, outDir: OUT, seconds: LOAD_SECONDS, log }) });
+    } finally {
+      await cluster.stop();
+    }
+  }
+  return { runs };
+});
+
 // ---- budgets ----------------------------------------------------------------------------
 const checks = [];
 const check = (name, measured, limit, ok) => checks.push({ name, measured, limit, status: measured == null ? 'FAIL (not measured)' : ok ? 'pass' : 'FAIL' });
@@ -172,6 +199,15 @@ if (runs.length) {
   table(`Loopback load (${runs[0].wrk}; session rate limit off: RATE_LIMIT_SESSIONS_PER_MIN=0)`, ['target', 'req/s', 'p50', 'p99', 'non-2xx', 'bytes/resp', 'RSS before -> after'],
     runs.map((r) => [`${r.method} ${r.name}`, n(Math.round(r.reqPerSec)), `${r.p50Ms.toFixed(2)} ms`, `${r.p99Ms.toFixed(2)} ms`, r.non2xx, n(Math.round(r.bytesPerResponse)),
       `${(r.rssBeforeKiB / 1024).toFixed(1)} -> ${(r.rssAfterKiB / 1024).toFixed(1)} MiB`]));
+}
+const clusterRuns = results.loadCluster?.runs;
+if (clusterRuns?.length === 2) {
+  const [one, three] = clusterRuns;
+  const both = (f) => `${f(one)} / ${f(three)}`;
+  table(`Through nginx (${one.wrk}; 1 / 3 upstream-mode gateways, limits in Redis; 2 cores shared by every process and wrk: overhead, not scaling)`,
+    ['target', 'req/s', 'p50', 'p99', 'non-2xx', 'errors'],
+    [['POST session creation, 1 / 3 gateways', both((r) => n(Math.round(r.reqPerSec))), both((r) => `${r.p50Ms.toFixed(2)} ms`),
+      both((r) => `${r.p99Ms.toFixed(2)} ms`), both((r) => r.non2xx), both((r) => Object.values(r.socketErrors).reduce((a, b) => a + b, 0))]]);
 }
 table('Budgets', ['budget', 'measured', 'limit', 'status'], checks.map((c) => [c.name, c.measured, c.limit, c.status]));
 for (const [name, error] of Object.entries(results.errors)) console.log(`\nstep ${name} failed: ${error}`);
