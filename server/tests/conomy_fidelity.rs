@@ -148,7 +148,7 @@ async fn list_cursors_and_email_filters_are_strict() {
         body["customer"] = json!({"firstName": "P", "email": format!("p{i}@example.cl")});
         s.create_link(body).await;
     }
-    for bad in ["next=AAA", "next=-1", "next=1.5", "next=99999999999", "customer.email=true", "customer.email=a@b.cl,nope"] {
+    for bad in ["next=AAA", "next=-1", "next=1.5", "next=99999999999", "next=", "customer.email=true", "customer.email=", "customer.email=a@b.cl,nope"] {
         for list in ["/payment-links", "/checkout-sessions"] {
             let (status, body) = s.get(&format!("{list}?{bad}")).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{list}?{bad}: {body}");
@@ -168,6 +168,22 @@ async fn list_cursors_and_email_filters_are_strict() {
     assert_eq!(by_mail["pagination"]["total"], 2, "{by_mail}");
     let (status, _) = s.get("/checkout-sessions?customer.email=ana.rojas@example.cl").await;
     assert_eq!(status, StatusCode::OK);
+
+    // Ids in a query or a path are Conomy ids like any other (§2).
+    for (path, field) in [
+        ("/payments?checkoutSessionId=%C3%A9", "checkoutSessionId"),
+        ("/payments/banks/C%C3%93L", "country"),
+        ("/payments?checkoutSessionId=cs_1&type=", "type"),
+        ("/payments?checkoutSessionId=cs_1&type=GIFT", "type"),
+    ] {
+        let (status, body) = s.get(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_error(&body, 400, "invalidParam", field);
+    }
+    let (status, _) = s.get("/payments?checkoutSessionId=cs_1&type=PURCHASE").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, none) = s.get("/payments/banks/ATLANTIS").await;
+    assert_eq!((status, none), (StatusCode::OK, json!([])), "an unknown country has no banks");
 }
 
 // ---- link expiry by duration --------------------------------------------------------------

@@ -1,8 +1,10 @@
 //! The bank directory of `GET /payments/banks/{country}` (pickers such as PSE's `bankId`).
 
-use axum::extract::Path;
 use axum::Json;
 use checkout_core::model::Bank;
+
+use super::errors::Answer;
+use super::extract::{path_id, PathId};
 
 /// `(code, name)` per ISO 3166-1 alpha-3 country. Colombian codes are PSE's institution codes.
 fn directory(country: &str) -> &'static [(&'static str, &'static str)] {
@@ -67,8 +69,9 @@ pub fn is_known_bank(country: &str, code: &str) -> bool {
     directory(country).iter().any(|(known, _)| *known == code)
 }
 
-/// `GET /payments/banks/{country}`. A path that fails to decode is just an unknown country.
-pub async fn list(country: Result<Path<String>, axum::extract::rejection::PathRejection>) -> Json<Vec<Bank>> {
-    let country = country.map(|Path(c)| c).unwrap_or_default();
-    Json(if country.len() <= 3 { banks(&country) } else { Vec::new() })
+/// `GET /payments/banks/{country}`: an unknown country has no banks; a segment that is no
+/// Conomy path segment at all (`[A-Za-z0-9_-]{1,128}`, §2) is a 400 like any other id.
+pub async fn list(country: PathId) -> Answer<Json<Vec<Bank>>> {
+    let country = path_id(country, "country")?;
+    Ok(Json(if country.len() <= 3 { banks(&country) } else { Vec::new() }))
 }

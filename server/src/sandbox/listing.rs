@@ -53,12 +53,16 @@ pub fn select<'a, T: Clone + 'a>(
     let offset = number(query, "offset", next)?;
     let mut wanted: Vec<(Field<T>, Vec<&str>)> = Vec::new();
     for (param, field) in filters {
-        let Some(values) = query_value(query, param) else { continue };
-        let values: Vec<&str> = values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
-        if param.ends_with("email") && !values.iter().all(|v| is_email_address(v)) {
-            return Err(Failure::invalid(param, "must be comma-separated e-mail addresses"));
+        // Sent but empty, an e-mail filter holds no address: refused, not read as "no filter".
+        if param.ends_with("email") {
+            if let Some(raw) = raw_value(query, param) {
+                if !raw.split(',').all(|v| is_email_address(v.trim())) {
+                    return Err(Failure::invalid(param, "must be comma-separated e-mail addresses"));
+                }
+            }
         }
-        wanted.push((*field, values));
+        let Some(values) = query_value(query, param) else { continue };
+        wanted.push((*field, values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect()));
     }
     let mut total: u64 = 0;
     let mut page = Vec::new();
@@ -99,8 +103,14 @@ fn is_email_address(text: &str) -> bool {
         && labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
 }
 
+/// The value of a query parameter as sent (the last one wins), trimmed, empty included.
+fn raw_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim())
+}
+
+/// A non-negative integer parameter; sent empty it is no number either.
 fn number(query: &[(String, String)], key: &str, default: u64) -> Answer<u64> {
-    match query_value(query, key) {
+    match raw_value(query, key) {
         None => Ok(default),
         Some(text) => text
             .parse::<u64>()
@@ -159,6 +169,7 @@ mod tests {
         assert_eq!(by_cursor.records[0].id, "l20");
         assert_eq!(select(&[("next", "20"), ("offset", "10")]).unwrap().records[0].id, "l10", "offset wins");
         assert!(select(&[("next", "AAA")]).is_err());
+        assert!(select(&[("next", "")]).is_err() && select(&[("limit", " ")]).is_err(), "empty is no number");
         assert!(select(&[("limit", "51")]).is_err());
         assert!(select(&[("offset", "-1")]).is_err());
     }

@@ -303,6 +303,9 @@ pub async fn submit(State(sandbox): State<Arc<Sandbox>>, id: PathId, body: BodyB
     Ok(Json(view(&payment, Some(&session))))
 }
 
+/// The OpenAPI `payment-type` enum.
+const PAYMENT_TYPES: [&str; 7] = ["PURCHASE", "TOPUP_ACCOUNT", "WITHDRAWAL_ACCOUNT", "P2P", "COLLECT", "FEE", "REMITTANCE"];
+
 const PAYMENT_FILTERS: [Filter<PaymentRecord>; 3] = [
     ("id", |p| vec![p.id.as_str()]),
     ("status", |p| vec![p.status.as_str()]),
@@ -317,6 +320,16 @@ pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Ans
     let session_id = query_value(&query, "checkoutSessionId")
         .ok_or_else(|| Failure::missing("checkoutSessionId"))?
         .to_string();
+    if !checkout_core::model::is_valid_id(&session_id) {
+        return Err(Failure::invalid("checkoutSessionId", "must match [A-Za-z0-9_-]{1,128}"));
+    }
+    // `type` is an enum in the contract's file: a value outside it is a wrong request, not a
+    // filter that happens to match nothing.
+    if let Some((_, kind)) = query.iter().rev().find(|(key, _)| key == "type") {
+        if !PAYMENT_TYPES.contains(&kind.trim()) {
+            return Err(Failure::invalid("type", &format!("must be one of {}", PAYMENT_TYPES.join(", "))));
+        }
+    }
     let (selection, session) = {
         let (store, _) = sandbox.current();
         let payments = store.payments.iter().rev().filter(|p| p.session_id == session_id);
