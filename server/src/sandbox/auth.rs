@@ -38,9 +38,10 @@ pub async fn issue_token(State(sandbox): State<Arc<Sandbox>>, headers: HeaderMap
     }
     let body = json_body(body)?;
     let field = |key: &str| -> Answer<String> {
+        // An empty string is a (wrong) credential, answered 401 below like any other.
         match body.get(key) {
-            Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-            Some(Value::String(_)) | None | Some(Value::Null) => Err(Failure::missing(key)),
+            Some(Value::String(s)) => Ok(s.clone()),
+            None | Some(Value::Null) => Err(Failure::missing(key)),
             Some(_) => Err(Failure::invalid(key, "must be a string")),
         }
     };
