@@ -264,6 +264,15 @@ async fn a_long_link_gives_each_session_its_own_shorter_time() {
     let (status, refused) = s.post(&format!("/payment-links/token/{}/checkout-sessions", short["checkoutToken"].as_str().unwrap()), json!({})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
 
+    // Any whole number of seconds from 30 is a duration; one longer than a century (even past
+    // 64 bits) is a link that never expires in practice.
+    for huge in [json!(i64::MAX), json!(u64::MAX), json!(1e30)] {
+        let mut body = link_body("huge");
+        body["duration"] = huge.clone();
+        let (status, link) = s.post("/payment-links", body).await;
+        assert_eq!((status, &link["status"]), (StatusCode::CREATED, &json!("ACTIVE")), "{huge}: {link}");
+    }
+
     // A session created without a link lives its own `duration`.
     let mut body = link_body("direct");
     body["duration"] = json!(45);

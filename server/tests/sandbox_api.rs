@@ -64,6 +64,8 @@ async fn invalid_links_are_refused_naming_the_field() {
         ("invalidParam", "owner.email", Box::new(|b| b["owner"]["email"] = json!("x@y.z"))),
         ("missingParam", "currency", Box::new(|b| { b.as_object_mut().unwrap().remove("currency"); })),
         ("invalidParam", "customerRequirements[0]", Box::new(|b| b["customerRequirements"] = json!(["shoeSize"]))),
+        ("missingParam", "checkoutToken", Box::new(|b| { b.as_object_mut().unwrap().remove("checkoutToken"); })),
+        ("missingParam", "items[0].tax.name", Box::new(|b| b["items"][0]["tax"] = json!({"type": "FIXED", "value": "10"}))),
     ];
     for (kind, field, spoil) in cases {
         let mut body = link_body("validation");

@@ -6,14 +6,14 @@ use serde_json::{json, Value};
 use time::Duration;
 
 use super::links::insert_link;
-use super::order::{Order, MAX_DURATION};
+use super::order::Order;
 use super::store::{new_id, PaymentRecord, SESSION_LIFETIME};
 use super::{DemoLink, Sandbox};
 
-/// Demo links take sessions for a year (the longest `duration` allowed), so they stay payable
-/// through any `./test` run or long `./run`; each session still gives the payer
-/// `SESSION_LIFETIME` (30 minutes). `POST /sandbox/control/reset` restores them as seeded.
-const DURATION: i64 = MAX_DURATION;
+/// Demo links take sessions for a year, so they stay payable through any `./test` run or long
+/// `./run`; each session still gives the payer `SESSION_LIFETIME` (30 minutes).
+/// `POST /sandbox/control/reset` restores them as seeded.
+const DURATION: i64 = 365 * 24 * 3600;
 
 /// Demo links the merchant demo page may embed (`SandboxConfig::embed_origins`).
 const EMBEDDABLE: [&str; 5] = ["demo-clp", "demo-brl", "demo-cop", "demo-ars", "demo-prefilled"];

@@ -9,14 +9,13 @@ use axum::Json;
 use checkout_core::model::{Customer, Destination, Item, LinkStatus, Owner, Rail};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use time::Duration;
 
 use super::clock::rfc3339_ms;
 use super::errors::{Answer, Failure};
 use super::extract::{json_body, path_id, query_pairs, BodyBytes, PathId, QueryPairs};
 use super::listing::{select, Filter};
 use super::order::Order;
-use super::store::{new_id, LinkRecord};
+use super::store::LinkRecord;
 use super::Sandbox;
 
 /// The OpenAPI `payment-link9` object, plus our `metadata`.
@@ -88,16 +87,13 @@ pub fn account_numbers(order: &Order) -> Vec<&str> {
         .collect()
 }
 
-/// Stores a new ACTIVE link for a validated order (the token generated when not given).
+/// Stores a new link for a validated order; its checkout token must be free (else 409).
 pub fn insert_link(sandbox: &Sandbox, order: Order, status: LinkStatus) -> Answer<LinkRecord> {
     let (mut store, now) = sandbox.current();
-    let token = match &order.checkout_token {
-        Some(token) if store.token_in_use(token) => {
-            return Err(Failure::already_exists(format!("checkoutToken: {token} is already in use")))
-        }
-        Some(token) => token.clone(),
-        None => new_id("ct"),
-    };
+    let token = order.checkout_token.clone();
+    if store.token_in_use(&token) {
+        return Err(Failure::already_exists(format!("checkoutToken: {token} is already in use")));
+    }
     let link = LinkRecord::new(token, status, order, now);
     store.add_link(link.clone());
     Ok(link)
@@ -150,7 +146,7 @@ pub async fn activate(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer
         LinkStatus::Active => {}
         LinkStatus::Attempt | LinkStatus::Expired => {
             link.status = LinkStatus::Active;
-            link.expires_at = now + Duration::seconds(link.order.duration);
+            link.expires_at = now + link.order.lifetime();
         }
         _ => return Err(Failure::precondition(format!("a {} payment link cannot be activated", link.status))),
     }

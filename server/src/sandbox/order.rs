@@ -12,8 +12,9 @@ use serde_json::{Map, Value};
 use super::errors::{Answer, Failure};
 use super::faults::FaultPlan;
 
-/// Seconds a link or session may live at most (a year): keeps date arithmetic far from overflow.
-pub const MAX_DURATION: i64 = 365 * 24 * 3600;
+/// Seconds of time a link or session is given at most (a hundred years, forever for a sandbox):
+/// a longer `duration` is accepted and kept, but lives this long, far from date overflow.
+pub const MAX_DURATION: i64 = 100 * 365 * 24 * 3600;
 const MAX_ITEMS: usize = 200;
 const MAX_TEXT: usize = 2048;
 /// Largest `metadata` (as JSON) a link or session keeps: it is stored verbatim and returned on
@@ -36,7 +37,8 @@ const OWNER_FIELDS: [&str; 6] =
 /// What the merchant asked for, checked and with computed amounts.
 #[derive(Debug, Clone)]
 pub struct Order {
-    pub checkout_token: Option<String>,
+    /// Required, as in the file's `create-checkout-session`: the checkout's URL is made of it.
+    pub checkout_token: String,
     pub items: Vec<Item>,
     pub currency: String,
     pub pre_tax_amount: String,
@@ -87,18 +89,23 @@ pub struct PlannedConfig {
 }
 
 impl Order {
+    /// How long a link takes sessions (or a link-less session lives): `duration`, at most
+    /// [`MAX_DURATION`].
+    pub fn lifetime(&self) -> time::Duration {
+        time::Duration::seconds(self.duration.min(MAX_DURATION))
+    }
+
     /// Validates a request body (already parsed as JSON).
     pub fn from_json(body: &Value) -> Answer<Order> {
         let obj = body
             .as_object()
             .ok_or_else(|| Failure::parsing("body: must be a JSON object"))?;
         let fields = Fields { obj, prefix: String::new() };
+        refuse_nulls(body, "")?;
 
-        let checkout_token = fields.opt_str("checkoutToken")?.map(str::to_string);
-        if let Some(token) = &checkout_token {
-            if !checkout_core::model::is_valid_id(token) {
-                return Err(Failure::invalid("checkoutToken", "must match [A-Za-z0-9_-]{1,128}"));
-            }
+        let checkout_token = fields.req_str("checkoutToken")?.to_string();
+        if !checkout_core::model::is_valid_id(&checkout_token) {
+            return Err(Failure::invalid("checkoutToken", "must match [A-Za-z0-9_-]{1,128}"));
         }
         let currency = fields.req_str("currency")?.to_string();
         if !(3..=5).contains(&currency.len()) || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -150,6 +157,23 @@ impl Order {
             options,
             configs,
         })
+    }
+}
+
+/// `null` only where the file's `create-checkout-session` allows it (`customer`, an item's
+/// `tax`) and inside our free-form `metadata`: anywhere else it is no value of the declared type.
+fn refuse_nulls(value: &Value, path: &str) -> Answer<()> {
+    let nullable = path == "customer" || (path.starts_with("items[") && path.ends_with("].tax"));
+    match value {
+        Value::Null if !nullable && !path.is_empty() => Err(Failure::invalid(path, "must not be null")),
+        Value::Object(map) => map
+            .iter()
+            .filter(|(key, _)| !(path.is_empty() && key.as_str() == "metadata"))
+            .try_for_each(|(key, item)| {
+                refuse_nulls(item, &if path.is_empty() { key.clone() } else { format!("{path}.{key}") })
+            }),
+        Value::Array(list) => list.iter().enumerate().try_for_each(|(i, item)| refuse_nulls(item, &format!("{path}[{i}]"))),
+        _ => Ok(()),
     }
 }
 
@@ -282,7 +306,8 @@ fn parse_tax(tax: &Fields, pre_tax: &Decimal, scale: u32) -> Answer<(Tax, Decima
         }
         _ => value.round(scale),
     };
-    let name = tax.opt_str("name")?.unwrap_or_default().to_string();
+    // Required like its type and value (§3, the file's `tax`); `amount` is computed, not read.
+    let name = tax.opt_str("name")?.ok_or_else(|| Failure::missing(&tax.path("name")))?.to_string();
     let tax = Tax { name, kind, value: value.to_string(), amount: amount.to_string() };
     Ok((tax, amount))
 }
@@ -375,16 +400,25 @@ fn parse_destinations(fields: &Fields) -> Answer<Vec<Destination>> {
     Ok(destinations)
 }
 
+/// Any whole number of seconds from 30 (the file's minimum), however large: beyond `i64` it is
+/// kept as `i64::MAX`, and time is computed with at most [`MAX_DURATION`] (see
+/// [`Order::lifetime`]), so no date arithmetic can overflow.
 fn parse_duration(fields: &Fields) -> Answer<i64> {
-    match fields.obj.get("duration") {
-        None | Some(Value::Null) => Err(Failure::missing("duration")),
-        Some(value) => match value.as_i64() {
-            Some(seconds) if seconds < 30 => Err(Failure::invalid("duration", "must be at least 30 seconds")),
-            Some(seconds) if seconds > MAX_DURATION => Err(Failure::invalid("duration", "must be at most one year")),
-            Some(seconds) => Ok(seconds),
-            None => Err(Failure::invalid("duration", "must be an integer number of seconds")),
-        },
+    let value = match fields.obj.get("duration") {
+        None | Some(Value::Null) => return Err(Failure::missing("duration")),
+        Some(value) => value,
+    };
+    let seconds = match (value.as_i64(), value.as_u64(), value.as_f64()) {
+        (Some(seconds), _, _) => seconds,
+        (None, Some(_), _) => i64::MAX,
+        // serde_json reads integers past u64 as floats: whole ones are still integers.
+        (None, None, Some(float)) if float.fract() == 0.0 && float > 0.0 => i64::MAX,
+        _ => return Err(Failure::invalid("duration", "must be an integer number of seconds")),
+    };
+    if seconds < 30 {
+        return Err(Failure::invalid("duration", "must be at least 30 seconds"));
     }
+    Ok(seconds)
 }
 
 /// `node-identity` is a closed schema: unknown properties are refused, not dropped.
@@ -515,8 +549,31 @@ mod tests {
             "destinations": [{"type": "ACCOUNT", "amount": "0",
                 "account": {"type": "CHECKING", "currency": "MXN", "accountNumber": "1", "accountHolder": "X"}}],
             "duration": 60,
-            "owner": {"identityId": "id-1"}
+            "owner": {"identityId": "id-1"},
+            "checkoutToken": "order-1"
         })
+    }
+
+    #[test]
+    fn null_is_a_value_only_where_the_file_allows_it() {
+        let mut ok = body();
+        ok["customer"] = Value::Null;
+        ok["items"][2]["tax"] = Value::Null;
+        ok["metadata"] = json!({"anything": null});
+        assert!(Order::from_json(&ok).is_ok());
+        for (path, spoil) in [
+            ("successUrl", json!({"successUrl": null})),
+            ("customer.address.country", json!({"customer": {"address": {"country": null}}})),
+            ("items[0].tax.amount", json!({"items": [{"description": "A", "preTaxAmount": "1", "tax": {"name": "", "type": "FIXED", "value": "1", "amount": null}}]})),
+            ("customerRequirements", json!({"customerRequirements": null})),
+        ] {
+            let mut bad = body();
+            for (key, value) in spoil.as_object().unwrap() {
+                bad[key] = value.clone();
+            }
+            let error = Order::from_json(&bad).unwrap_err();
+            assert!(error.0.detail.starts_with(path), "{path}: {}", error.0.detail);
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::extract::{json_body, optional_object_body, path_id, query_pairs, Body
 use super::links::account_numbers;
 use super::listing::{select, Filter};
 use super::order::Order;
-use super::store::{new_id, LinkRecord, SessionRecord, Store};
+use super::store::{LinkRecord, SessionRecord, Store};
 use super::Sandbox;
 
 /// The OpenAPI `checkout-session` object. `successUrl`/`failedUrl` stay off: the gateway adds
@@ -70,13 +70,10 @@ fn created(sandbox: &Sandbox, session: &SessionRecord) -> Created {
 pub async fn create(State(sandbox): State<Arc<Sandbox>>, body: BodyBytes) -> Answer<Created> {
     let order = Order::from_json(&json_body(body)?)?;
     let (mut store, now) = sandbox.current();
-    let token = match &order.checkout_token {
-        Some(token) if store.token_in_use(token) => {
-            return Err(Failure::already_exists(format!("checkoutToken: {token} is already in use")))
-        }
-        Some(token) => token.clone(),
-        None => new_id("ct"),
-    };
+    let token = order.checkout_token.clone();
+    if store.token_in_use(&token) {
+        return Err(Failure::already_exists(format!("checkoutToken: {token} is already in use")));
+    }
     let session = store.open_direct_session(token, order, now);
     Ok(created(&sandbox, &session))
 }

@@ -38,7 +38,7 @@ pub struct LinkRecord {
 impl LinkRecord {
     /// A new link taking sessions for `order.duration` seconds from `now`.
     pub fn new(token: String, status: LinkStatus, order: Order, now: OffsetDateTime) -> LinkRecord {
-        let expires_at = now + Duration::seconds(order.duration);
+        let expires_at = now + order.lifetime();
         LinkRecord { id: new_id("pl"), token, status, created_at: now, expires_at, order, pinned: false }
     }
 
@@ -181,7 +181,7 @@ impl Store {
 
     /// Opens an ACTIVE session without a link, living `order.duration` seconds from `now`.
     pub fn open_direct_session(&mut self, token: String, order: Order, now: OffsetDateTime) -> SessionRecord {
-        let expires_at = now + Duration::seconds(order.duration);
+        let expires_at = now + order.lifetime();
         self.push_session(None, token, order, now, expires_at)
     }
 
@@ -330,7 +330,7 @@ mod tests {
     #[test]
     fn links_are_capped_and_demo_links_are_never_dropped() {
         let order = Order::from_json(&json!({
-            "items": [{"description": "A", "preTaxAmount": "1"}], "currency": "CLP",
+            "checkoutToken": "t", "items": [{"description": "A", "preTaxAmount": "1"}], "currency": "CLP",
             "paymentMethodsAllowed": ["ETPAY"], "duration": 60, "owner": {"identityId": "o"},
             "destinations": [{"type": "ACCOUNT", "amount": "1",
                 "account": {"type": "CHECKING", "currency": "CLP", "accountNumber": "1", "accountHolder": "X"}}]

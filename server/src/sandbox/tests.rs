@@ -49,8 +49,10 @@ impl Harness {
     }
 }
 
+/// A valid link body with a token of its own.
 fn link_body(duration: i64) -> Value {
     json!({
+        "checkoutToken": format!("unit-{:016x}", rand::random::<u64>()),
         "items": [{"description": "Libro", "preTaxAmount": "10000"}],
         "currency": "CLP",
         "paymentMethodsAllowed": ["ETPAY"],

@@ -129,9 +129,11 @@ impl Server {
     }
 }
 
-/// A valid create-checkout-session body (CLP, one item, ETPAY and WEBPAY, 30 minutes).
+/// A valid create-checkout-session body (CLP, one item, ETPAY and WEBPAY, 30 minutes) with a
+/// checkout token of its own.
 pub fn link_body(owner: &str) -> Value {
     json!({
+        "checkoutToken": format!("{owner}-{:016x}", rand::random::<u64>()),
         "items": [{"description": "Libro", "preTaxAmount": "10000"}],
         "currency": "CLP",
         "paymentMethodsAllowed": ["ETPAY", "WEBPAY"],
