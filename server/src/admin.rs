@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -186,20 +186,13 @@ impl Drop for InFlight {
 /// Unlike the access log's label, a static file is `<static>`, not its path: anyone can
 /// request a million names.
 fn route_label(request: &Request) -> String {
-    if let Some(matched) = request.extensions().get::<MatchedPath>() {
-        let template = matched.as_str();
-        return match template.find("{*") {
-            Some(at) => format!("{}*", &template[..at]),
-            None => template.to_string(),
-        };
+    if let Some(template) = crate::observe::matched_template(request) {
+        return template;
     }
     let path = request.uri().path();
-    for prefix in ["/api", "/conomy", "/sandbox"] {
-        if path == prefix || path.starts_with(&format!("{prefix}/")) {
-            return format!("{prefix}/<unmatched>");
-        }
-    }
-    if path.rsplit('/').next().unwrap_or("").contains('.') {
+    if let Some(prefix) = crate::observe::unmatched_prefix(path) {
+        prefix
+    } else if path.rsplit('/').next().unwrap_or("").contains('.') {
         "<static>".into()
     } else {
         "<spa-route>".into()

@@ -52,13 +52,8 @@ fn new_request_id() -> String {
 /// What the log may say about the path: the matched route template (`/api/checkout-sessions/{id}`),
 /// a static asset's path, or a placeholder for SPA routes, whose only segment is a checkout token.
 fn route_label(request: &Request) -> String {
-    if let Some(matched) = request.extensions().get::<MatchedPath>() {
-        let template = matched.as_str();
-        // A nested router's catch-all carries axum's private parameter name; shorten it.
-        return match template.find("{*") {
-            Some(at) => format!("{}*", &template[..at]),
-            None => template.to_string(),
-        };
+    if let Some(template) = matched_template(request) {
+        return template;
     }
     let path = request.uri().path();
     let last = path.rsplit('/').next().unwrap_or("");
@@ -67,12 +62,25 @@ fn route_label(request: &Request) -> String {
     if last.contains('.') && safe {
         return path.to_string();
     }
-    for prefix in ["/api", "/conomy", "/sandbox"] {
-        if path == prefix || path.starts_with(&format!("{prefix}/")) {
-            return format!("{prefix}/<unmatched>");
-        }
-    }
-    "<spa-route>".to_string()
+    unmatched_prefix(path).unwrap_or_else(|| "<spa-route>".to_string())
+}
+
+/// The route template a request matched (`/api/checkout-sessions/{id}`); a nested router's
+/// catch-all, which carries axum's private parameter name, is shortened to `prefix*`.
+pub fn matched_template(request: &Request) -> Option<String> {
+    let template = request.extensions().get::<MatchedPath>()?.as_str();
+    Some(match template.find("{*") {
+        Some(at) => format!("{}*", &template[..at]),
+        None => template.to_string(),
+    })
+}
+
+/// `/api/<unmatched>` (or `/conomy`, `/sandbox`) for a path under a prefix that matched no route.
+pub fn unmatched_prefix(path: &str) -> Option<String> {
+    ["/api", "/conomy", "/sandbox"]
+        .into_iter()
+        .find(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
+        .map(|prefix| format!("{prefix}/<unmatched>"))
 }
 
 /// Middleware: refuses raw paths with encoded slashes, dots, backslashes or NULs, or dot
