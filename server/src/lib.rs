@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod allow_list;
+pub mod api_error;
 pub mod backend;
 pub mod capability;
 pub mod config;
@@ -35,7 +36,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Extension, Json, Router};
-use checkout_core::model::{ApiError, ApiErrorKind};
+use checkout_core::model::ApiErrorKind;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::sync::{watch, Semaphore};
@@ -43,10 +44,10 @@ use tokio::task::JoinHandle;
 use tower::Layer;
 use tower_http::limit::RequestBodyLimitLayer;
 
+use crate::api_error::{is_under, ApiFailure};
 use crate::backend::{Backend, Credentials};
 use crate::config::{Config, Mode};
 use crate::headers::SecurityHeaders;
-use crate::observe::RequestId;
 use crate::public_api::ApiState;
 use crate::rate_limit::{RateLimits, SharedLimits};
 use crate::sandbox::{conomy_router, sandbox_router, DemoLink, Sandbox, SandboxConfig};
@@ -428,26 +429,19 @@ async fn deadlines(State(limits): State<RequestLimits>, request: Request, next: 
 }
 
 /// An answer the gateway gives on its own: Conomy's error shape under `/api` (what the SPA
-/// reads, with the request id as `traceId`), plain text elsewhere.
+/// reads; `observe::request_log` gives it the request id as `traceId`), plain text elsewhere.
 struct OwnAnswer {
     api: bool,
-    trace_id: Option<String>,
 }
 
 impl OwnAnswer {
     fn to(request: &Request) -> Self {
-        let path = request.uri().path();
-        OwnAnswer {
-            api: path == "/api" || path.starts_with("/api/"),
-            trace_id: request.extensions().get::<RequestId>().map(|id| id.0.clone()),
-        }
+        OwnAnswer { api: is_under(request.uri().path(), "/api") }
     }
 
     fn error(&self, status: u16, kind: ApiErrorKind, detail: &str) -> Response {
         if self.api {
-            let mut error = ApiError::new(status, kind, detail);
-            error.trace_id = self.trace_id.clone();
-            return public_api::error_response(&error);
+            return ApiFailure::new(status, kind, detail).into_response();
         }
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
         (status, format!("{detail}\n")).into_response()

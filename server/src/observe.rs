@@ -1,5 +1,6 @@
-//! Request ids, the access log (route templates only: checkout tokens never reach a log), and
-//! the guard that refuses encoded traversal in raw paths.
+//! Request ids (each error answer's `traceId` unless it has its own), the access log (route
+//! templates only: checkout tokens never reach a log), and the guard that refuses encoded
+//! traversal in raw paths.
 
 use std::time::Instant;
 
@@ -7,8 +8,10 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use checkout_core::model::{is_valid_id, ApiError, ApiErrorKind};
+use checkout_core::model::is_valid_id;
 use rand::Rng;
+
+use crate::api_error::{self, ApiFailure};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -16,8 +19,9 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// Middleware: takes a well-formed incoming `x-request-id` or makes one, echoes it, and logs
-/// one line per request: method, route template, status, latency. No query, no body, no header.
+/// Middleware: takes a well-formed incoming `x-request-id` or makes one, echoes it (and makes it
+/// the `traceId` of an error answer that has none of its own), and logs one line per request:
+/// method, route template, status, latency. No query, no body, no header.
 pub async fn request_log(mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = request
@@ -31,6 +35,7 @@ pub async fn request_log(mut request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let route = route_label(&request);
     let mut response = next.run(request).await;
+    api_error::fill_trace_id(&mut response, &id);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
@@ -91,12 +96,8 @@ pub async fn reject_traversal(request: Request, next: Next) -> Response {
     if !is_suspicious_path(path) {
         return next.run(request).await;
     }
-    let trace_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
-    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if under("/api") || under("/conomy") {
-        let mut error = ApiError::new(400, ApiErrorKind::InvalidParam, "The path is not valid.");
-        error.trace_id = trace_id;
-        let mut response = crate::public_api::error_response(&error);
+    if api_error::is_under(path, "/api") || api_error::is_under(path, "/conomy") {
+        let mut response = ApiFailure::invalid("The path is not valid.").into_response();
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
     } else {

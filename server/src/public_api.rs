@@ -12,13 +12,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use checkout_core::fields::{payment_body, submitted_values};
 use checkout_core::json::{Json as CoreJson, Object as CoreObject};
 use checkout_core::model::{is_valid_id, ApiError, ApiErrorKind, CheckoutSession};
@@ -26,9 +24,9 @@ use checkout_core::options::payment_options;
 use serde_json::Value;
 
 use crate::allow_list;
+use crate::api_error::{ApiFailure, ApiResult};
 use crate::backend::{Backend, BackendError, BackendResponse};
 use crate::capability::{self, Capabilities};
-use crate::observe::RequestId;
 use crate::rate_limit::{retry_after_seconds, ClientAddr, RateLimiter, RateLimits};
 
 /// Largest request body `/api` accepts; a payment submission is well under 2 KB.
@@ -84,163 +82,115 @@ pub fn router(state: Arc<ApiState>) -> Router {
 
 // ---- the six calls -------------------------------------------------------------------------
 
+/// A successful answer: Conomy's status and the allow-listed JSON.
+type Answer = ApiResult<(StatusCode, Json<Value>)>;
+
 async fn create_session(
     State(api): State<Arc<ApiState>>,
-    rid: Option<Extension<RequestId>>,
     client: ClientAddr,
-    token: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = open_session(&api, &client, token, &headers, body, |token| {
-        format!("/payment-links/token/{token}/checkout-sessions")
-    });
-    respond(result.await, &request_id(rid))
+    PathId(token): PathId,
+    JsonObject(_): JsonObject,
+) -> Answer {
+    open_session(&api, &client, &format!("/payment-links/token/{token}/checkout-sessions")).await
 }
 
 async fn refresh_session(
     State(api): State<Arc<ApiState>>,
-    rid: Option<Extension<RequestId>>,
     client: ClientAddr,
-    token: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = open_session(&api, &client, token, &headers, body, |token| format!("/checkout-sessions/token/{token}/refresh"));
-    respond(result.await, &request_id(rid))
+    PathId(token): PathId,
+    JsonObject(_): JsonObject,
+) -> Answer {
+    open_session(&api, &client, &format!("/checkout-sessions/token/{token}/refresh")).await
 }
 
-/// Opens (or refreshes) a session for this browser: a valid token, a JSON object body (whose
-/// content is not forwarded: Conomy gets a literal `{}`), the client's session limit, the call;
-/// then the session's capability, when it is one the payer can pay on. A paid or expired link
-/// hands back an earlier visitor's session: that one gets no capability (nobody can read its
-/// payments through us) and no prefill, just enough for "already paid" or "expired".
-async fn open_session(
-    api: &ApiState,
-    client: &ClientAddr,
-    token: Result<Path<String>, PathRejection>,
-    headers: &HeaderMap,
-    body: Body,
-    path: impl FnOnce(&str) -> String,
-) -> Result<(StatusCode, Value), Failure> {
-    let token = valid_id(token)?;
-    json_object(headers, body).await?;
+/// Opens (or refreshes) a session for this browser: a valid token and a JSON object body
+/// (whose content is not forwarded: Conomy gets a literal `{}`), the client's session limit,
+/// the call; then the session's capability, when it is one the payer can pay on. A paid or
+/// expired link hands back an earlier visitor's session: that one gets no capability (nobody
+/// can read its payments through us) and no prefill, just enough for "already paid" or "expired".
+async fn open_session(api: &ApiState, client: &ClientAddr, path: &str) -> Answer {
     rate_limit(api, &api.limits.sessions, client).await?;
     let empty = Value::Object(serde_json::Map::new());
-    let (status, mut session) = forward(api, Method::POST, &path(&token), Some(&empty), Shape::Session).await?;
+    let (status, Json(mut session)) = forward(api, Method::POST, path, Some(&empty), Shape::Session).await?;
     let capability = allow_list::is_payable(&session)
         .then(|| session.get("id").and_then(Value::as_str).and_then(|id| api.capabilities.issue(id)))
         .flatten();
     if let (Some(capability), Some(object)) = (capability, session.as_object_mut()) {
         object.insert(capability::FIELD.into(), Value::String(capability));
     }
-    Ok((status, session))
+    Ok((status, Json(session)))
 }
 
 async fn get_session(
     State(api): State<Arc<ApiState>>,
-    rid: Option<Extension<RequestId>>,
     client: ClientAddr,
-    id: Result<Path<String>, PathRejection>,
+    PathId(id): PathId,
     headers: HeaderMap,
-) -> Response {
-    let rid = request_id(rid);
-    let result = async {
-        let id = valid_id(id)?;
-        holds_capability(&api, &headers, &id)?;
-        rate_limit(&api, &api.limits.reads, &client).await?;
-        forward(&api, Method::GET, &format!("/checkout-sessions/{id}"), None, Shape::Session).await
-    };
-    respond(result.await, &rid)
+) -> Answer {
+    holds_capability(&api, &headers, &id)?;
+    rate_limit(&api, &api.limits.reads, &client).await?;
+    forward(&api, Method::GET, &format!("/checkout-sessions/{id}"), None, Shape::Session).await
 }
 
 async fn submit_payment(
     State(api): State<Arc<ApiState>>,
-    rid: Option<Extension<RequestId>>,
     client: ClientAddr,
-    id: Result<Path<String>, PathRejection>,
+    PathId(id): PathId,
     headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let rid = request_id(rid);
-    let result = async {
-        let id = valid_id(id)?;
-        let submitted = json_object(&headers, body).await?;
-        holds_capability(&api, &headers, &id)?;
-        rate_limit(&api, &api.limits.payments, &client).await?;
-        let body = rebuild_payment(&api, &id, &submitted).await?;
-        forward(&api, Method::POST, &format!("/checkout-sessions/{id}/payments"), Some(&body), Shape::Payment).await
-    };
-    respond(result.await, &rid)
+    JsonObject(submitted): JsonObject,
+) -> Answer {
+    holds_capability(&api, &headers, &id)?;
+    rate_limit(&api, &api.limits.payments, &client).await?;
+    let body = rebuild_payment(&api, &id, &submitted).await?;
+    forward(&api, Method::POST, &format!("/checkout-sessions/{id}/payments"), Some(&body), Shape::Payment).await
 }
 
 async fn list_payments(
     State(api): State<Arc<ApiState>>,
-    rid: Option<Extension<RequestId>>,
     client: ClientAddr,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    QueryPairs(pairs): QueryPairs,
     headers: HeaderMap,
-) -> Response {
-    let rid = request_id(rid);
-    let result = async {
-        let Query(pairs) = query.map_err(|_| invalid("The query string is malformed."))?;
-        let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        let session = param("checkoutSessionId")
-            .ok_or_else(|| problem(400, ApiErrorKind::MissingParam, "checkoutSessionId is required."))?;
-        if !is_valid_id(session) {
-            return Err(invalid("checkoutSessionId is not a valid id.").into());
+) -> Answer {
+    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let session = param("checkoutSessionId")
+        .ok_or_else(|| ApiFailure::new(400, ApiErrorKind::MissingParam, "checkoutSessionId is required."))?;
+    if !is_valid_id(session) {
+        return Err(ApiFailure::invalid("checkoutSessionId is not a valid id."));
+    }
+    holds_capability(&api, &headers, session)?;
+    rate_limit(&api, &api.limits.reads, &client).await?;
+    // Only the session filter (and paging) is forwarded: without it this would be the
+    // merchant's list of every payment.
+    let mut path = format!("/payments?checkoutSessionId={session}");
+    for name in ["limit", "offset"] {
+        if let Some(value) = param(name).filter(|v| is_small_number(v)) {
+            path.push_str(&format!("&{name}={value}"));
         }
-        holds_capability(&api, &headers, session)?;
-        rate_limit(&api, &api.limits.reads, &client).await?;
-        // Only the session filter (and paging) is forwarded: without it this would be the
-        // merchant's list of every payment.
-        let mut path = format!("/payments?checkoutSessionId={session}");
-        for name in ["limit", "offset"] {
-            if let Some(value) = param(name).filter(|v| is_small_number(v)) {
-                path.push_str(&format!("&{name}={value}"));
-            }
-        }
-        forward(&api, Method::GET, &path, None, Shape::Payments).await
-    };
-    respond(result.await, &rid)
+    }
+    forward(&api, Method::GET, &path, None, Shape::Payments).await
 }
 
-async fn list_banks(
-    State(api): State<Arc<ApiState>>,
-    rid: Option<Extension<RequestId>>,
-    client: ClientAddr,
-    country: Result<Path<String>, PathRejection>,
-) -> Response {
-    let rid = request_id(rid);
-    let result = async {
-        let Path(country) = country.map_err(|_| invalid("The country is not valid."))?;
-        if !(country.len() == 3 && country.bytes().all(|b| b.is_ascii_uppercase())) {
-            return Err(invalid("The country must be an ISO 3166-1 alpha-3 code.").into());
-        }
-        rate_limit(&api, &api.limits.reads, &client).await?;
-        forward(&api, Method::GET, &format!("/payments/banks/{country}"), None, Shape::Banks).await
-    };
-    respond(result.await, &rid)
+async fn list_banks(State(api): State<Arc<ApiState>>, client: ClientAddr, Country(country): Country) -> Answer {
+    rate_limit(&api, &api.limits.reads, &client).await?;
+    forward(&api, Method::GET, &format!("/payments/banks/{country}"), None, Shape::Banks).await
 }
 
-async fn not_found(rid: Option<Extension<RequestId>>) -> Response {
-    let error = problem(404, ApiErrorKind::NotFound, "No such API endpoint.");
-    respond(Err(error.into()), &request_id(rid))
+async fn not_found() -> ApiFailure {
+    ApiFailure::new(404, ApiErrorKind::NotFound, "No such API endpoint.")
 }
 
-async fn method_not_allowed(rid: Option<Extension<RequestId>>) -> Response {
-    let error = problem(405, ApiErrorKind::Unimplemented, "Method not allowed on this endpoint.");
-    respond(Err(error.into()), &request_id(rid))
+async fn method_not_allowed() -> ApiFailure {
+    ApiFailure::new(405, ApiErrorKind::Unimplemented, "Method not allowed on this endpoint.")
 }
 
 /// The request carries a capability for exactly `session_id`; otherwise the same 404 an
 /// unknown session gets from Conomy, before anything is sent there.
-fn holds_capability(api: &ApiState, headers: &HeaderMap, session_id: &str) -> Result<(), ApiError> {
+fn holds_capability(api: &ApiState, headers: &HeaderMap, session_id: &str) -> ApiResult<()> {
     let presented = headers.get(capability::HEADER).and_then(|v| v.to_str().ok());
     if api.capabilities.grants(presented, session_id) {
         Ok(())
     } else {
-        Err(problem(404, ApiErrorKind::NotFound, safe_message(&ApiErrorKind::NotFound)))
+        Err(problem(404, ApiErrorKind::NotFound, safe_message(&ApiErrorKind::NotFound)).into())
     }
 }
 
@@ -251,7 +201,7 @@ fn holds_capability(api: &ApiState, headers: &HeaderMap, session_id: &str) -> Re
 /// for (`checkout_core::fields::submitted_values`, then the SPA's own `payment_body`), the
 /// description comes from the session, and the return URLs point back to this checkout with
 /// the session's capability. Nothing else of the browser's body is kept.
-async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) -> Result<Value, Failure> {
+async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) -> ApiResult<Value> {
     let origin = submitted
         .get("origins")
         .and_then(Value::as_array)
@@ -275,7 +225,7 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
             .map(|method| (config, method))
     });
     let Some((config, method)) = offered else {
-        return Err(invalid("This checkout session does not offer that payment method and currency.").into());
+        return Err(ApiFailure::invalid("This checkout session does not offer that payment method and currency."));
     };
     let token = session.checkout_token.as_deref().filter(|t| is_valid_id(t)).ok_or_else(|| {
         tracing::warn!("upstream session has no valid checkoutToken; cannot build return URLs");
@@ -301,12 +251,11 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
 }
 
 /// The session as Conomy has it now (its configs decide what may be paid).
-async fn read_session(api: &ApiState, session_id: &str) -> Result<CheckoutSession, Failure> {
+async fn read_session(api: &ApiState, session_id: &str) -> ApiResult<CheckoutSession> {
     let response =
         api.backend.call(Method::GET, &format!("/checkout-sessions/{session_id}"), None).await.map_err(backend_failure)?;
     if !response.status.is_success() {
-        let retry_after = response.retry_after.map(|s| s.min(3600));
-        return Err(Failure { error: sanitize_upstream_error(&response), retry_after });
+        return Err(upstream_failure(&response));
     }
     let session: CheckoutSession = serde_json::from_slice(&response.body).map_err(|_| {
         tracing::warn!("upstream session is not a checkout session");
@@ -354,22 +303,59 @@ fn presentation(browser_url: &str) -> String {
 
 /// Takes a token from the client's bucket. Runs after the input checks: a request refused
 /// for its input never reaches Conomy, so only calls that would cost a token.
-async fn rate_limit(api: &ApiState, limiter: &RateLimiter, client: &ClientAddr) -> Result<(), Failure> {
+async fn rate_limit(api: &ApiState, limiter: &RateLimiter, client: &ClientAddr) -> ApiResult<()> {
     let key = api.limits.client_key(client);
     limiter.check(key).await.map_err(|wait| {
         tracing::info!("rate limit reached; answering 429");
         let error = problem(429, ApiErrorKind::TooManyRequests, safe_message(&ApiErrorKind::TooManyRequests));
-        Failure { error, retry_after: Some(retry_after_seconds(wait)) }
+        ApiFailure::from(error).with_retry_after(retry_after_seconds(wait))
     })
 }
 
 // ---- input checks -------------------------------------------------------------------------
 
 /// A path id or token, decoded (axum percent-decodes `Path`), checked against §2's charset.
-fn valid_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    match path {
-        Ok(Path(id)) if is_valid_id(&id) => Ok(id),
-        _ => Err(invalid("The id or token in the path is not valid.")),
+struct PathId(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) if is_valid_id(&id) => Ok(PathId(id)),
+            _ => Err(ApiFailure::invalid("The id or token in the path is not valid.")),
+        }
+    }
+}
+
+/// A bank country in the path: ISO 3166-1 alpha-3, upper case.
+struct Country(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Country {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        let Path(country) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiFailure::invalid("The country is not valid."))?;
+        if !(country.len() == 3 && country.bytes().all(|b| b.is_ascii_uppercase())) {
+            return Err(ApiFailure::invalid("The country must be an ISO 3166-1 alpha-3 code."));
+        }
+        Ok(Country(country))
+    }
+}
+
+/// The query string's pairs, in order; a malformed one is `invalidParam`.
+struct QueryPairs(Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        let Query(pairs) = Query::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiFailure::invalid("The query string is malformed."))?;
+        Ok(QueryPairs(pairs))
     }
 }
 
@@ -377,32 +363,39 @@ fn is_small_number(text: &str) -> bool {
     (1..=6).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Reads a body of at most `MAX_BODY_BYTES` that must be a JSON object sent as
+/// A body of at most `MAX_BODY_BYTES` that must be a JSON object sent as
 /// `Content-Type: application/json`. A missing or other type is refused: a cross-site form post
 /// or `no-cors` fetch can only send `text/plain`, form types, or none, and a JSON content type
 /// from another site needs a CORS preflight, which this server never grants.
-async fn json_object(headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
-    let essence = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::trim)
-        .unwrap_or("");
-    if !essence.eq_ignore_ascii_case("application/json") {
-        return Err(problem(415, ApiErrorKind::InvalidParam, "The body must be application/json."));
-    }
-    let too_large = || problem(413, ApiErrorKind::InvalidParam, "The request body is too large.");
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
-        return Err(too_large());
-    }
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| too_large())?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        _ => Err(problem(400, ApiErrorKind::ParsingResource, "The body must be a JSON object.")),
+struct JsonObject(Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = ApiFailure;
+
+    async fn from_request(request: Request, _state: &S) -> ApiResult<Self> {
+        let headers = request.headers();
+        let essence = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::trim)
+            .unwrap_or("");
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Err(ApiFailure::new(415, ApiErrorKind::InvalidParam, "The body must be application/json."));
+        }
+        let too_large = || ApiFailure::new(413, ApiErrorKind::InvalidParam, "The request body is too large.");
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+            return Err(too_large());
+        }
+        let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await.map_err(|_| too_large())?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(value @ Value::Object(_)) => Ok(JsonObject(value)),
+            _ => Err(ApiFailure::new(400, ApiErrorKind::ParsingResource, "The body must be a JSON object.")),
+        }
     }
 }
 
@@ -417,17 +410,10 @@ enum Shape {
     Banks,
 }
 
-async fn forward(
-    api: &ApiState,
-    method: Method,
-    path: &str,
-    body: Option<&Value>,
-    shape: Shape,
-) -> Result<(StatusCode, Value), Failure> {
+async fn forward(api: &ApiState, method: Method, path: &str, body: Option<&Value>, shape: Shape) -> Answer {
     let response = api.backend.call(method, path, body).await.map_err(backend_failure)?;
     if !response.status.is_success() {
-        let retry_after = response.retry_after.map(|s| s.min(3600));
-        return Err(Failure { error: sanitize_upstream_error(&response), retry_after });
+        return Err(upstream_failure(&response));
     }
     let value: Value = serde_json::from_slice(&response.body).map_err(|_| {
         tracing::warn!(status = response.status.as_u16(), "upstream answered a non-JSON body");
@@ -443,53 +429,20 @@ async fn forward(
         Shape::Payments => allow_list::payments(&value),
         Shape::Banks => allow_list::banks(&value),
     };
-    Ok((response.status, value))
+    Ok((response.status, Json(value)))
 }
 
-fn respond(result: Result<(StatusCode, Value), Failure>, rid: &str) -> Response {
-    match result {
-        Ok((status, value)) => (status, Json(value)).into_response(),
-        Err(Failure { mut error, retry_after }) => {
-            if error.trace_id.is_none() {
-                error.trace_id = Some(rid.to_string());
-            }
-            let mut response = error_response(&error);
-            if let Some(seconds) = retry_after {
-                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            }
-            response
-        }
+/// An upstream error answer as the browser gets it: sanitized, with its `Retry-After` (bounded).
+fn upstream_failure(response: &BackendResponse) -> ApiFailure {
+    let failure = ApiFailure::from(sanitize_upstream_error(response));
+    match response.retry_after {
+        Some(seconds) => failure.with_retry_after(seconds.min(3600)),
+        None => failure,
     }
-}
-
-/// An `ApiError` as an HTTP answer in Conomy's error shape.
-pub fn error_response(error: &ApiError) -> Response {
-    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_GATEWAY);
-    (status, Json(error.to_body())).into_response()
-}
-
-/// A failed `/api` call: the error, plus the `Retry-After` seconds of an upstream 429.
-struct Failure {
-    error: ApiError,
-    retry_after: Option<u64>,
-}
-
-impl From<ApiError> for Failure {
-    fn from(error: ApiError) -> Self {
-        Failure { error, retry_after: None }
-    }
-}
-
-fn request_id(rid: Option<Extension<RequestId>>) -> String {
-    rid.map(|Extension(RequestId(id))| id).unwrap_or_default()
 }
 
 fn problem(status: u16, kind: ApiErrorKind, detail: &str) -> ApiError {
     ApiError::new(status, kind, detail)
-}
-
-fn invalid(detail: &str) -> ApiError {
-    problem(400, ApiErrorKind::InvalidParam, detail)
 }
 
 fn bad_gateway() -> ApiError {

@@ -8,10 +8,11 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use checkout_core::model::{ApiError, ApiErrorKind};
+use checkout_core::model::ApiErrorKind;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
+use crate::api_error::{is_under, ApiFailure};
 use crate::embedding::{self, FrameAncestors, LinkOrigins};
 use crate::headers;
 
@@ -50,13 +51,11 @@ impl StaticFiles {
 /// Fallback handler of the whole app.
 pub async fn serve(files: Arc<StaticFiles>, request: Request) -> Response {
     let path = request.uri().path().to_string();
-    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if under("/api") {
+    if is_under(&path, "/api") {
         // `/api` itself is not inside the nested router; answer like the rest of the API.
-        let error = ApiError::new(404, ApiErrorKind::NotFound, "No such API endpoint.");
-        return crate::public_api::error_response(&error);
+        return ApiFailure::new(404, ApiErrorKind::NotFound, "No such API endpoint.").into_response();
     }
-    if RESERVED.iter().any(|prefix| under(prefix)) {
+    if RESERVED.iter().any(|prefix| is_under(&path, prefix)) {
         return (StatusCode::NOT_FOUND, "Not found\n").into_response();
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {

@@ -1,11 +1,12 @@
 //! Conomy-shaped error answers (§7 of the contract) for every failure the simulator reports.
 
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use checkout_core::model::{ApiError, ApiErrorKind};
 
-/// A failed request: an [`ApiError`] that renders as Conomy's error body (both shapes).
+use crate::api_error::ApiFailure;
+
+/// A failed request: an [`ApiError`] with the simulator's own trace id, answered like every
+/// other error of the server (`crate::api_error`).
 #[derive(Debug, Clone)]
 pub struct Failure(pub ApiError);
 
@@ -53,8 +54,7 @@ impl Failure {
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0.to_body())).into_response()
+        ApiFailure::from(self.0).into_response()
     }
 }
 
