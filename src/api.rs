@@ -15,8 +15,6 @@ use crate::timers::sleep;
 
 /// The request header that carries a session's capability (server/src/capability.rs).
 const CAPABILITY_HEADER: &str = "x-checkout-capability";
-/// A request that has not answered after this long is aborted.
-pub const TIMEOUT_MS: i32 = 15_000;
 /// Attempts of a retried call (the first one included).
 const MAX_TRIES: u32 = 4;
 /// First retry delay; doubles on every retry.
@@ -24,57 +22,8 @@ const FIRST_BACKOFF_MS: u32 = 1_000;
 /// A `Retry-After` longer than this is not worth making the payer wait for.
 const MAX_RETRY_AFTER_MS: u32 = 30_000;
 
-/// Why a call failed. The page picks its message from the kind, never from server text.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CheckoutError {
-    /// The request never got an answer (offline, DNS, connection reset, CORS…).
-    Network,
-    /// No answer within [`TIMEOUT_MS`].
-    Timeout,
-    /// A non-2xx answer, decoded from either error shape (§7).
-    Api(ApiError),
-    /// A 2xx answer whose body is not what the contract says.
-    Decode(String),
-}
-
-impl CheckoutError {
-    /// HTTP status of an API error.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            CheckoutError::Api(e) => Some(e.status),
-            _ => None,
-        }
-    }
-
-    /// Worth trying again later: the server may not have seen the request, or was overloaded.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            CheckoutError::Network | CheckoutError::Timeout => true,
-            CheckoutError::Api(e) => e.status >= 500 || e.status == 429,
-            CheckoutError::Decode(_) => false,
-        }
-    }
-
-    /// After a submission, these leave open whether the server created the payment.
-    pub fn is_ambiguous(&self) -> bool {
-        match self {
-            CheckoutError::Network | CheckoutError::Timeout => true,
-            CheckoutError::Api(e) => e.status >= 500,
-            CheckoutError::Decode(_) => true,
-        }
-    }
-}
-
-impl std::fmt::Display for CheckoutError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CheckoutError::Network => f.write_str("network error"),
-            CheckoutError::Timeout => write!(f, "no answer within {TIMEOUT_MS} ms"),
-            CheckoutError::Api(e) => write!(f, "{e}"),
-            CheckoutError::Decode(e) => write!(f, "malformed answer: {e}"),
-        }
-    }
-}
+/// Why a call failed (`checkout_core::checkout::CallError`: the state machine decides on it).
+pub use checkout_core::checkout::{CallError as CheckoutError, TIMEOUT_MS};
 
 /// A demo link listed by the sandbox at `/sandbox/demo-links.json`: `token` required, the
 /// rest optional (empty when missing).

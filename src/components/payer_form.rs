@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 
+pub use checkout_core::checkout::method_at;
+use checkout_core::checkout::restored_values;
 use checkout_core::fields::{self, FieldKey, FieldSpec, FormValues};
 use checkout_core::i18n::{document_type_name, field_error, field_label, Key};
-use checkout_core::model::{CheckoutSession, PaymentConfig, PaymentMethod};
+use checkout_core::model::CheckoutSession;
 use checkout_core::validate::{self, FieldError};
 use leptos::prelude::*;
 
@@ -37,11 +39,11 @@ impl FormState {
     }
 
     /// Fills the form for a session: the merchant's `customer` first, what this tab saved on
-    /// top (the payer's own typing wins), and the saved choice when it still exists.
+    /// top (the payer's own typing wins), what is typed now over both
+    /// (`checkout_core::checkout::restored_values`), and the saved choice when it still exists.
     pub fn restore(&self, session: &CheckoutSession, default_choice: Option<(usize, usize)>) {
         let saved = storage::form(&self.token.get_value());
-        let mut values = fields::prefill(session.customer.as_ref());
-        values.extend(saved.values.into_iter().filter(|(_, v)| !v.is_empty()));
+        let values = self.values.with_untracked(|typed| restored_values(session, saved.values, typed));
         self.values.set(values);
         let saved_choice = saved.config.zip(saved.method).filter(|&(c, m)| method_at(session, c, m).is_some());
         self.choice.set(saved_choice.or(default_choice));
@@ -70,14 +72,6 @@ impl FormState {
         };
         let form = SavedForm { values: self.values.get_untracked(), config, method };
         storage::set_form(&self.token.get_value(), &form);
-    }
-
-    /// Validates every field of `specs`; shows the errors and returns the first invalid id.
-    pub fn validate_all(&self, specs: &[FieldSpec], country: &str) -> Option<String> {
-        let problems = self.values.with_untracked(|v| fields::validate_form(specs, v, country));
-        let first = problems.first().map(|(key, _)| key.id());
-        self.errors.set(problems.into_iter().map(|(key, error)| (key.id(), error)).collect());
-        first
     }
 
     /// Validates one field and updates its message.
@@ -121,11 +115,6 @@ impl FormState {
     }
 }
 
-/// The config and method at `(config, method)`, if the session has them.
-pub fn method_at(session: &CheckoutSession, config: usize, method: usize) -> Option<(&PaymentConfig, &PaymentMethod)> {
-    let c = session.payment_configs.get(config)?;
-    Some((c, c.payment_methods.get(method)?))
-}
 
 /// The fields of the chosen method. Renders nothing until a method is chosen.
 #[component]

@@ -264,16 +264,8 @@ pub fn FailedScreen(
     }
 }
 
-/// What the refresh ("start again") button can do right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefreshState {
-    Ready,
-    Busy,
-    /// The server said this link can't be renewed (422).
-    Unavailable,
-    /// The last try failed for another reason; the button stays.
-    Failed,
-}
+/// What the refresh ("start again") button can do right now (the checkout machine decides).
+pub use checkout_core::checkout::RefreshState;
 
 #[component]
 pub fn ExpiredScreen(
