@@ -17,6 +17,7 @@ pub mod embed_protocol;
 pub mod route;
 pub mod handle;
 pub mod receipt;
+pub mod checkout;
 mod url;
 
 #[cfg(test)]
