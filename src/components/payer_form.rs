@@ -167,35 +167,33 @@ pub fn FormField(spec: FieldSpec, form: FormState, country: &'static str) -> imp
     };
     let on_blur = {
         let spec = spec.clone();
-        move || form.validate_one(&spec, country)
+        Callback::new(move |()| form.validate_one(&spec, country))
     };
     let on_input = {
         let (spec, id) = (spec.clone(), id.clone());
-        move |value: String| {
+        Callback::new(move |value: String| {
             form.set_value(&id, value);
             // A field already marked wrong is re-checked as the payer fixes it.
             if error.get_untracked().is_some() {
                 form.validate_one(&spec, country);
             }
-        }
+        })
     };
     let described = {
         let error_id = error_id.clone();
-        move || error.get().map(|_| error_id.clone())
+        Signal::derive(move || error.get().map(|_| error_id.clone()))
     };
     let control = match key {
         FieldKey::DocumentType => view! {
-            <DocumentTypeSelect id=id.clone() form=form country=country on_input=on_input.clone() on_blur=on_blur.clone() invalid=error described=described.clone() />
+            <DocumentTypeSelect id=id.clone() form=form country=country on_input=on_input on_blur=on_blur invalid=error described=described />
         }
         .into_any(),
         FieldKey::BankId => view! {
-            <BankSelect id=id.clone() form=form country=country on_input=on_input.clone() on_blur=on_blur.clone() invalid=error described=described.clone() />
+            <BankSelect id=id.clone() form=form country=country on_input=on_input on_blur=on_blur invalid=error described=described />
         }
         .into_any(),
         _ => {
             let value_id = id.clone();
-            let on_input = on_input.clone();
-            let on_blur = on_blur.clone();
             view! {
                 <input
                     id=id.clone()
@@ -207,10 +205,10 @@ pub fn FormField(spec: FieldSpec, form: FormState, country: &'static str) -> imp
                     required=spec.required
                     spellcheck="false"
                     aria-invalid=move || error.get().is_some().to_string()
-                    aria-describedby=described.clone()
+                    aria-describedby=described
                     prop:value=move || form.value(&value_id)
-                    on:input=move |ev| on_input(event_target_value(&ev))
-                    on:blur=move |_| on_blur()
+                    on:input=move |ev| on_input.run(event_target_value(&ev))
+                    on:blur=move |_| on_blur.run(())
                 />
             }
             .into_any()
@@ -235,10 +233,10 @@ fn DocumentTypeSelect(
     id: String,
     form: FormState,
     country: &'static str,
-    on_input: impl Fn(String) + Clone + Send + Sync + 'static,
-    on_blur: impl Fn() + Clone + Send + Sync + 'static,
+    on_input: Callback<String>,
+    on_blur: Callback<()>,
     invalid: Memo<Option<FieldError>>,
-    described: impl Fn() -> Option<String> + Send + Sync + 'static,
+    described: Signal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let value_id = id.clone();
@@ -272,8 +270,8 @@ fn DocumentTypeSelect(
             autocomplete="off"
             aria-invalid=move || invalid.get().is_some().to_string()
             aria-describedby=described
-            on:change=move |ev| on_input(event_target_value(&ev))
-            on:blur=move |_| on_blur()
+            on:change=move |ev| on_input.run(event_target_value(&ev))
+            on:blur=move |_| on_blur.run(())
         >
             <option value="" disabled=true selected=move || current().is_empty()>{move || i18n.t(Key::SelectPlaceholder)}</option>
             {options}
@@ -288,10 +286,10 @@ fn BankSelect(
     id: String,
     form: FormState,
     country: &'static str,
-    on_input: impl Fn(String) + Clone + Send + Sync + 'static,
-    on_blur: impl Fn() + Clone + Send + Sync + 'static,
+    on_input: Callback<String>,
+    on_blur: Callback<()>,
     invalid: Memo<Option<FieldError>>,
-    described: impl Fn() -> Option<String> + Send + Sync + Clone + 'static,
+    described: Signal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let banks = LocalResource::new(move || api::banks(country));
@@ -325,8 +323,6 @@ fn BankSelect(
         let placeholder = move || {
             if loading { i18n.t(Key::BanksLoading) } else { i18n.t(Key::SelectPlaceholder) }
         };
-        let on_input = on_input.clone();
-        let on_blur = on_blur.clone();
         view! {
             <select
                 id=id.clone()
@@ -335,9 +331,9 @@ fn BankSelect(
                 disabled=loading
                 aria-busy=loading.to_string()
                 aria-invalid=move || invalid.get().is_some().to_string()
-                aria-describedby=described.clone()
-                on:change=move |ev| on_input(event_target_value(&ev))
-                on:blur=move |_| on_blur()
+                aria-describedby=described
+                on:change=move |ev| on_input.run(event_target_value(&ev))
+                on:blur=move |_| on_blur.run(())
             >
                 <option value="" selected=current().is_empty()>{placeholder}</option>
                 {options}
