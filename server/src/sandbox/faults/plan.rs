@@ -1,35 +1,17 @@
-//! Fault injection: rules, per link (`metadata.faults`) or global (`/sandbox/control/faults`,
-//! `SANDBOX_FAULTS`), that delay, fail, garble or strand the simulator's answers on the
-//! checkout's six calls, so tests can drive every kind of upstream trouble through the gateway.
+//! Fault plans: the rules as configured (parsed and checked, so a typo is an error rather than
+//! no fault), and the decision they make for one call (latency, then at most one effect).
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use checkout_core::model::ApiErrorKind;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
-
-use super::errors::{Answer, Failure};
-use super::extract::{json_body, BodyBytes};
-use super::Sandbox;
 
 /// Longest delay or hang a rule can cause: long enough to outlast any client timeout, short
 /// enough that a forgotten rule cannot pin connections for ever.
 pub const MAX_DELAY: Duration = Duration::from_secs(60);
 /// Rules per plan; a plan is a test fixture, not a program.
 const MAX_RULES: usize = 100;
-/// Link fault states and stranded payments remembered at most.
-const MAX_TRACKED: usize = 10_000;
-/// Largest answer a fault reads to rewrite (a session is a few KB).
-const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// The six calls of the checkout, as rules name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +61,7 @@ pub enum Effect {
 }
 
 impl Effect {
-    fn name(&self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             Effect::Error { .. } => "status",
             Effect::TooManyRequests { .. } => "tooManyRequests",
@@ -331,7 +313,7 @@ pub struct Decision {
 
 /// A plan in use: its rules with their counts, and its random stream.
 pub struct FaultSet {
-    plan: FaultPlan,
+    pub(super) plan: FaultPlan,
     rng: StdRng,
 }
 
@@ -363,231 +345,6 @@ impl FaultSet {
             }
         }
     }
-}
-
-/// The simulator's fault state: the global set, each link's set (built on first use from its
-/// `metadata.faults`), and payments a `railNeverAnswers` rule stranded.
-#[derive(Default)]
-pub struct FaultState {
-    global: Option<FaultSet>,
-    per_owner: HashMap<String, FaultSet>,
-    stranded: HashSet<String>,
-    stranded_order: VecDeque<String>,
-}
-
-impl FaultState {
-    fn strand(&mut self, payment_id: String) {
-        if self.stranded.insert(payment_id.clone()) {
-            self.stranded_order.push_back(payment_id);
-        }
-        while self.stranded_order.len() > MAX_TRACKED {
-            if let Some(oldest) = self.stranded_order.pop_front() {
-                self.stranded.remove(&oldest);
-            }
-        }
-    }
-}
-
-/// The call a request is, and the link token or session id it names.
-#[derive(Debug, PartialEq)]
-struct Target {
-    endpoint: Endpoint,
-    token: Option<String>,
-    session_id: Option<String>,
-}
-
-/// Recognizes the six calls on the simulator's own paths (no `/conomy` prefix: axum strips it).
-fn classify(method: &Method, path: &str, query: Option<&str>) -> Option<Target> {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let target = |endpoint, token: Option<&str>, session: Option<&str>| {
-        Some(Target { endpoint, token: token.map(str::to_string), session_id: session.map(str::to_string) })
-    };
-    match (method.as_str(), segments.as_slice()) {
-        ("POST", ["payment-links", "token", token, "checkout-sessions"]) => target(Endpoint::CreateSession, Some(token), None),
-        ("POST", ["checkout-sessions", "token", token, "refresh"]) => target(Endpoint::Refresh, Some(token), None),
-        ("GET", ["checkout-sessions", id]) => target(Endpoint::GetSession, None, Some(id)),
-        ("POST", ["checkout-sessions", id, "payments"]) => target(Endpoint::SubmitPayment, None, Some(id)),
-        ("GET", ["payments"]) => {
-            let session = query
-                .unwrap_or("")
-                .split('&')
-                .filter_map(|pair| pair.split_once('='))
-                .find(|(key, _)| *key == "checkoutSessionId")
-                .map(|(_, value)| value);
-            target(Endpoint::ListPayments, None, session)
-        }
-        ("GET", ["payments", "banks", _]) => target(Endpoint::Banks, None, None),
-        _ => None,
-    }
-}
-
-impl Sandbox {
-    fn faults(&self) -> std::sync::MutexGuard<'_, FaultState> {
-        self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Replaces the global faults.
-    pub fn set_faults(&self, plan: FaultPlan) {
-        self.faults().global = Some(FaultSet::new(plan));
-    }
-
-    /// Clears the global faults and releases stranded payments (the rail finally answers).
-    /// Link faults stay: they are part of the link.
-    pub fn clear_faults(&self) {
-        let mut faults = self.faults();
-        faults.global = None;
-        faults.stranded.clear();
-        faults.stranded_order.clear();
-    }
-
-    /// The global plan with remaining counts.
-    pub fn faults_json(&self) -> Value {
-        match &self.faults().global {
-            Some(set) => set.plan.to_json(),
-            None => FaultPlan::default().to_json(),
-        }
-    }
-
-    /// Whether a `railNeverAnswers` rule holds this payment.
-    pub(super) fn payment_is_stranded(&self, payment_id: &str) -> bool {
-        self.faults().stranded.contains(payment_id)
-    }
-
-    /// The link (or link-less session) a call belongs to, and its fault plan if it has one.
-    fn owner_plan(&self, target: &Target) -> Option<(String, FaultPlan)> {
-        let store = self.lock();
-        if let Some(token) = &target.token {
-            if let Some(link) = store.link_by_token(token) {
-                return Some((link.id.clone(), link.order.options.faults.clone()?));
-            }
-            let session = store.sessions.iter().rev().find(|s| &s.token == token && s.link_id.is_none())?;
-            return Some((session.id.clone(), session.order.options.faults.clone()?));
-        }
-        let session = store.session(target.session_id.as_deref()?)?;
-        let owner = session.link_id.clone().unwrap_or_else(|| session.id.clone());
-        Some((owner, session.order.options.faults.clone()?))
-    }
-
-    /// Link rules first, then global ones.
-    fn decide(&self, target: &Target) -> Decision {
-        let owner = self.owner_plan(target);
-        let mut decision = Decision::default();
-        let mut faults = self.faults();
-        if let Some((owner, plan)) = owner {
-            if !faults.per_owner.contains_key(&owner) && faults.per_owner.len() >= MAX_TRACKED {
-                faults.per_owner.clear();
-            }
-            faults.per_owner.entry(owner).or_insert_with(|| FaultSet::new(plan)).decide(target.endpoint, &mut decision);
-        }
-        if let Some(global) = faults.global.as_mut() {
-            global.decide(target.endpoint, &mut decision);
-        }
-        decision
-    }
-}
-
-/// Middleware on the simulator's authenticated routes: applies the faults that match a call.
-pub async fn inject(State(sandbox): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
-    let Some(target) = classify(request.method(), request.uri().path(), request.uri().query()) else {
-        return next.run(request).await;
-    };
-    let decision = sandbox.decide(&target);
-    if !decision.delay.is_zero() {
-        tokio::time::sleep(decision.delay.min(MAX_DELAY)).await;
-    }
-    let Some(effect) = decision.effect else {
-        return next.run(request).await;
-    };
-    tracing::info!(endpoint = target.endpoint.as_str(), fault = effect.name(), "sandbox fault injected");
-    match effect {
-        Effect::Error { status } => {
-            Failure::new(status, ApiErrorKind::ServerError, "sandbox fault: injected error").into_response()
-        }
-        Effect::TooManyRequests { retry_after } => {
-            let mut response =
-                Failure::new(429, ApiErrorKind::TooManyRequests, "sandbox fault: too many requests").into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-            response
-        }
-        Effect::MalformedBody => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            "<html><body>sandbox fault: not JSON</body></html>",
-        )
-            .into_response(),
-        Effect::Hang => {
-            tokio::time::sleep(MAX_DELAY).await;
-            Failure::new(504, ApiErrorKind::ServerError, "sandbox fault: hung").into_response()
-        }
-        Effect::TruncatedBody => {
-            let (parts, body) = buffered(next.run(request).await).await;
-            let half = body.len() / 2;
-            rebuilt(parts, body[..half].to_vec())
-        }
-        Effect::AmbiguousPayment { hang } => {
-            let response = next.run(request).await;
-            if !response.status().is_success() {
-                return response;
-            }
-            if hang {
-                tokio::time::sleep(MAX_DELAY).await;
-            }
-            Failure::new(500, ApiErrorKind::ServerError, "sandbox fault: the payment was created but the answer was lost")
-                .into_response()
-        }
-        Effect::ExpireMidPayment => {
-            let response = next.run(request).await;
-            if response.status().is_success() {
-                if let Some(session_id) = &target.session_id {
-                    let (mut store, now) = sandbox.current();
-                    store.expire_session(session_id, now);
-                }
-            }
-            response
-        }
-        Effect::RailNeverAnswers => {
-            let (parts, body) = buffered(next.run(request).await).await;
-            if parts.status.is_success() {
-                let payment: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                if let Some(id) = payment.get("id").and_then(Value::as_str) {
-                    sandbox.faults().strand(id.to_string());
-                }
-            }
-            rebuilt(parts, body)
-        }
-    }
-}
-
-async fn buffered(response: Response) -> (axum::http::response::Parts, Vec<u8>) {
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map(|b| b.to_vec()).unwrap_or_default();
-    (parts, bytes)
-}
-
-fn rebuilt(mut parts: axum::http::response::Parts, body: Vec<u8>) -> Response {
-    // The length changes (truncation); let the server compute it again.
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(body))
-}
-
-// ---- /sandbox/control/faults ----------------------------------------------------------------
-
-/// `POST /sandbox/control/faults`: replaces the global faults; answers them as installed.
-pub async fn install(State(sandbox): State<Arc<Sandbox>>, body: BodyBytes) -> Answer<Json<Value>> {
-    let plan = FaultPlan::parse(&json_body(body)?, "faults").map_err(|e| Failure::invalid(&e.field, &e.why))?;
-    sandbox.set_faults(plan);
-    Ok(Json(sandbox.faults_json()))
-}
-
-/// `GET /sandbox/control/faults`: the global faults with remaining counts.
-pub async fn show(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
-    Json(sandbox.faults_json())
-}
-
-/// `DELETE /sandbox/control/faults`: no global faults; stranded payments are released.
-pub async fn clear(State(sandbox): State<Arc<Sandbox>>) -> Json<Value> {
-    sandbox.clear_faults();
-    Json(sandbox.faults_json())
 }
 
 #[cfg(test)]
@@ -666,21 +423,5 @@ mod tests {
         assert_eq!(refused(json!({"errorRate": 1.5})).field, "faults.errorRate");
         assert_eq!(refused(json!({"faults": [], "sede": 1})).field, "faults.sede");
         assert_eq!(refused(json!("hang")).field, "faults");
-    }
-
-    #[test]
-    fn recognizes_the_six_calls() {
-        let get = Method::GET;
-        let post = Method::POST;
-        assert_eq!(classify(&post, "/payment-links/token/t1/checkout-sessions", None).map(|t| t.token), Some(Some("t1".into())));
-        assert_eq!(classify(&post, "/checkout-sessions/token/t1/refresh", None).map(|t| t.endpoint), Some(Endpoint::Refresh));
-        assert_eq!(classify(&get, "/checkout-sessions/cs_1", None).map(|t| t.session_id), Some(Some("cs_1".into())));
-        assert_eq!(classify(&post, "/checkout-sessions/cs_1/payments", None).map(|t| t.endpoint), Some(Endpoint::SubmitPayment));
-        let list = classify(&get, "/payments", Some("limit=5&checkoutSessionId=cs_2")).expect("list");
-        assert_eq!((list.endpoint, list.session_id.as_deref()), (Endpoint::ListPayments, Some("cs_2")));
-        assert_eq!(classify(&get, "/payments/banks/COL", None).map(|t| t.endpoint), Some(Endpoint::Banks));
-        for (method, path) in [(&post, "/auth"), (&get, "/payment-links"), (&post, "/checkout-sessions"), (&get, "/checkout-sessions")] {
-            assert_eq!(classify(method, path, None), None, "{path}");
-        }
     }
 }
