@@ -2,16 +2,15 @@
 //! `/sandbox/control/faults`, a link's `metadata.faults` or `SANDBOX_FAULTS`, observed through
 //! `/api` exactly as upstream trouble would be.
 
-mod gateway_support;
-
 use std::time::{Duration, Instant};
 
 use checkout_server::config::Config;
 use checkout_server::rate_limit::RateLimitConfig;
 use checkout_server::sandbox::faults::FaultPlan;
 use checkout_server::RunningServer;
-use gateway_support::*;
 use serde_json::{json, Value};
+
+use crate::gateway_support::*;
 
 /// A sandbox server without rate limits (these tests open many sessions).
 async fn server_with(timeout: Duration, faults: Option<&str>) -> RunningServer {

@@ -1,12 +1,11 @@
 //! The Conomy simulator over real HTTP: credentials, validation, totals, listing, link and
 //! session lifecycles, payments on each rail kind and the sandbox provider page.
 
-mod sandbox_support;
-
 use checkout_server::sandbox::rails::{emv_crc_is_valid, is_valid_cbu, is_valid_clabe, parse_emv};
 use reqwest::{Method, StatusCode};
-use sandbox_support::*;
 use serde_json::{json, Value};
+
+use crate::sandbox_support::*;
 
 fn assert_error(body: &Value, status: u16, kind: &str, detail_prefix: &str) {
     assert_eq!(body["status"], status, "{body}");

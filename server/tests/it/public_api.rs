@@ -1,10 +1,9 @@
 //! `/api` in sandbox mode over real HTTP: the six calls end to end, the allow-list, and
 //! malformed input refused without touching the backend.
 
-mod gateway_support;
-
-use gateway_support::*;
 use serde_json::{json, Value};
+
+use crate::gateway_support::*;
 
 fn assert_redacted(session: &Value) {
     let destinations = session["destinations"].as_array().expect("destinations");

@@ -3,16 +3,15 @@
 //! the concurrency limit is shed at once (503 + Retry-After), and `/healthz` answers
 //! throughout. Loopback only; 600 slow clients need about 1 300 file descriptors.
 
-mod gateway_support;
-
 use std::time::{Duration, Instant};
 
 use checkout_server::config::Config;
 use checkout_server::RunningServer;
-use gateway_support::*;
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use crate::gateway_support::*;
 
 /// The head of a session opening that promises a 1000-byte JSON body.
 const SLOW_HEAD: &str = "POST /api/payment-links/token/demo-clp/checkout-sessions HTTP/1.1\r\n\

@@ -1,13 +1,12 @@
 //! Static files and headers over real HTTP: SPA fallback, asset caching, precompressed files,
 //! a CSP that hashes index.html's inline script, security headers on every kind of answer.
 
-mod gateway_support;
-
 use base64::Engine;
 use checkout_server::config::Config;
-use gateway_support::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+
+use crate::gateway_support::*;
 
 const INLINE: &str = "\nimport init from '/checkout-0a1b2c3d4e5f6071.js';\nawait init('/checkout-0a1b2c3d4e5f6071_bg.wasm');\n";
 const ASSET: &str = "/checkout-0a1b2c3d4e5f6071.js";

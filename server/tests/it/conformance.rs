@@ -2,14 +2,13 @@
 //! of Conomy's own OpenAPI file (`../shared/conomy-openapi/payment-api.yaml`), so code written
 //! against the simulator works against the real API.
 
-mod sandbox_support;
-
 use std::path::PathBuf;
 
 use jsonschema::{Draft, Validator};
 use reqwest::{Method, StatusCode};
-use sandbox_support::*;
 use serde_json::{json, Map, Value};
+
+use crate::sandbox_support::*;
 
 /// The OpenAPI document, converted to JSON Schema (see [`to_json_schema`]).
 fn openapi() -> Value {

@@ -1,14 +1,13 @@
 //! Graceful shutdown over real HTTP: a request in flight when the signal comes still gets its
 //! answer, then the server stops accepting connections.
 
-mod gateway_support;
-
 use std::time::Duration;
 
 use checkout_server::config::Config;
 use checkout_server::sandbox::faults::FaultPlan;
 use checkout_server::start;
-use gateway_support::*;
+
+use crate::gateway_support::*;
 
 #[tokio::test]
 async fn shutdown_drains_the_request_in_flight_then_stops() {

@@ -1,11 +1,10 @@
 //! Merchant embedding over real HTTP: per-link `frame-ancestors`, the `/embed.js` headers, and
 //! the sandbox's demo merchant page on its second origin.
 
-mod gateway_support;
-
 use checkout_server::config::Config;
-use gateway_support::*;
 use serde_json::json;
+
+use crate::gateway_support::*;
 
 fn dist(name: &str) -> std::path::PathBuf {
     let dist = temp_dir(name);

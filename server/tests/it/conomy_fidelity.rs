@@ -3,18 +3,17 @@
 //! errors for every path under `/conomy`, strict list filters, links that expire by `duration`;
 //! and `POST /sandbox/control/reset`, which undoes whatever such a run changed.
 
-mod gateway_support;
-mod sandbox_support;
-
 use std::sync::Arc;
 
 use checkout_server::sandbox::clock::ManualClock;
 use reqwest::{Method, StatusCode};
-use sandbox_support::*;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
+
+use crate::gateway_support;
+use crate::sandbox_support::*;
 
 fn assert_error(body: &Value, status: u16, kind: &str, detail_prefix: &str) {
     assert_eq!(body["status"], status, "{body}");

@@ -7,18 +7,16 @@
 //! (`privacy_support`) whose answers fill every field of Conomy's `checkout-session` and `payment`
 //! schemas, everything the browser must not see being a `SENTINEL-` value.
 
-mod gateway_support;
-mod privacy_support;
-
 use std::collections::BTreeSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::Method;
 use checkout_server::capability::{Capabilities, Secret, LIFETIME};
 use checkout_server::RunningServer;
-use gateway_support::*;
-use privacy_support::*;
 use serde_json::{json, Value};
+
+use crate::gateway_support::*;
+use crate::privacy_support::*;
 
 /// The three calls that read or act on a session by its id, payments list first (what a
 /// stranger wants most), each as (method, path, body).

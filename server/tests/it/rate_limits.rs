@@ -1,16 +1,15 @@
 //! Per-client rate limits on `/api` over real HTTP: 429 with Retry-After in Conomy's shape,
 //! one bucket per client address, X-Forwarded-For only behind `--trust-proxy`, 0 disables.
 
-mod gateway_support;
-
 use std::net::IpAddr;
 use std::time::Duration;
 
 use checkout_server::config::Config;
 use checkout_server::rate_limit::{Limit, RateLimitConfig};
 use checkout_server::RunningServer;
-use gateway_support::*;
 use serde_json::json;
+
+use crate::gateway_support::*;
 
 /// A sandbox server with these limits.
 async fn server_with(sessions: Limit, payments: Limit, trust_proxy: bool) -> RunningServer {

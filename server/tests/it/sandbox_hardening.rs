@@ -2,8 +2,6 @@
 //! answers, test controls open to anyone, the provider page as an open redirect, a single-use
 //! link paid twice, and unbounded link metadata.
 
-mod sandbox_support;
-
 use std::net::SocketAddr;
 
 use axum::body::Body;
@@ -12,9 +10,10 @@ use axum::http::{Request, StatusCode as AxumStatus};
 use axum::Router;
 use checkout_server::sandbox::{conomy_router, sandbox_router, ControlToken, Sandbox, SandboxConfig};
 use reqwest::{Method, StatusCode};
-use sandbox_support::*;
 use serde_json::{json, Value};
 use tower::ServiceExt;
+
+use crate::sandbox_support::*;
 
 fn assert_error(body: &Value, status: u16, kind: &str, detail_prefix: &str) {
     assert_eq!(body["status"], status, "{body}");

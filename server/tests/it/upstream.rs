@@ -1,8 +1,6 @@
 //! Upstream mode over real HTTP: a whole checkout through a server pointed at another server's
 //! `/conomy`, and a recording fake Conomy for headers, token caching, retries and sanitizing.
 
-mod gateway_support;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,8 +9,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use gateway_support::*;
 use serde_json::{json, Value};
+
+use crate::gateway_support::*;
 
 #[tokio::test]
 async fn a_whole_checkout_runs_through_an_upstream_mode_server() {
