@@ -1,9 +1,10 @@
 //! The app shell: locale context, top bar with the language switch, and the page the path names
-//! (`checkout_core::route`: `/` landing, `/<token>` checkout, anything else not found).
+//! (`checkout_core::route`, read through `crate::location`: `/` landing, `/<token>` checkout,
+//! anything else not found).
 
 use checkout_core::i18n::Key;
 use leptos::prelude::*;
-use checkout_core::route::{route, Route};
+use checkout_core::route::Route;
 
 use crate::locale::{initial_locale, provide_i18n, LanguageSwitch};
 use crate::pages::{checkout::CheckoutPage, landing::Landing, not_found::NotFound};
@@ -19,10 +20,12 @@ pub fn App() -> impl IntoView {
     crate::network_status::provide_online();
     // Every link of the app is a plain `<a href>` (a full load); history moves someone else made
     // (back/forward over `pushState` entries) are followed too. The page only changes with the route.
-    let pathname = || window().location().pathname().unwrap_or_default();
-    let path = RwSignal::new(pathname());
-    let _ = window_event_listener(leptos::ev::popstate, move |_| path.set(pathname()));
-    let current = Memo::new(move |_| route(&path.get()));
+    let current = RwSignal::new(crate::location::page().route.clone());
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        if crate::location::reread() {
+            current.set(crate::location::page().route.clone());
+        }
+    });
     let page = move || match current.get() {
         Route::Landing => view! { <Landing /> }.into_any(),
         Route::Checkout(token) => view! { <CheckoutPage token=token /> }.into_any(),

@@ -3,9 +3,10 @@
 //! frame for the top window. The only module that uses `postMessage`; what to send and to whom
 //! is decided by the pure `checkout_core::embed_protocol`.
 //!
-//! Messages go only to the page's origin as the embed script claims it (`?parentOrigin=`) AND
-//! the browser confirms it (`location.ancestorOrigins`, else `document.referrer`); unconfirmed,
-//! nothing is posted. Standalone, every function here is a no-op or the plain behaviour.
+//! Messages go only to the page's origin as the embed script claims it (`?parentOrigin=`, read
+//! through `crate::location`) AND the browser confirms it (`location.ancestorOrigins`, else
+//! `document.referrer`); unconfirmed, nothing is posted. Standalone, every function here is a
+//! no-op or the plain behaviour.
 
 use std::cell::RefCell;
 
@@ -37,11 +38,6 @@ thread_local! {
     static EMBED: RefCell<Option<Embed>> = const { RefCell::new(None) };
 }
 
-fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
-}
-
 /// The parent window when this page is someone's frame.
 fn framing_parent(window: &web_sys::Window) -> Option<web_sys::Window> {
     let parent = window.parent().ok().flatten()?;
@@ -64,7 +60,8 @@ fn ancestor_origin(window: &web_sys::Window) -> Option<String> {
 /// origin check, height reports, the `setLocale` command; then says `ready`.
 pub fn init(i18n: I18n) {
     let Some(window) = web_sys::window() else { return };
-    if query_param("embed").as_deref() != Some("1") {
+    let page = crate::location::page();
+    if !page.embed {
         return;
     }
     let Some(parent) = framing_parent(&window) else { return };
@@ -74,7 +71,7 @@ pub fn init(i18n: I18n) {
     }
     let referrer = document.as_ref().map(|d| d.referrer());
     let origin = verified_parent_origin(
-        query_param("parentOrigin").as_deref(),
+        page.parent_origin.as_deref(),
         ancestor_origin(&window).as_deref(),
         referrer.as_deref(),
     );
@@ -180,7 +177,7 @@ fn navigate_top(window: &web_sys::Window, url: &str) -> bool {
 /// not adding to it), so a reload of the frame alone resumes it: browsers may give a
 /// third-party frame no storage at all. Standalone the tab's storage holds it instead.
 pub fn remember_session(handle: &SessionHandle) {
-    if !is_embedded() || query_param("session").as_deref() == Some(handle.as_str()) {
+    if !is_embedded() || crate::location::page().session.as_ref() == Some(handle) {
         return;
     }
     crate::location::replace_param("session", Some(handle.as_str()));

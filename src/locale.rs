@@ -51,22 +51,15 @@ pub fn use_i18n() -> I18n {
     use_context::<I18n>().unwrap_or_else(|| provide_i18n(Locale::Es))
 }
 
-/// `?locale=` of the current URL, else the browser's languages, else Spanish.
+/// `?locale=` of the page URL, else the browser's languages, else Spanish.
 pub fn initial_locale() -> Locale {
-    let window = window();
-    let requested = window
-        .location()
-        .search()
-        .ok()
-        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
-        .and_then(|params| params.get("locale"));
-    let browser: Vec<String> = window
+    let browser: Vec<String> = window()
         .navigator()
         .languages()
         .iter()
         .filter_map(|tag| tag.as_string())
         .collect();
-    negotiate(requested.as_deref(), &browser)
+    negotiate(crate::location::page().locale.map(Locale::tag), &browser)
 }
 
 /// The visible language switch. Changing it only flips the signal, so nothing typed is lost;
@@ -101,11 +94,5 @@ pub fn LanguageSwitch() -> impl IntoView {
 }
 
 fn remember_in_url(locale: Locale) {
-    let window = window();
-    let Ok(href) = window.location().href() else { return };
-    let Ok(url) = web_sys::Url::new(&href) else { return };
-    url.search_params().set("locale", locale.tag());
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
-    }
+    crate::location::replace_param("locale", Some(locale.tag()));
 }

@@ -1,7 +1,8 @@
 //! Branding and colour scheme on `<html>`: the embed options (`?theme=light|dark`,
-//! `?accent=%23rrggbb`) over the link's `theme`, over the system's preference. Values are
-//! validated by `checkout_core::theme` and written as a class and CSS custom properties through
-//! the CSSOM, which the CSP's `style-src 'self'` allows (unlike inline `style=` attributes).
+//! `?accent=%23rrggbb`, as `crate::location` parsed them) over the link's `theme`, over the
+//! system's preference. Values are validated by `checkout_core::theme` and written as a class
+//! and CSS custom properties through the CSSOM, which the CSP's `style-src 'self'` allows
+//! (unlike inline `style=` attributes).
 
 use checkout_core::model::LinkTheme;
 use checkout_core::theme::{palette, parse_accent, Mode};
@@ -10,29 +11,12 @@ use wasm_bindgen::JsCast;
 const MODE_CLASSES: [&str; 2] = ["theme-light", "theme-dark"];
 const BRAND_PROPERTIES: [&str; 4] = ["--brand", "--brand-text", "--brand-ink-light", "--brand-ink-dark"];
 
-fn query(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
-}
-
-/// `?accent=` with or without its `#` (a bare `#` in a URL would start the fragment).
-fn query_accent() -> Option<checkout_core::theme::Rgb> {
-    let text = query("accent")?;
-    let text = text.trim();
-    if text.starts_with('#') {
-        parse_accent(text)
-    } else {
-        parse_accent(&format!("#{text}"))
-    }
-}
-
-/// Applies the current URL's options over `link` (the session's theme, when there is one).
+/// Applies the page URL's options over `link` (the session's theme, when there is one).
 /// Anything invalid is ignored: the page falls back to the default palette and system mode.
 pub fn apply(link: Option<&LinkTheme>) {
-    let accent = query_accent().or_else(|| link.and_then(|l| l.accent_color.as_deref()).and_then(parse_accent));
-    let mode = query("theme")
-        .and_then(|m| Mode::parse(&m))
-        .or_else(|| link.and_then(|l| l.mode.as_deref()).and_then(Mode::parse));
+    let page = crate::location::page();
+    let accent = page.accent.or_else(|| link.and_then(|l| l.accent_color.as_deref()).and_then(parse_accent));
+    let mode = page.theme.or_else(|| link.and_then(|l| l.mode.as_deref()).and_then(Mode::parse));
     let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
@@ -46,7 +30,10 @@ pub fn apply(link: Option<&LinkTheme>) {
         let _ = classes.remove_1(class);
     }
     if let Some(mode) = mode {
-        let _ = classes.add_1(&format!("theme-{}", mode.as_str()));
+        let _ = classes.add_1(match mode {
+            Mode::Light => MODE_CLASSES[0],
+            Mode::Dark => MODE_CLASSES[1],
+        });
     }
     let style = root.style();
     match accent.map(palette) {
@@ -84,14 +71,18 @@ fn paint_browser_chrome(forced: Option<Mode>) {
     }
 }
 
-/// The presentation options of the current URL (`locale`, `theme`, `accent`) appended to
-/// `url`, so a payer who leaves for a provider comes back to the same language and look.
+/// The presentation options of the page URL (`locale`, `theme`, `accent`, as validated and
+/// written canonically) appended to `url`, so a payer who leaves for a provider comes back to
+/// the same language and look.
 pub fn keep_presentation(url: String) -> String {
+    let page = crate::location::page();
+    let accent = page.accent.map(|rgb| rgb.hex());
+    let options = [("locale", page.locale.map(|l| l.tag())), ("theme", page.theme.map(Mode::as_str)), ("accent", accent.as_deref())];
     let mut out = url;
-    for name in ["locale", "theme", "accent"] {
-        let Some(value) = query(name) else { continue };
+    for (name, value) in options {
+        let Some(value) = value else { continue };
         let separator = if out.contains('?') { '&' } else { '?' };
-        out = format!("{out}{separator}{name}={}", String::from(js_sys::encode_uri_component(&value)));
+        out = format!("{out}{separator}{name}={}", String::from(js_sys::encode_uri_component(value)));
     }
     out
 }

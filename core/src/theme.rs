@@ -64,7 +64,11 @@ pub fn contrast_ratio(a: Rgb, b: Rgb) -> f64 {
 /// surrounding spaces ignored). Names, `rgb()`, `url()` and anything else are refused, so the
 /// value can never smuggle other CSS.
 pub fn parse_accent(text: &str) -> Option<Rgb> {
-    let hex = text.trim().strip_prefix('#')?;
+    parse_hex(text.trim().strip_prefix('#')?)
+}
+
+/// The digits of an accent after its `#`: exactly 3 or 6 hex digits, nothing else.
+pub(crate) fn parse_hex(hex: &str) -> Option<Rgb> {
     if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
