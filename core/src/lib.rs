@@ -15,6 +15,7 @@ pub mod flow;
 pub mod theme;
 pub mod embed_protocol;
 pub mod route;
+pub mod page_url;
 pub mod handle;
 pub mod receipt;
 pub mod checkout;
