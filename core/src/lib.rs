@@ -18,6 +18,7 @@ pub mod route;
 pub mod page_url;
 pub mod handle;
 pub mod receipt;
+pub mod summary;
 pub mod checkout;
 mod url;
 

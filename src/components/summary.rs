@@ -1,11 +1,12 @@
 //! The order summary: merchant, items with their tax lines, subtotal, taxes, total, and the
 //! countdown to the session's expiry (only while the payer can still pay). Anything the link
-//! leaves unnamed gets a neutral name rather than an empty sentence.
+//! leaves unnamed gets a neutral name rather than an empty sentence. The amounts come from
+//! `checkout_core::summary`; this file only draws them.
 
-use checkout_core::decimal::Decimal;
 use checkout_core::flow::https_logo;
 use checkout_core::i18n::Key;
-use checkout_core::model::{CheckoutSession, Item, TaxType};
+use checkout_core::model::{CheckoutSession, Item};
+use checkout_core::summary::{percentage_rate, Totals};
 use leptos::prelude::*;
 
 use crate::components::countdown::Countdown;
@@ -54,13 +55,7 @@ pub fn Summary(
             }
         });
     let currency = session.currency.clone();
-    let subtotal = if session.pre_tax_amount.trim().is_empty() {
-        checkout_core::money::sum(&session.items.iter().map(|i| i.pre_tax_amount.as_str()).collect::<Vec<_>>())
-            .unwrap_or_default()
-    } else {
-        session.pre_tax_amount.clone()
-    };
-    let taxes = taxes_of(&session.total_amount, &subtotal);
+    let Totals { subtotal, taxes } = Totals::of(&session);
     let total = session.total_amount.clone();
     let money = move |amount: String, currency: String| move || format_money(&amount, &currency, i18n.get());
     let items = session
@@ -128,10 +123,9 @@ fn ItemRow(item: Item, currency: String) -> impl IntoView {
                     "" => i18n.t(Key::UnnamedTax).to_string(),
                     name => name.to_string(),
                 };
-                if tax.kind == TaxType::Percentage {
-                    format!("{name} {}%", format_decimal(&trim_zeros(&tax.value), i18n.get()))
-                } else {
-                    name
+                match percentage_rate(tax) {
+                    Some(rate) => format!("{name} {}%", format_decimal(&rate, i18n.get())),
+                    None => name,
                 }
             }
         }
@@ -171,22 +165,4 @@ fn wide_screen() -> bool {
         .flatten()
         .map(|query| query.matches())
         .unwrap_or(true)
-}
-
-/// total − subtotal, shown only when both are exact decimals and the difference is positive.
-fn taxes_of(total: &str, subtotal: &str) -> Option<String> {
-    let total = Decimal::parse(total.trim()).ok()?;
-    let subtotal = Decimal::parse(subtotal.trim()).ok()?;
-    let taxes = total.checked_sub(&subtotal)?;
-    (!taxes.is_negative()).then(|| taxes.to_string())
-}
-
-/// `"19.00"` → `"19"`, `"10.50"` → `"10.5"`: a rate reads best without trailing zeros.
-fn trim_zeros(value: &str) -> String {
-    let value = value.trim();
-    if value.contains('.') {
-        value.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        value.to_string()
-    }
 }
