@@ -278,26 +278,22 @@ pub fn prefill(customer: Option<&Customer>) -> FormValues {
 }
 
 /// The country (alpha-3) whose documents and phone rules apply: the rail's own country when it
-/// is national, else the session currency's; `""` when neither says.
+/// is national (its row of `rails::Rail::spec`), else the session currency's; `""` when neither
+/// says.
 pub fn rail_country(rail: &Rail, session_currency: &str) -> &'static str {
-    match rail {
-        Rail::Pse | Rail::Bancolombia | Rail::Davivienda | Rail::Daviplata | Rail::Nequi | Rail::Wompi | Rail::Breb => "COL",
-        Rail::Pix => "BRA",
-        Rail::Etpay | Rail::Fintoc | Rail::Webpay => "CHL",
-        Rail::Spei => "MEX",
-        Rail::Pct | Rail::Cvu => "ARG",
-        Rail::Ligo => "PER",
-        _ => match session_currency.trim().to_ascii_uppercase().as_str() {
-            "CLP" => "CHL",
-            "MXN" => "MEX",
-            "COP" => "COL",
-            "BRL" => "BRA",
-            "ARS" => "ARG",
-            "PEN" => "PER",
-            "BOB" => "BOL",
-            "USD" => "USA",
-            _ => "",
-        },
+    if let Some(country) = rail.spec().country {
+        return country;
+    }
+    match session_currency.trim().to_ascii_uppercase().as_str() {
+        "CLP" => "CHL",
+        "MXN" => "MEX",
+        "COP" => "COL",
+        "BRL" => "BRA",
+        "ARS" => "ARG",
+        "PEN" => "PER",
+        "BOB" => "BOL",
+        "USD" => "USA",
+        _ => "",
     }
 }
 

@@ -7,6 +7,7 @@
 
 use crate::fields::FieldKey;
 use crate::model::Rail;
+use crate::rails::RailName;
 use crate::validate::FieldError;
 
 /// A language the checkout speaks.
@@ -97,6 +98,8 @@ keys!(
     SummaryTitle, PayTo, MerchantLogoAlt, ItemNet, NoTax, Subtotal, Taxes, Total, TimeLeft, TimeAlmostUp,
     // payment options
     PaymentMethodTitle, PayInCurrency, ExchangeRate, NothingPayable, OtherRail,
+    // rail names that are words, not brands (`rails::RailName::Text`)
+    RailCard, RailCrypto, RailBankTransfer,
     // payer form
     PayerTitle, ChooseMethodFirst, PayButton, Paying, FormHasErrors, SelectPlaceholder,
     BanksLoading, BanksError, OptionalHint, SubmitFailed, SubmitRejected,
@@ -183,6 +186,9 @@ fn es(key: Key) -> &'static str {
         ExchangeRate => "Tipo de cambio",
         NothingPayable => "Este link no tiene medios de pago disponibles en este momento. Contacta al comercio.",
         OtherRail => "Otro medio de pago",
+        RailCard => "Tarjeta",
+        RailCrypto => "Cripto",
+        RailBankTransfer => "Transferencia bancaria",
         PayerTitle => "Tus datos",
         ChooseMethodFirst => "Elige un medio de pago para continuar.",
         PayButton => "Pagar {amount}",
@@ -296,6 +302,9 @@ fn pt_br(key: Key) -> &'static str {
         ExchangeRate => "Câmbio",
         NothingPayable => "Este link não tem formas de pagamento disponíveis no momento. Fale com a loja.",
         OtherRail => "Outra forma de pagamento",
+        RailCard => "Cartão",
+        RailCrypto => "Cripto",
+        RailBankTransfer => "Transferência bancária",
         PayerTitle => "Seus dados",
         ChooseMethodFirst => "Escolha uma forma de pagamento para continuar.",
         PayButton => "Pagar {amount}",
@@ -409,6 +418,9 @@ fn en(key: Key) -> &'static str {
         ExchangeRate => "Exchange rate",
         NothingPayable => "This link has no payment methods available right now. Please contact the merchant.",
         OtherRail => "Other payment method",
+        RailCard => "Card",
+        RailCrypto => "Crypto",
+        RailBankTransfer => "Bank transfer",
         PayerTitle => "Your details",
         ChooseMethodFirst => "Choose a payment method to continue.",
         PayButton => "Pay {amount}",
@@ -565,41 +577,14 @@ pub fn document_type_name(locale: Locale, code: &str) -> String {
     }
 }
 
-/// The name a payer recognises for a rail; unknown rails get a generic label with their code.
+/// The name a payer recognises for a rail (its row of `rails::Rail::spec`); unknown rails get a
+/// generic label with their code.
 pub fn rail_name(locale: Locale, rail: &Rail) -> String {
-    let brand = match rail {
-        Rail::Etpay => "ETpay",
-        Rail::Fintoc => "Fintoc",
-        Rail::Webpay => "Webpay",
-        Rail::Pse => "PSE",
-        Rail::Bancolombia => "Bancolombia",
-        Rail::Davivienda => "Davivienda",
-        Rail::Daviplata => "Daviplata",
-        Rail::Nequi => "Nequi",
-        Rail::Wompi => "Wompi",
-        Rail::Breb => "Bre-B",
-        Rail::Pix => "Pix",
-        Rail::Pct => "QR (PCT)",
-        Rail::Cvu => "CVU",
-        Rail::Spei => "SPEI",
-        Rail::Ligo => "Ligo",
-        Rail::Sip => "SIP",
-        Rail::Ach => "ACH",
-        Rail::Wire => "Wire",
-        Rail::Fednow => "FedNow",
-        Rail::Rtp => "RTP",
-        Rail::Sepa => "SEPA",
-        Rail::Swift => "SWIFT",
-        Rail::Fpe => "FPE",
-        Rail::Card => return pick(locale, "Tarjeta", "Cartão", "Card").to_string(),
-        Rail::Crypto => return pick(locale, "Cripto", "Cripto", "Crypto").to_string(),
-        Rail::Account | Rail::BankAccount => {
-            return pick(locale, "Transferencia bancaria", "Transferência bancária", "Bank transfer")
-                .to_string()
-        }
-        Rail::Unknown(code) => return format!("{} ({code})", t(locale, Key::OtherRail)),
-    };
-    brand.to_string()
+    match rail.spec().name {
+        RailName::Brand(brand) => brand.to_string(),
+        RailName::Text(key) => t(locale, key).to_string(),
+        RailName::Other => format!("{} ({})", t(locale, Key::OtherRail), rail.as_str()),
+    }
 }
 
 fn pick(locale: Locale, es: &'static str, pt: &'static str, en: &'static str) -> &'static str {

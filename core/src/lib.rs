@@ -5,6 +5,7 @@
 pub mod json;
 pub mod decode;
 pub mod model;
+pub mod rails;
 pub mod decimal;
 pub mod money;
 pub mod validate;

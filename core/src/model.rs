@@ -22,6 +22,9 @@ macro_rules! open_enum {
         }
 
         impl $name {
+            /// Every value this build knows (tests walk it; unused code, it never reaches the wasm).
+            pub const KNOWN: &'static [Self] = &[$(Self::$variant),*];
+
             pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $text,)*
@@ -141,68 +144,8 @@ open_enum!(
     }
 );
 
-/// What the payer has to do after submitting a payment on a rail (§4 table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RailKind {
-    /// Leave for the provider's page (`<rail>.url`).
-    Redirect,
-    /// Scan or copy a QR code, then wait.
-    Qr,
-    /// Transfer to the shown account details, then wait.
-    Transfer,
-    /// Approve in the payer's banking app, then wait.
-    ApproveInApp,
-}
-
-impl Rail {
-    /// The key of the rail's node in a payment origin (§4): the type in camelCase, with the
-    /// documented exceptions `FEDNOW`→`fedNow`, `BANK_ACCOUNT`→`bank`, `CRYPTO`→`wallet`.
-    pub fn node_key(&self) -> String {
-        match self {
-            Rail::Fednow => "fedNow".into(),
-            Rail::BankAccount => "bank".into(),
-            Rail::Crypto => "wallet".into(),
-            other => camel_case(other.as_str()),
-        }
-    }
-
-    /// The next-action kind the rail normally asks for.
-    pub fn kind(&self) -> RailKind {
-        match self {
-            Rail::Etpay
-            | Rail::Fintoc
-            | Rail::Webpay
-            | Rail::Pse
-            | Rail::Bancolombia
-            | Rail::Davivienda
-            | Rail::Wompi
-            | Rail::Card
-            | Rail::Ligo
-            | Rail::Sip => RailKind::Redirect,
-            Rail::Pix | Rail::Pct => RailKind::Qr,
-            Rail::Spei | Rail::Cvu => RailKind::Transfer,
-            _ => RailKind::ApproveInApp,
-        }
-    }
-}
-
-/// `SOME_RAIL` → `someRail`.
-fn camel_case(upper_snake: &str) -> String {
-    let mut out = String::with_capacity(upper_snake.len());
-    for (i, part) in upper_snake.split('_').filter(|p| !p.is_empty()).enumerate() {
-        let lower = part.to_ascii_lowercase();
-        if i == 0 {
-            out.push_str(&lower);
-        } else {
-            let mut chars = lower.chars();
-            if let Some(first) = chars.next() {
-                out.push(first.to_ascii_uppercase());
-                out.extend(chars);
-            }
-        }
-    }
-    out
-}
+/// What a payment on a rail asks of the payer; declared with the rest of the rail table.
+pub use crate::rails::RailKind;
 
 /// A tax applied to one item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -693,15 +636,6 @@ mod tests {
         assert_eq!(serde_json::to_string(&status).unwrap(), "\"ON_HOLD\"");
         let rail: Rail = serde_json::from_str("\"FEDNOW\"").unwrap();
         assert_eq!(rail, Rail::Fednow);
-    }
-
-    #[test]
-    fn node_keys_follow_the_contract() {
-        assert_eq!(Rail::Etpay.node_key(), "etpay");
-        assert_eq!(Rail::Fednow.node_key(), "fedNow");
-        assert_eq!(Rail::BankAccount.node_key(), "bank");
-        assert_eq!(Rail::Crypto.node_key(), "wallet");
-        assert_eq!(Rail::from("NEW_RAIL").node_key(), "newRail");
     }
 
     #[test]
