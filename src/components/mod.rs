@@ -13,16 +13,14 @@ pub mod result;
 pub mod skeleton;
 pub mod summary;
 
-/// The locale-independent icon of a rail under `public/rails/`; unknown rails get the generic one.
+use checkout_core::rails::Icon;
+
+/// The locale-independent icon of a rail under `public/rails/` (its row of
+/// `checkout_core::rails`): rails without an icon of their own, unknown ones included, get the
+/// generic one.
 pub fn rail_icon(rail: &checkout_core::model::Rail) -> String {
-    const WITH_ICON: &[&str] = &[
-        "ETPAY", "FINTOC", "WEBPAY", "PSE", "BANCOLOMBIA", "DAVIVIENDA", "DAVIPLATA", "NEQUI", "WOMPI",
-        "PIX", "PCT", "CVU", "SPEI", "CARD", "CRYPTO",
-    ];
-    let code = rail.as_str();
-    if WITH_ICON.contains(&code) {
-        format!("/rails/{}.svg", code.to_ascii_lowercase())
-    } else {
-        "/rails/generic.svg".to_string()
+    match rail.spec().icon {
+        Icon::OfType => format!("/rails/{}.svg", rail.as_str().to_ascii_lowercase()),
+        Icon::Generic => "/rails/generic.svg".to_string(),
     }
 }
