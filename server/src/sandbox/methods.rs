@@ -8,26 +8,16 @@ use checkout_core::money::minor_units;
 use super::errors::{Answer, Failure};
 use super::order::MetadataOptions;
 
-/// Dot paths into the rail node the payer must fill (§5). Rails the contract is silent about
-/// ask for an email, so every payment has a contact.
+/// Dot paths into the rail node the payer must fill (§5): the sandbox columns of the rail's row
+/// of `checkout_core::rails`.
 pub fn required_fields(rail: &Rail) -> Vec<String> {
-    let customer: &[&str] = match rail {
-        Rail::Etpay | Rail::Wompi => &["firstName", "email"],
-        Rail::Webpay | Rail::Card => &["firstName", "lastName", "email"],
-        Rail::Pse => &["firstName", "lastName", "documentType", "documentNumber", "phoneNumber", "email"],
-        Rail::Daviplata => &["documentType", "documentNumber", "email"],
-        Rail::Nequi => &["phoneNumber", "email"],
-        Rail::Pix => &["firstName", "lastName", "email", "documentNumber"],
-        Rail::Pct => &["phoneNumberPrefix", "phoneNumber", "email"],
-        Rail::Spei => &["firstName", "lastName"],
-        _ => &["email"],
-    };
+    let sandbox = rail.spec().sandbox;
     let key = rail.node_key();
     let mut paths = Vec::new();
-    if matches!(rail, Rail::Pse | Rail::Davivienda) {
+    if sandbox.bank_id {
         paths.push(format!("{key}.bankId"));
     }
-    paths.extend(customer.iter().map(|field| format!("{key}.customer.{field}")));
+    paths.extend(sandbox.customer_fields.iter().map(|field| format!("{key}.customer.{field}")));
     paths
 }
 

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::Json;
 use checkout_core::fields::rail_country;
-use checkout_core::model::{PaymentStatus, Rail, RailKind, SessionStatus};
+use checkout_core::model::{PaymentStatus, Rail, SessionStatus};
+use checkout_core::rails::SandboxAction;
 use checkout_core::validate;
 use serde_json::{json, Map, Value};
 
@@ -124,60 +125,73 @@ fn check_fields(session: &SessionRecord, sub: &Submission, required: &[String]) 
     if let Some(email) = text_at(&sub.origin, &format!("{key}.customer.email")) {
         validate::email(email).map_err(|e| Failure::invalid(&customer_path("email"), e.as_str()))?;
     }
+    let rules = sub.rail.spec().sandbox;
     let doc_type = text_at(&sub.origin, &format!("{key}.customer.documentType"));
     let doc_number = text_at(&sub.origin, &format!("{key}.customer.documentNumber"));
-    if sub.rail == Rail::Pse && doc_type.is_some_and(|t| !matches!(t, "CC" | "CE" | "NIT")) {
-        return Err(Failure::invalid(&customer_path("documentType"), "PSE accepts CC, CE or NIT"));
+    if doc_type.is_some_and(|t| !rules.document_types.is_empty() && !rules.document_types.contains(&t)) {
+        let why = format!("{} accepts {}", sub.rail, one_of(rules.document_types));
+        return Err(Failure::invalid(&customer_path("documentType"), &why));
     }
     if let Some(number) = doc_number {
         let country = rail_country(&sub.rail, &session.order.currency);
-        let checked = match (doc_type, sub.rail == Rail::Pix) {
-            (None, true) => validate::document("CPF", number),
+        let checked = match (doc_type, rules.default_document_type) {
+            (None, Some(default)) => validate::document(default, number),
             (Some(kind), _) if !country.is_empty() => validate::document_in(country, kind, number),
             (Some(kind), _) => validate::document(kind, number),
-            (None, false) => Ok(()),
+            (None, None) => Ok(()),
         };
         checked.map_err(|e| Failure::invalid(&customer_path("documentNumber"), e.as_str()))?;
     }
     if let Some(bank) = text_at(&sub.origin, &format!("{key}.bankId")) {
         let country = rail_country(&sub.rail, &session.order.currency);
-        if matches!(sub.rail, Rail::Pse | Rail::Davivienda) && !is_known_bank(country, bank) {
-            return Err(Failure::invalid(&format!("origins[0].{key}.bankId"), "is not a bank of GET /payments/banks/COL"));
+        if rules.bank_id && !is_known_bank(country, bank) {
+            let why = format!("is not a bank of GET /payments/banks/{country}");
+            return Err(Failure::invalid(&format!("origins[0].{key}.bankId"), &why));
         }
     }
     Ok(())
 }
 
-/// Adds what the payer must do next to the rail node (§4 table).
+/// `["CC", "CE", "NIT"]` → `"CC, CE or NIT"`.
+fn one_of(choices: &[&str]) -> String {
+    match choices.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// Adds what the payer must do next to the rail node (§4 table), as the rail's row of
+/// `checkout_core::rails` says.
 fn next_action(sandbox: &Sandbox, node: &mut Map<String, Value>, rail: &Rail, payment_id: &str, amount: &str, session: &SessionRecord) {
     let provider_url = sandbox.provider_url(payment_id);
     let expires_at = rfc3339_ms(session.expires_at);
     let merchant = merchant_name(session);
-    match rail {
-        Rail::Pix => {
+    match rail.spec().sandbox.action {
+        SandboxAction::PixCode => {
             let key = pix_key();
             let code = rails::pix_copy_paste(&key, amount, &merchant, "SAO PAULO", payment_id);
             node.insert("data".into(), json!(code));
             node.insert("qrCode".into(), json!(code));
             node.insert("expiredAt".into(), json!(expires_at));
         }
-        Rail::Pct => {
+        SandboxAction::PctCode => {
             node.insert("qrCode".into(), json!(rails::pct_qr(amount, &merchant, payment_id)));
         }
-        Rail::Spei => {
+        SandboxAction::Clabe => {
             node.insert("clabe".into(), json!(rails::random_clabe()));
             node.insert("bankId".into(), json!("STP"));
         }
-        Rail::Cvu => {
+        SandboxAction::Cvu => {
             node.insert("code".into(), json!(rails::random_cvu()));
         }
-        other if other.kind() == RailKind::Redirect => {
+        SandboxAction::ProviderPage { expires_at: with_expiry } => {
             node.insert("url".into(), json!(provider_url.clone()));
-            if matches!(other, Rail::Etpay | Rail::Wompi) {
+            if with_expiry {
                 node.insert("expiresAt".into(), json!(expires_at));
             }
         }
-        _ => {}
+        SandboxAction::Nothing => {}
     }
     // Our addition: where a tester approves or declines any rail (QR and app rails included).
     node.insert("sandboxProviderUrl".into(), json!(provider_url));
