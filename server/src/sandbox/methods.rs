@@ -6,7 +6,7 @@ use checkout_core::model::{PaymentConfig, PaymentMethod, Rail};
 use checkout_core::money::minor_units;
 
 use super::errors::{Answer, Failure};
-use super::order::MetadataOptions;
+use super::faults::FaultPlan;
 
 /// Dot paths into the rail node the payer must fill (§5): the sandbox columns of the rail's row
 /// of `checkout_core::rails`.
@@ -19,6 +19,35 @@ pub fn required_fields(rail: &Rail) -> Vec<String> {
     }
     paths.extend(sandbox.customer_fields.iter().map(|field| format!("{key}.customer.{field}")));
     paths
+}
+
+/// Our options read from `metadata` (see `order::parse_options`): which payment configs sessions
+/// get, and how the link and its sessions react to payments.
+#[derive(Debug, Clone, Default)]
+pub struct MetadataOptions {
+    pub configs: Vec<PlannedConfig>,
+    /// Rails listed but `enabled: false` (to exercise the client's filtering).
+    pub disabled: Vec<Rail>,
+    /// A declined payment fails the session for good instead of allowing a retry.
+    pub single_attempt: bool,
+    /// The link stays ACTIVE after a payment (each visitor pays their own session) instead of
+    /// becoming FINISHED. Demo links use it so they stay payable for every visitor.
+    pub reusable: bool,
+    /// Faults injected into this link's calls (`metadata.faults`, see `faults.rs`).
+    pub faults: Option<FaultPlan>,
+    /// Origins allowed to frame this link's checkout (`metadata.frameAncestors`, see
+    /// `crate::embedding`), each exactly `scheme://host[:port]`.
+    pub frame_ancestors: Vec<String>,
+}
+
+/// One payment config the sessions will get: a currency, its rate and its rails.
+#[derive(Debug, Clone)]
+pub struct PlannedConfig {
+    pub currency: String,
+    /// Session-currency units per one unit of this config's currency (`"4000"` for USD on a
+    /// COP session); `1` for the session's own currency.
+    pub exchange_rate: Decimal,
+    pub rails: Vec<Rail>,
 }
 
 /// Method ids: `pm_<rail>` in the session currency, `pm_<rail>_<currency>` in the others, so
@@ -109,7 +138,6 @@ fn with_scale(units: i128, scale: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::order::PlannedConfig;
 
     fn d(text: &str) -> Decimal {
         Decimal::parse(text).unwrap()

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::errors::{Answer, Failure};
 use super::faults::FaultPlan;
+use super::methods::{MetadataOptions, PlannedConfig};
 
 /// Seconds of time a link or session is given at most (a hundred years, forever for a sandbox):
 /// a longer `duration` is accepted and kept, but lives this long, far from date overflow.
@@ -58,34 +59,6 @@ pub struct Order {
     pub options: MetadataOptions,
     /// The sessions' `paymentConfigs`, computed once from the total and the options.
     pub configs: Vec<PaymentConfig>,
-}
-
-/// Our options read from `metadata` (see [`parse_options`]): which payment configs sessions
-/// get, and how the link and its sessions react to payments.
-#[derive(Debug, Clone, Default)]
-pub struct MetadataOptions {
-    pub configs: Vec<PlannedConfig>,
-    /// Rails listed but `enabled: false` (to exercise the client's filtering).
-    pub disabled: Vec<Rail>,
-    /// A declined payment fails the session for good instead of allowing a retry.
-    pub single_attempt: bool,
-    /// The link stays ACTIVE after a payment (each visitor pays their own session) instead of
-    /// becoming FINISHED. Demo links use it so they stay payable for every visitor.
-    pub reusable: bool,
-    /// Faults injected into this link's calls (`metadata.faults`, see `faults.rs`).
-    pub faults: Option<FaultPlan>,
-    /// Origins allowed to frame this link's checkout (`metadata.frameAncestors`, see
-    /// `crate::embedding`), each exactly `scheme://host[:port]`.
-    pub frame_ancestors: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct PlannedConfig {
-    pub currency: String,
-    /// Session-currency units per one unit of this config's currency (`"4000"` for USD on a
-    /// COP session); `1` for the session's own currency.
-    pub exchange_rate: Decimal,
-    pub rails: Vec<Rail>,
 }
 
 impl Order {
