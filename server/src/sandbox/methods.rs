@@ -33,7 +33,7 @@ pub struct MetadataOptions {
     /// The link stays ACTIVE after a payment (each visitor pays their own session) instead of
     /// becoming FINISHED. Demo links use it so they stay payable for every visitor.
     pub reusable: bool,
-    /// Faults injected into this link's calls (`metadata.faults`, see `faults.rs`).
+    /// Faults injected into this link's calls (`metadata.faults`, see `faults/plan.rs`).
     pub faults: Option<FaultPlan>,
     /// Origins allowed to frame this link's checkout (`metadata.frameAncestors`, see
     /// `crate::embedding`), each exactly `scheme://host[:port]`.

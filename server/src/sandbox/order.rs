@@ -437,7 +437,7 @@ fn parse_requirements(fields: &Fields) -> Answer<Vec<String>> {
 /// * `disabledMethods: [rail]` lists methods with `enabled: false`;
 /// * `singleAttempt: true` makes a declined payment fail the session;
 /// * `reusable: true` keeps the link ACTIVE after a payment;
-/// * `faults`: fault-injection rules for this link's calls (`faults.rs`);
+/// * `faults`: fault-injection rules for this link's calls (`faults/plan.rs`);
 /// * `frameAncestors: ["https://shop.example", ...]`: pages that may embed the checkout.
 fn parse_options(metadata: Option<&Map<String, Value>>, currency: &str, allowed: &[Rail]) -> Answer<MetadataOptions> {
     let primary = PlannedConfig {
