@@ -229,7 +229,7 @@ enum Sending {
     Idle,
     /// An earlier try may have gone through: listing before sending `body`.
     LookingFirst { handle: SessionHandle, body: Json, known: Vec<String> },
-    Sending { handle: SessionHandle, known: Vec<String> },
+    InFlight { handle: SessionHandle, known: Vec<String> },
     /// The answer was ambiguous: listing to see whether it created a payment.
     LookingAfter { known: Vec<String> },
     /// Done; the form stays busy until the session is read again.
@@ -465,16 +465,16 @@ impl Checkout {
             self.sending = Sending::LookingFirst { handle, body, known };
         } else {
             out.push(Command::Submit { handle: handle.clone(), body });
-            self.sending = Sending::Sending { handle, known };
+            self.sending = Sending::InFlight { handle, known };
         }
     }
 
     fn submitted(&mut self, result: Result<Payment, CallError>, out: &mut Vec<Command>) {
         // An answer nobody is waiting for (a stale retry's) changes nothing.
-        if !matches!(self.sending, Sending::Sending { .. }) {
+        if !matches!(self.sending, Sending::InFlight { .. }) {
             return;
         }
-        let Sending::Sending { handle, known } = std::mem::replace(&mut self.sending, Sending::Idle) else {
+        let Sending::InFlight { handle, known } = std::mem::replace(&mut self.sending, Sending::Idle) else {
             return;
         };
         match result {
@@ -510,7 +510,7 @@ impl Checkout {
                     }
                     None => {
                         out.push(Command::Submit { handle: handle.clone(), body });
-                        self.sending = Sending::Sending { handle, known };
+                        self.sending = Sending::InFlight { handle, known };
                     }
                 },
                 Err(e) => self.failed(e, handle, known, out),
@@ -579,7 +579,7 @@ impl Checkout {
                 self.dismissed = None;
                 self.payments.clear();
                 // Keep the payer's method when the renewed session still offers it.
-                if !choice.is_some_and(|(c, m)| method_at(&fresh, c, m).is_some()) {
+                if choice.is_none_or(|(c, m)| method_at(&fresh, c, m).is_none()) {
                     out.push(Command::SetChoice(default_choice(&fresh)));
                 }
                 self.session = Some(fresh);

@@ -154,7 +154,7 @@ pub fn origin_of(url: &str) -> Option<String> {
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (host, port) = crate::url::split_authority(&rest[..end])?;
-    if !host.starts_with('[') && !(host.len() <= 253 && crate::url::host_labels_ok(host)) {
+    if !host.starts_with('[') && (host.len() > 253 || !crate::url::host_labels_ok(host)) {
         return None;
     }
     let host = host.to_ascii_lowercase();

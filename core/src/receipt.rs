@@ -77,9 +77,9 @@ mod tests {
                 paid_at: "2025-04-24T12:05:00Z".into(),
             }
         );
-        assert_eq!(receipt(&session(), &[failed.clone()]), None);
+        assert_eq!(receipt(&session(), std::slice::from_ref(&failed)), None);
         assert_eq!(receipt(&session(), &[]), None);
-        assert_eq!(attempt_reference(&[failed.clone()]), Some(failed.id));
+        assert_eq!(attempt_reference(std::slice::from_ref(&failed)), Some(failed.id));
         assert_eq!(attempt_reference(&[]), None);
     }
 

@@ -480,7 +480,7 @@ fn assert_only(value: &Value, allowed: &[&str], where_: &str) {
     assert!(extra.is_empty(), "{where_} carries {extra:?} beyond the allow-list: {value}");
 }
 
-fn each<'a>(value: &'a Value) -> impl Iterator<Item = &'a Value> {
+fn each(value: &Value) -> impl Iterator<Item = &Value> {
     value.as_array().into_iter().flatten()
 }
 

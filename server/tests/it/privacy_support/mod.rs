@@ -197,11 +197,11 @@ impl Fake {
     }
 
     pub fn bodies(&self, method: &Method, path: &str) -> Vec<Value> {
-        self.records().iter().filter(|r| &r.method == method && r.path == path).map(Recorded::json).collect()
+        self.records().iter().filter(|r| r.method == *method && r.path == path).map(Recorded::json).collect()
     }
 
     pub fn count(&self, method: &Method, path: &str) -> usize {
-        self.records().iter().filter(|r| &r.method == method && r.path == path).count()
+        self.records().iter().filter(|r| r.method == *method && r.path == path).count()
     }
 
     fn new_session(&self, token: &str) -> String {
