@@ -71,18 +71,15 @@ fn paint_browser_chrome(forced: Option<Mode>) {
     }
 }
 
-/// The presentation options of the page URL (`locale`, `theme`, `accent`, as validated and
-/// written canonically) appended to `url`, so a payer who leaves for a provider comes back to
-/// the same language and look.
+/// The presentation options of the page URL (`locale`, `theme`, `accent`) appended to `url`,
+/// so a payer who leaves for a provider comes back to the same language and look (the page
+/// they come back to validates them again).
 pub fn keep_presentation(url: String) -> String {
-    let page = crate::location::page();
-    let accent = page.accent.map(|rgb| rgb.hex());
-    let options = [("locale", page.locale.map(|l| l.tag())), ("theme", page.theme.map(Mode::as_str)), ("accent", accent.as_deref())];
     let mut out = url;
-    for (name, value) in options {
-        let Some(value) = value else { continue };
+    for name in ["locale", "theme", "accent"] {
+        let Some(value) = crate::location::param(name) else { continue };
         let separator = if out.contains('?') { '&' } else { '?' };
-        out = format!("{out}{separator}{name}={}", String::from(js_sys::encode_uri_component(value)));
+        out = format!("{out}{separator}{name}={}", String::from(js_sys::encode_uri_component(&value)));
     }
     out
 }
