@@ -5,6 +5,7 @@ pub mod announcer;
 pub mod copy_button;
 pub mod countdown;
 pub mod next_action;
+pub mod pay_step;
 pub mod payer_form;
 pub mod payment_options;
 pub mod phone;
@@ -12,6 +13,7 @@ pub mod qr;
 pub mod result;
 pub mod skeleton;
 pub mod summary;
+pub mod waiting;
 
 use checkout_core::rails::Icon;
 

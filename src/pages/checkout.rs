@@ -8,22 +8,21 @@
 mod runner;
 
 use checkout_core::checkout::{attempt_facts, Checkout, Event, Phase};
-use checkout_core::flow::{finished_on_phone, latest_payment, next_action, phone_link, redirect_target, Outcome, Screen};
+use checkout_core::flow::{latest_payment, phone_link, redirect_target, Outcome, Screen};
 use checkout_core::handle::SessionHandle;
 use checkout_core::i18n::Key;
-use checkout_core::model::{CheckoutSession, Payment};
-use checkout_core::options::{payment_options, shown_currencies};
+use checkout_core::model::CheckoutSession;
+use checkout_core::options::shown_currencies;
 use checkout_core::receipt::receipt;
 use leptos::prelude::*;
 
 use crate::components::announcer::use_announcer;
-use crate::components::next_action::NextActionView;
-use crate::components::payer_form::{method_at, FormState, PayerForm};
-use crate::components::payment_options::PaymentOptions;
-use crate::components::result::{CheckingScreen, ExpiredScreen, FailedScreen, MessagePage, StepTitle, SuccessScreen};
+use crate::components::pay_step::PayScreen;
+use crate::components::payer_form::FormState;
+use crate::components::result::{CheckingScreen, ExpiredScreen, FailedScreen, MessagePage, SuccessScreen};
+use crate::components::waiting::WaitingScreen;
 use crate::components::skeleton::LoadingSkeleton;
 use crate::components::summary::Summary;
-use crate::intl::format_money;
 use crate::locale::use_i18n;
 use crate::pages::not_found::NotFound;
 use runner::Runner;
@@ -183,92 +182,3 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         Phase::Ready => ready_view.into_any(),
     }
 }
-
-/// The payment step: options, the payer form and the pay button, in one `<form>` so Enter
-/// submits from any field.
-#[component]
-fn PayScreen(
-    session: CheckoutSession,
-    form: FormState,
-    busy: Signal<bool>,
-    submit_error: Signal<Option<Key>>,
-    on_chose: Callback<()>,
-    on_submit: Callback<()>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let payable = !payment_options(&session).is_empty();
-    let amount = {
-        let session = session.clone();
-        move || {
-            let (c, m) = form.choice.get()?;
-            let (config, method) = method_at(&session, c, m)?;
-            Some(format_money(&method.purchase_amount, &config.currency, i18n.get()))
-        }
-    };
-    let label = move || match amount() {
-        Some(amount) => i18n.fill(Key::PayButton, &[("amount", &amount)]),
-        None => i18n.fill(Key::PayButton, &[("amount", "")]).trim().to_string(),
-    };
-    let on_choose = Callback::new(move |choice: (usize, usize)| {
-        form.choose(choice);
-        form.errors.set(Default::default());
-        on_chose.run(());
-    });
-    view! {
-        <form
-            class="card pay"
-            data-testid="state-pay"
-            novalidate=true
-            on:submit=move |ev| {
-                ev.prevent_default();
-                on_submit.run(());
-            }
-        >
-            <PaymentOptions session=session.clone() choice=form.choice on_choose=on_choose />
-            {payable.then(|| view! {
-                <PayerForm session=session.clone() form=form />
-                <p class="form-error" role="alert" data-testid="submit-error">
-                    {move || submit_error.get().map(|key| i18n.t(key))}
-                </p>
-                <button
-                    type="submit"
-                    class="button primary pay-button"
-                    data-testid="pay-button"
-                    disabled=move || busy.get()
-                    aria-busy=move || busy.get().to_string()
-                >
-                    {move || if busy.get() { i18n.t(Key::Paying).to_string() } else { label() }}
-                </button>
-            })}
-        </form>
-    }
-}
-
-/// Waiting for the outcome: the next action of the latest payment (if it needs one), on a
-/// desktop the way to finish it on the phone (`phone`: this session's link), and a calm note
-/// that the page updates by itself.
-#[component]
-fn WaitingScreen(payment: Option<Payment>, phone: Option<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    let action = payment.map(|p| {
-        let action = next_action(&p);
-        let handoff = phone
-            .filter(|_| finished_on_phone(&action) && crate::components::phone::on_desktop())
-            .map(|url| view! { <crate::components::phone::ContinueOnPhone url=url /> });
-        view! {
-            <NextActionView payment=p action=action />
-            {handoff}
-        }
-    });
-    view! {
-        <section class="card result waiting" data-testid="state-waiting">
-            <StepTitle text=Signal::derive(move || i18n.t(Key::WaitingTitle).to_string()) />
-            {action}
-            <p class="muted waiting-note">
-                <span class="spinner small" aria-hidden="true"></span>
-                {move || i18n.t(Key::WaitingBody)}
-            </p>
-        </section>
-    }
-}
-
