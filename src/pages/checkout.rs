@@ -9,7 +9,6 @@ mod runner;
 
 use checkout_core::checkout::{attempt_facts, Checkout, Event, Phase};
 use checkout_core::flow::{latest_payment, phone_link, redirect_target, Outcome, Screen};
-use checkout_core::handle::SessionHandle;
 use checkout_core::i18n::Key;
 use checkout_core::model::CheckoutSession;
 use checkout_core::options::shown_currencies;
@@ -32,16 +31,12 @@ use runner::Runner;
 pub fn CheckoutPage(token: String) -> impl IntoView {
     let i18n = use_i18n();
     // Only whether a provider sent the payer back matters, never what it claims.
-    let returned = crate::location::take_param("return").is_some();
+    let returned = crate::location::take_return();
     // A session handle in the URL: the provider's return (the gateway put it there), a frame's
     // own URL after a reload, or a link that hands the session on. Standalone it leaves the
     // address bar at once (the tab's storage keeps the session); a frame's URL is its memory.
-    let offered = if crate::embed::is_embedded() {
-        crate::location::param("session")
-    } else {
-        crate::location::take_param("session")
-    }
-    .and_then(|text| SessionHandle::parse(&text));
+    let offered =
+        if crate::embed::is_embedded() { crate::location::session() } else { crate::location::take_session() };
     let online = crate::network_status::use_online();
     // The gateway sets the provider's return URLs itself (with the session's capability); of
     // this one it only keeps the presentation options (locale, theme, accent).
