@@ -614,8 +614,9 @@ impl<T: Into<Json>> From<Option<T>> for Json {
     }
 }
 
-// --- serde, for the server: numbers as u64/i64 when integral, else f64. ---
+// --- serde, for the server (core's `serde` feature): numbers as u64/i64 when integral, else f64. ---
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for Json {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -639,14 +640,17 @@ impl serde::Serialize for Json {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for Object {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }
 
+#[cfg(feature = "serde")]
 struct JsonVisitor;
 
+#[cfg(feature = "serde")]
 impl<'de> serde::de::Visitor<'de> for JsonVisitor {
     type Value = Json;
 
@@ -705,14 +709,17 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
     }
 }
 
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Json {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Json, D::Error> {
         deserializer.deserialize_any(JsonVisitor)
     }
 }
 
+#[cfg(feature = "serde")]
 struct ObjectVisitor;
 
+#[cfg(feature = "serde")]
 impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
     type Value = Object;
 
@@ -729,6 +736,7 @@ impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
     }
 }
 
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Object {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Object, D::Error> {
         deserializer.deserialize_map(ObjectVisitor)

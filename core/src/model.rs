@@ -3,7 +3,9 @@
 //! values instead of errors, and missing optional fields take safe defaults, so a field the API
 //! adds tomorrow never breaks the page.
 
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "serde")]
 use serde_json::Value;
 
 use crate::json::{Json, Object};
@@ -13,8 +15,9 @@ use crate::json::{Json, Object};
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+        #[cfg_attr(feature = "serde", serde(from = "String", into = "String"))]
         pub enum $name {
             $($variant,)*
             /// A value this build does not know; kept verbatim.
@@ -148,173 +151,183 @@ open_enum!(
 pub use crate::rails::RailKind;
 
 /// A tax applied to one item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Tax {
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub name: String,
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub kind: TaxType,
     /// The rate (`"19"` for 19 %) or the fixed amount, as a decimal string.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub value: String,
     /// The computed tax amount, as a decimal string.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub amount: String,
 }
 
 /// One line of the order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Item {
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub description: String,
     pub pre_tax_amount: String,
     pub total_amount: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub tax: Option<Tax>,
 }
 
 /// One way to pay inside a payment config.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct PaymentMethod {
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub id: String,
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub rail: Rail,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub enabled: bool,
     /// Dot paths into the rail node, e.g. `pse.customer.documentNumber`, `pse.bankId`.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub required_fields: Vec<String>,
     /// What the payer pays with this method, in the config's currency (decimal string).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub purchase_amount: String,
 }
 
 /// A currency the payer can pay in, with its methods.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct PaymentConfig {
     pub currency: String,
     /// `"USD:COP"`: payment currency : session currency.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub product: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub exchange_rate: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub payment_methods: Vec<PaymentMethod>,
 }
 
 /// A postal address (§3 `customer.address`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Address {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub administrative_area_level1: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub administrative_area_level2: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub administrative_area_level3: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub street: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub street_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub optional_address: Option<String>,
     /// ISO 3166-1 alpha-3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub country: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub zipcode: Option<String>,
 }
 
 /// The payer, as far as the merchant knows them (prefill) or as the form collected them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Customer {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub first_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub phone_number: Option<String>,
     /// `"+56"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub phone_number_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub document_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub document_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub address: Option<Address>,
 }
 
 /// Display metadata of a destination (the merchant's logo lives in `image`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct DestinationMetadata {
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub image: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub description: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub category: String,
 }
 
 /// The merchant's receiving account. The server strips `account_number` and `account_holder`
 /// before a session reaches the browser.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct DestinationAccount {
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, rename = "type", skip_serializing_if = "Option::is_none"))]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub account_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub account_holder: Option<String>,
 }
 
 /// Where the money goes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Destination {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[serde(default, rename = "type")]
+    #[cfg_attr(feature = "serde", serde(default, rename = "type"))]
     pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub external_id: Option<String>,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub amount: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub metadata: Option<DestinationMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub account: Option<DestinationAccount>,
 }
 
 /// The merchant (`node-identity`; the OpenAPI file allows no other properties).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Owner {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub identity_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub lastname: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub nickname: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub document_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub entity_type: Option<String>,
 }
 
@@ -335,73 +348,76 @@ impl Owner {
 }
 
 /// A checkout session (§3), plus the `successUrl`/`failedUrl` and `theme` our server adds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct CheckoutSession {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub payment_link_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub checkout_token: Option<String>,
     pub status: SessionStatus,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub created_at: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub expires_at: String,
     pub currency: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub pre_tax_amount: String,
     pub total_amount: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub items: Vec<Item>,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub payment_configs: Vec<PaymentConfig>,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub payment_methods_allowed: Vec<Rail>,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub customer: Option<Customer>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Vec::is_empty"))]
     pub customer_requirements: Vec<String>,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub destinations: Vec<Destination>,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub owner: Owner,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub redirect_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub success_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub failed_url: Option<String>,
     /// The link's branding (our server adds it from the link's metadata). Untrusted text:
     /// read through `theme::parse_accent` / `theme::Mode::parse`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub theme: Option<LinkTheme>,
 }
 
 /// `theme` of a session: `{"accentColor": "#0a58a8", "mode": "dark"}`, both optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct LinkTheme {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub accent_color: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub mode: Option<String>,
 }
 
 /// One origin or destination node of a payment. The rail-specific node (`pix`, `spei`, …) is
 /// kept as raw JSON in `nodes`, keyed by its node key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct PaymentNode {
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub rail: Rail,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub currency: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub amount: Option<String>,
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub nodes: Object,
 }
 
@@ -422,56 +438,60 @@ impl PaymentNode {
 }
 
 /// A payment (§4 response; items of `GET /payments`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Payment {
     pub id: String,
     pub status: PaymentStatus,
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, rename = "type", skip_serializing_if = "Option::is_none"))]
     pub kind: Option<String>,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub total_amount: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub currency: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub created_at: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub origins: Vec<PaymentNode>,
     /// Everything else the API sends (kept so the server can pass payments through unchanged).
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub extra: Object,
 }
 
 /// `{count, next, previous, total}` of list answers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Pagination {
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub count: u64,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub next: u64,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub previous: u64,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub total: u64,
 }
 
 /// A page of a list answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Page<T> {
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub pagination: Pagination,
-    #[serde(default = "Vec::new")]
+    #[cfg_attr(feature = "serde", serde(default = "Vec::new"))]
     pub results: Vec<T>,
 }
 
 /// A bank for pickers (`GET /payments/banks/{country}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Bank {
     pub code: String,
     pub name: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub country_code: String,
 }
 
@@ -578,6 +598,7 @@ impl ApiError {
 
     /// The body our server sends: both documented shapes at once, so a client of either
     /// generation (and the OpenAPI `error` schema) can read it.
+    #[cfg(feature = "serde")]
     pub fn to_body(&self) -> Value {
         serde_json::json!({
             "status": self.status,
@@ -600,6 +621,7 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+#[cfg(feature = "serde")]
 fn reason_phrase(status: u16) -> &'static str {
     match status {
         400 => "Bad Request",
