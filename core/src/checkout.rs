@@ -12,9 +12,9 @@
 //! * no event drops what the payer typed: the form's values are only forgotten from storage
 //!   once the session is paid, and restoring a session merges over what is typed.
 
+use crate::fields::FormValues;
 use crate::fields::{fields_for, payment_body, rail_country, validate_form, FieldKey};
 use crate::flow::{latest_payment, next_action, poll_delay_ms, safe_redirect, screen_for, NextAction, Screen};
-use crate::fields::FormValues;
 use crate::handle::SessionHandle;
 use crate::i18n::Key;
 use crate::json::Json;
@@ -158,9 +158,15 @@ pub enum Event {
     /// The payer asked to try opening again after a failure.
     Retry,
     /// The answer to [`Command::Read`]: the session and its payments, each read or not.
-    Read { session: Result<CheckoutSession, CallError>, payments: Result<Vec<Payment>, CallError> },
+    Read {
+        session: Result<CheckoutSession, CallError>,
+        payments: Result<Vec<Payment>, CallError>,
+    },
     /// The payer pressed pay: the chosen method and what the form holds.
-    Pay { choice: Option<(usize, usize)>, values: FormValues },
+    Pay {
+        choice: Option<(usize, usize)>,
+        values: FormValues,
+    },
     /// The answer to [`Command::Submit`].
     Submitted(Result<Payment, CallError>),
     /// The answer to [`Command::ListPayments`].
@@ -172,7 +178,10 @@ pub enum Event {
     /// The payer asked for a new session of an expired link.
     RefreshClicked,
     /// The answer to [`Command::Refresh`], with the method the form has chosen now.
-    Refreshed { result: Result<(CheckoutSession, Option<SessionHandle>), CallError>, choice: Option<(usize, usize)> },
+    Refreshed {
+        result: Result<(CheckoutSession, Option<SessionHandle>), CallError>,
+        choice: Option<(usize, usize)>,
+    },
     /// "Choose another method" after a failed payment.
     TryAnother,
     /// The payer picked a method.
@@ -188,7 +197,9 @@ pub enum Event {
 pub enum Command {
     /// Open or resume the link's session (the stored handle first, then `offered`, then a new
     /// session); answer with [`Event::Opened`].
-    Open { offered: Option<SessionHandle> },
+    Open {
+        offered: Option<SessionHandle>,
+    },
     /// Read the session and its payments with `handle`; answer with [`Event::Read`].
     Read(SessionHandle),
     /// Ask for a new session of the link; answer with [`Event::Refreshed`].
@@ -196,9 +207,15 @@ pub enum Command {
     /// List the session's payments; answer with [`Event::Listed`].
     ListPayments(SessionHandle),
     /// Send this payment, exactly once; answer with [`Event::Submitted`].
-    Submit { handle: SessionHandle, body: Json },
+    Submit {
+        handle: SessionHandle,
+        body: Json,
+    },
     /// Answer with [`Event::Timer`] after `ms`.
-    After { ms: u32, timer: Timer },
+    After {
+        ms: u32,
+        timer: Timer,
+    },
     /// Leave for the provider (embedded: the top window); [`Event::RedirectRefused`] if not.
     Redirect(String),
     /// Say this once in the polite live region.
@@ -211,7 +228,9 @@ pub enum Command {
     ShowErrors(Vec<(FieldKey, FieldError)>),
     /// Fill the form for the session: the merchant's data, then what the tab saved, then what
     /// is typed now; the saved method when it still exists, else `choice`.
-    RestoreForm { choice: Option<(usize, usize)> },
+    RestoreForm {
+        choice: Option<(usize, usize)>,
+    },
     /// Choose this method.
     SetChoice(Option<(usize, usize)>),
     /// Keep (or forget) the capability of the session shown, in the tab and the frame's URL.
@@ -228,10 +247,19 @@ pub enum Command {
 enum Sending {
     Idle,
     /// An earlier try may have gone through: listing before sending `body`.
-    LookingFirst { handle: SessionHandle, body: Json, known: Vec<String> },
-    InFlight { handle: SessionHandle, known: Vec<String> },
+    LookingFirst {
+        handle: SessionHandle,
+        body: Json,
+        known: Vec<String>,
+    },
+    InFlight {
+        handle: SessionHandle,
+        known: Vec<String>,
+    },
     /// The answer was ambiguous: listing to see whether it created a payment.
-    LookingAfter { known: Vec<String> },
+    LookingAfter {
+        known: Vec<String>,
+    },
     /// Done; the form stays busy until the session is read again.
     Reading,
     /// Leaving for the provider.
@@ -336,7 +364,10 @@ impl Checkout {
                 if self.poll_reading {
                     self.poll_reading = false;
                     self.poll_attempt += 1;
-                    out.push(Command::After { ms: poll_delay_ms(self.poll_attempt), timer: Timer::Poll });
+                    out.push(Command::After {
+                        ms: poll_delay_ms(self.poll_attempt),
+                        timer: Timer::Poll,
+                    });
                 }
             }
             Event::Pay { choice, values } => self.pay(choice, &values, &mut out),
@@ -351,7 +382,10 @@ impl Checkout {
                 // Only a payable or pending session can still turn EXPIRED; give the server's
                 // clock a moment to agree that time is up.
                 if matches!(self.screen(), Some(Screen::Pay | Screen::Waiting)) && self.handle.is_some() {
-                    out.push(Command::After { ms: 1_000, timer: Timer::Expiry });
+                    out.push(Command::After {
+                        ms: 1_000,
+                        timer: Timer::Expiry,
+                    });
                 }
             }
             Event::RefreshClicked => {
@@ -369,8 +403,13 @@ impl Checkout {
                 }
             }
             Event::Chose => self.submit_error = None,
-            Event::Timer { timer: Timer::Expiry, .. } => self.read(&mut out),
-            Event::Timer { timer: Timer::Poll, hidden } => self.poll(hidden, &mut out),
+            Event::Timer {
+                timer: Timer::Expiry, ..
+            } => self.read(&mut out),
+            Event::Timer {
+                timer: Timer::Poll,
+                hidden,
+            } => self.poll(hidden, &mut out),
             Event::Online(now) => {
                 let back = !self.online && now;
                 self.online = now;
@@ -401,7 +440,9 @@ impl Checkout {
                 self.handle = opening.handle;
                 self.already_paid =
                     opening.session.status == SessionStatus::Finished && !self.returned && !opening.waited_here;
-                out.push(Command::RestoreForm { choice: default_choice(&opening.session) });
+                out.push(Command::RestoreForm {
+                    choice: default_choice(&opening.session),
+                });
                 self.session = Some(opening.session);
                 self.payments = opening.payments;
                 self.phase = Phase::Ready;
@@ -414,7 +455,9 @@ impl Checkout {
 
     fn reopen(&mut self, out: &mut Vec<Command>) {
         self.phase = Phase::Loading;
-        out.push(Command::Open { offered: self.offered.clone() });
+        out.push(Command::Open {
+            offered: self.offered.clone(),
+        });
     }
 
     fn read(&self, out: &mut Vec<Command>) {
@@ -441,7 +484,9 @@ impl Checkout {
             self.submit_error = Some(Key::ChooseMethodFirst);
             return;
         };
-        let Some((config, method)) = method_at(session, c, m) else { return };
+        let Some((config, method)) = method_at(session, c, m) else {
+            return;
+        };
         let country = rail_country(&method.rail, &session.currency);
         let problems = validate_form(&fields_for(session, method), values, country);
         let first_invalid = problems.first().map(|(key, _)| key.id());
@@ -464,7 +509,10 @@ impl Checkout {
             out.push(Command::ListPayments(handle.clone()));
             self.sending = Sending::LookingFirst { handle, body, known };
         } else {
-            out.push(Command::Submit { handle: handle.clone(), body });
+            out.push(Command::Submit {
+                handle: handle.clone(),
+                body,
+            });
             self.sending = Sending::InFlight { handle, known };
         }
     }
@@ -509,7 +557,10 @@ impl Checkout {
                         self.submit_error = Some(Key::OfflineSubmit);
                     }
                     None => {
-                        out.push(Command::Submit { handle: handle.clone(), body });
+                        out.push(Command::Submit {
+                            handle: handle.clone(),
+                            body,
+                        });
                         self.sending = Sending::InFlight { handle, known };
                     }
                 },
@@ -585,7 +636,9 @@ impl Checkout {
                 self.session = Some(fresh);
                 self.refresh = RefreshState::Ready;
             }
-            Err(e) if matches!(e.status(), Some(403 | 404 | 409 | 410 | 422)) => self.refresh = RefreshState::Unavailable,
+            Err(e) if matches!(e.status(), Some(403 | 404 | 409 | 410 | 422)) => {
+                self.refresh = RefreshState::Unavailable
+            }
             Err(_) => self.refresh = RefreshState::Failed,
         }
     }
@@ -600,7 +653,10 @@ impl Checkout {
         }
         // Hidden tab or no connection: nothing to learn now (back online reads at once).
         if hidden || !self.online {
-            out.push(Command::After { ms: poll_delay_ms(self.poll_attempt), timer: Timer::Poll });
+            out.push(Command::After {
+                ms: poll_delay_ms(self.poll_attempt),
+                timer: Timer::Poll,
+            });
             return;
         }
         self.poll_reading = true;
@@ -627,7 +683,10 @@ impl Checkout {
         if self.waiting() && self.phase == Phase::Ready && !self.polling && self.handle.is_some() {
             self.polling = true;
             self.poll_attempt = 0;
-            out.push(Command::After { ms: poll_delay_ms(0), timer: Timer::Poll });
+            out.push(Command::After {
+                ms: poll_delay_ms(0),
+                timer: Timer::Poll,
+            });
         }
         // Status changes and results, said once by the polite live region. The first form says
         // nothing: the page itself is the news.
@@ -652,7 +711,9 @@ pub fn attempt_facts(session: &CheckoutSession, payments: &[Payment]) -> (Option
     let amount = latest_payment(payments)
         .filter(|p| !p.total_amount.trim().is_empty() && !p.currency.trim().is_empty())
         .map(|p| (p.total_amount.clone(), p.currency.clone()))
-        .or_else(|| (!session.total_amount.trim().is_empty()).then(|| (session.total_amount.clone(), session.currency.clone())));
+        .or_else(|| {
+            (!session.total_amount.trim().is_empty()).then(|| (session.total_amount.clone(), session.currency.clone()))
+        });
     (reference, amount)
 }
 

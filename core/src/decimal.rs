@@ -100,7 +100,10 @@ impl Decimal {
         if negative {
             units = -units;
         }
-        Ok(Decimal { units, scale: frac_part.len() as u32 })
+        Ok(Decimal {
+            units,
+            scale: frac_part.len() as u32,
+        })
     }
 
     pub fn zero() -> Decimal {
@@ -108,7 +111,10 @@ impl Decimal {
     }
 
     pub fn from_int(v: i64) -> Decimal {
-        Decimal { units: i128::from(v), scale: 0 }
+        Decimal {
+            units: i128::from(v),
+            scale: 0,
+        }
     }
 
     /// Number of decimals shown by `Display`.
@@ -124,7 +130,10 @@ impl Decimal {
             let units = self.units.checked_mul(pow10(scale - self.scale)?)?;
             Some(Decimal { units, scale })
         } else {
-            Some(Decimal { units: div_round(self.units, self.scale - scale), scale })
+            Some(Decimal {
+                units: div_round(self.units, self.scale - scale),
+                scale,
+            })
         }
     }
 
@@ -136,12 +145,18 @@ impl Decimal {
 
     pub fn checked_add(&self, other: &Decimal) -> Option<Decimal> {
         let (a, b, scale) = self.aligned(other)?;
-        Some(Decimal { units: a.checked_add(b)?, scale })
+        Some(Decimal {
+            units: a.checked_add(b)?,
+            scale,
+        })
     }
 
     pub fn checked_sub(&self, other: &Decimal) -> Option<Decimal> {
         let (a, b, scale) = self.aligned(other)?;
-        Some(Decimal { units: a.checked_sub(b)?, scale })
+        Some(Decimal {
+            units: a.checked_sub(b)?,
+            scale,
+        })
     }
 
     /// Exact product; decimals beyond [`MAX_SCALE`] are rounded away.
@@ -149,7 +164,10 @@ impl Decimal {
         let units = self.units.checked_mul(other.units)?;
         let scale = self.scale + other.scale;
         if scale > MAX_SCALE {
-            Some(Decimal { units: div_round(units, scale - MAX_SCALE), scale: MAX_SCALE })
+            Some(Decimal {
+                units: div_round(units, scale - MAX_SCALE),
+                scale: MAX_SCALE,
+            })
         } else {
             Some(Decimal { units, scale })
         }
@@ -163,9 +181,15 @@ impl Decimal {
         // Dividing by 100 is two more decimals.
         let product_scale = self.scale + rate.scale + 2;
         if product_scale >= scale {
-            Some(Decimal { units: div_round(product, product_scale - scale), scale })
+            Some(Decimal {
+                units: div_round(product, product_scale - scale),
+                scale,
+            })
         } else {
-            Some(Decimal { units: product.checked_mul(pow10(scale - product_scale)?)?, scale })
+            Some(Decimal {
+                units: product.checked_mul(pow10(scale - product_scale)?)?,
+                scale,
+            })
         }
     }
 
@@ -214,7 +238,8 @@ impl Ord for Decimal {
         let (bi, bf) = other.split();
         let scale = self.scale.max(other.scale);
         let widen = |f: i128, s: u32| pow10(scale - s).and_then(|p| f.checked_mul(p)).unwrap_or(f);
-        ai.cmp(&bi).then_with(|| widen(af, self.scale).cmp(&widen(bf, other.scale)))
+        ai.cmp(&bi)
+            .then_with(|| widen(af, self.scale).cmp(&widen(bf, other.scale)))
     }
 }
 
@@ -272,7 +297,9 @@ mod tests {
     #[test]
     fn rejects_anything_but_plain_decimals() {
         assert_eq!(Decimal::parse(""), Err(DecimalError::Empty));
-        for bad in ["-", ".", "1e5", "1,000", " 1", "1 ", "+-1", "+1", "NaN", "inf", "1.", ".5", "1.2.3", "--1", "١", "0x10"] {
+        for bad in [
+            "-", ".", "1e5", "1,000", " 1", "1 ", "+-1", "+1", "NaN", "inf", "1.", ".5", "1.2.3", "--1", "١", "0x10",
+        ] {
             assert_eq!(Decimal::parse(bad), Err(DecimalError::Invalid), "{bad:?}");
         }
         assert_eq!(Decimal::parse(&"9".repeat(31)), Err(DecimalError::TooLarge));
@@ -296,8 +323,14 @@ mod tests {
         assert_eq!(d("0.1").checked_add(&d("0.2")).unwrap().to_string(), "0.3");
         assert_eq!(d("1.5").checked_sub(&d("2.25")).unwrap().to_string(), "-0.75");
         assert_eq!(d("1.5").checked_mul(&d("-2.25")).unwrap().to_string(), "-3.375");
-        assert_eq!(d("123456789012345.67").checked_add(&d("0.33")).unwrap().to_string(), "123456789012346.00");
-        let big = Decimal { units: i128::MAX, scale: 0 };
+        assert_eq!(
+            d("123456789012345.67").checked_add(&d("0.33")).unwrap().to_string(),
+            "123456789012346.00"
+        );
+        let big = Decimal {
+            units: i128::MAX,
+            scale: 0,
+        };
         assert_eq!(big.checked_add(&Decimal::from_int(1)), None);
         assert_eq!(big.checked_mul(&Decimal::from_int(2)), None);
         assert_eq!(Decimal::from_int(-7).to_string(), "-7");

@@ -41,7 +41,11 @@ pub struct DecodeError {
 
 impl DecodeError {
     pub fn new(reason: &'static str) -> Self {
-        DecodeError { path: String::new(), reason, offset: None }
+        DecodeError {
+            path: String::new(),
+            reason,
+            offset: None,
+        }
     }
 
     /// The same error, one field further down (`name` is prepended to the path).
@@ -67,7 +71,11 @@ impl DecodeError {
 
 impl From<JsonError> for DecodeError {
     fn from(error: JsonError) -> Self {
-        DecodeError { path: String::new(), reason: error.reason, offset: Some(error.offset) }
+        DecodeError {
+            path: String::new(),
+            reason: error.reason,
+            offset: Some(error.offset),
+        }
     }
 }
 
@@ -97,7 +105,10 @@ impl FromJson for Json {
 
 impl FromJson for String {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        value.as_str().map(str::to_string).ok_or(DecodeError::new("expected a string"))
+        value
+            .as_str()
+            .map(str::to_string)
+            .ok_or(DecodeError::new("expected a string"))
     }
 }
 
@@ -109,7 +120,9 @@ impl FromJson for bool {
 
 impl FromJson for u64 {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        value.as_u64().ok_or(DecodeError::new("expected a non-negative integer"))
+        value
+            .as_u64()
+            .ok_or(DecodeError::new("expected a non-negative integer"))
     }
 }
 
@@ -161,8 +174,16 @@ impl<'a> Fields<'a> {
     /// A struct of `count` fields: an object, or an array of at most `count` items.
     pub fn of(value: &'a Json, count: usize) -> Result<Self, DecodeError> {
         match value {
-            Json::Object(object) => Ok(Fields { object: Some(object), items: &[], error: None }),
-            Json::Array(items) if items.len() <= count => Ok(Fields { object: None, items, error: None }),
+            Json::Object(object) => Ok(Fields {
+                object: Some(object),
+                items: &[],
+                error: None,
+            }),
+            Json::Array(items) if items.len() <= count => Ok(Fields {
+                object: None,
+                items,
+                error: None,
+            }),
             Json::Array(_) => Err(DecodeError::new("too many items for the struct")),
             _ => Err(DecodeError::new("expected an object")),
         }
@@ -171,7 +192,14 @@ impl<'a> Fields<'a> {
     /// A struct with a `flatten` field: serde reads those from objects only.
     pub fn object(value: &'a Json) -> Result<(Self, &'a Object), DecodeError> {
         let object = value.as_object().ok_or(DecodeError::new("expected an object"))?;
-        Ok((Fields { object: Some(object), items: &[], error: None }, object))
+        Ok((
+            Fields {
+                object: Some(object),
+                items: &[],
+                error: None,
+            },
+            object,
+        ))
     }
 
     fn raw(&self, index: usize, name: &str) -> Option<&'a Json> {
@@ -226,7 +254,11 @@ pub fn finish<T>(value: T, fields: Fields<'_>) -> Result<T, DecodeError> {
 
 /// The members of `object` not named in `known`: what a `#[serde(flatten)]` map collects.
 fn rest(object: &Object, known: &[&str]) -> Object {
-    object.iter().filter(|(k, _)| !known.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+    object
+        .iter()
+        .filter(|(k, _)| !known.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 impl FromJson for Tax {
@@ -395,7 +427,13 @@ impl FromJson for Owner {
 impl FromJson for LinkTheme {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
         let mut f = Fields::of(value, 2)?;
-        finish(LinkTheme { accent_color: f.opt_text(0, "accentColor"), mode: f.opt_text(1, "mode") }, f)
+        finish(
+            LinkTheme {
+                accent_color: f.opt_text(0, "accentColor"),
+                mode: f.opt_text(1, "mode"),
+            },
+            f,
+        )
     }
 }
 
@@ -458,7 +496,18 @@ impl FromJson for Payment {
                 currency: f.text(4, "currency"),
                 created_at: f.text(5, "createdAt"),
                 origins: f.or_default(6, "origins"),
-                extra: rest(object, &["id", "status", "type", "totalAmount", "currency", "createdAt", "origins"]),
+                extra: rest(
+                    object,
+                    &[
+                        "id",
+                        "status",
+                        "type",
+                        "totalAmount",
+                        "currency",
+                        "createdAt",
+                        "origins",
+                    ],
+                ),
             },
             f,
         )
@@ -483,7 +532,13 @@ impl FromJson for Pagination {
 impl<T: FromJson> FromJson for Page<T> {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
         let mut f = Fields::of(value, 2)?;
-        finish(Page { pagination: f.or_default(0, "pagination"), results: f.or_default(1, "results") }, f)
+        finish(
+            Page {
+                pagination: f.or_default(0, "pagination"),
+                results: f.or_default(1, "results"),
+            },
+            f,
+        )
     }
 }
 
@@ -491,7 +546,11 @@ impl FromJson for Bank {
     fn from_json(value: &Json) -> Result<Self, DecodeError> {
         let mut f = Fields::of(value, 3)?;
         finish(
-            Bank { code: f.required(0, "code"), name: f.required(1, "name"), country_code: f.text(2, "countryCode") },
+            Bank {
+                code: f.required(0, "code"),
+                name: f.required(1, "name"),
+                country_code: f.text(2, "countryCode"),
+            },
             f,
         )
     }
@@ -536,9 +595,22 @@ mod tests {
     #[test]
     fn structs_also_come_as_arrays_like_serde_allows() {
         let bank: Bank = decode(r#"["001","Banco"]"#).unwrap();
-        assert_eq!(bank, Bank { code: "001".into(), name: "Banco".into(), country_code: String::new() });
-        assert!(decode::<Bank>(r#"["001"]"#).is_err(), "a required field missing at the end");
+        assert_eq!(
+            bank,
+            Bank {
+                code: "001".into(),
+                name: "Banco".into(),
+                country_code: String::new()
+            }
+        );
+        assert!(
+            decode::<Bank>(r#"["001"]"#).is_err(),
+            "a required field missing at the end"
+        );
         assert!(decode::<Bank>(r#"["001","Banco","CO","extra"]"#).is_err());
-        assert!(decode::<Payment>(r#"["p","CREATED"]"#).is_err(), "flatten structs are objects only");
+        assert!(
+            decode::<Payment>(r#"["p","CREATED"]"#).is_err(),
+            "flatten structs are objects only"
+        );
     }
 }

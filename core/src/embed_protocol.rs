@@ -5,8 +5,8 @@
 //! Every message is `{"source": "conomy-checkout", "version": 1, "type", "payload"}`; payloads
 //! carry ids, statuses and merchant URLs, never anything the payer typed.
 
-use crate::json::{Json, Object};
 use crate::flow::{redirect_target, Outcome, Screen};
+use crate::json::{Json, Object};
 use crate::model::CheckoutSession;
 use crate::receipt::Receipt;
 
@@ -30,9 +30,19 @@ pub enum Event {
     /// `navigate_parent`, when its countdown ends: the frame may not navigate the top window
     /// without a click, so the page does it. `receipt`: what was paid, when this browser saw the
     /// payment (posted without the merchant's name: an owner may be a person).
-    Completed { session_id: String, redirect_url: Option<String>, navigate_parent: bool, receipt: Option<Receipt> },
+    Completed {
+        session_id: String,
+        redirect_url: Option<String>,
+        navigate_parent: bool,
+        receipt: Option<Receipt>,
+    },
     /// The payment failed; `can_retry`: the payer may still pick another method in the frame.
-    Failed { session_id: String, redirect_url: Option<String>, can_retry: bool, navigate_parent: bool },
+    Failed {
+        session_id: String,
+        redirect_url: Option<String>,
+        can_retry: bool,
+        navigate_parent: bool,
+    },
     /// The session's time ran out.
     Expired { session_id: String },
     /// The checkout could not open: `notFound`, `inactive`, `network`, `timeout`, `server`, `decode`.
@@ -53,7 +63,12 @@ impl Event {
                 payload.insert("status", status.as_str());
                 "status"
             }
-            Event::Completed { session_id, redirect_url, navigate_parent, receipt } => {
+            Event::Completed {
+                session_id,
+                redirect_url,
+                navigate_parent,
+                receipt,
+            } => {
                 payload.insert("sessionId", session_id.as_str());
                 payload.insert("redirectUrl", redirect_url.as_deref());
                 payload.insert("navigateParent", *navigate_parent);
@@ -73,7 +88,12 @@ impl Event {
                 }
                 "completed"
             }
-            Event::Failed { session_id, redirect_url, can_retry, navigate_parent } => {
+            Event::Failed {
+                session_id,
+                redirect_url,
+                can_retry,
+                navigate_parent,
+            } => {
                 payload.insert("sessionId", session_id.as_str());
                 payload.insert("redirectUrl", redirect_url.as_deref());
                 payload.insert("canRetry", *can_retry);
@@ -100,13 +120,23 @@ impl Event {
     /// The same outcome, now asking the page to leave for its redirect target.
     pub fn navigating(&self) -> Option<Event> {
         match self {
-            Event::Completed { session_id, redirect_url: Some(url), receipt, .. } => Some(Event::Completed {
+            Event::Completed {
+                session_id,
+                redirect_url: Some(url),
+                receipt,
+                ..
+            } => Some(Event::Completed {
                 session_id: session_id.clone(),
                 redirect_url: Some(url.clone()),
                 navigate_parent: true,
                 receipt: receipt.clone(),
             }),
-            Event::Failed { session_id, redirect_url: Some(url), can_retry, .. } => Some(Event::Failed {
+            Event::Failed {
+                session_id,
+                redirect_url: Some(url),
+                can_retry,
+                ..
+            } => Some(Event::Failed {
                 session_id: session_id.clone(),
                 redirect_url: Some(url.clone()),
                 can_retry: *can_retry,
@@ -234,7 +264,11 @@ impl Reporter {
             Screen::Failed { can_retry } => Some(Event::Failed {
                 session_id,
                 // While a retry is offered the payer stays; only a final failure leaves.
-                redirect_url: if *can_retry { None } else { redirect_target(session, Outcome::Failed) },
+                redirect_url: if *can_retry {
+                    None
+                } else {
+                    redirect_target(session, Outcome::Failed)
+                },
                 can_retry: *can_retry,
                 navigate_parent: false,
             }),
@@ -243,7 +277,12 @@ impl Reporter {
         };
         // A receipt that turns up later is the same outcome: kept for the navigation, not re-posted.
         let without_receipt = |event: &Option<Event>| match event {
-            Some(Event::Completed { session_id, redirect_url, navigate_parent, .. }) => Some(Event::Completed {
+            Some(Event::Completed {
+                session_id,
+                redirect_url,
+                navigate_parent,
+                ..
+            }) => Some(Event::Completed {
                 session_id: session_id.clone(),
                 redirect_url: redirect_url.clone(),
                 navigate_parent: *navigate_parent,
@@ -334,11 +373,32 @@ mod tests {
             json!({"paymentId": "pay_7", "amount": "15990", "currency": "CLP", "method": "ETPAY",
                    "paidAt": "2025-04-24T12:05:00Z"})
         );
-        let failed = Event::Failed { session_id: "cs_1".into(), redirect_url: None, can_retry: true, navigate_parent: false };
-        assert_eq!(wire(&failed)["payload"], json!({"sessionId": "cs_1", "redirectUrl": null, "canRetry": true, "navigateParent": false}));
-        assert_eq!(wire(&Event::Error { kind: "notFound".into() })["payload"], json!({"kind": "notFound"}));
+        let failed = Event::Failed {
+            session_id: "cs_1".into(),
+            redirect_url: None,
+            can_retry: true,
+            navigate_parent: false,
+        };
+        assert_eq!(
+            wire(&failed)["payload"],
+            json!({"sessionId": "cs_1", "redirectUrl": null, "canRetry": true, "navigateParent": false})
+        );
+        assert_eq!(
+            wire(&Event::Error {
+                kind: "notFound".into()
+            })["payload"],
+            json!({"kind": "notFound"})
+        );
         // The text posted is the same document.
-        for event in [Event::Ready {}, Event::Resize { height: 1 }, completed, failed, Event::Expired { session_id: "cs_1".into() }] {
+        for event in [
+            Event::Ready {},
+            Event::Resize { height: 1 },
+            completed,
+            failed,
+            Event::Expired {
+                session_id: "cs_1".into(),
+            },
+        ] {
             let text = event.message().to_string();
             assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), wire(&event), "{text}");
         }
@@ -346,17 +406,38 @@ mod tests {
 
     #[test]
     fn origins_are_serialized_like_browsers_do() {
-        assert_eq!(origin_of("https://Shop.Example/pay?x=1").as_deref(), Some("https://shop.example"));
-        assert_eq!(origin_of("HTTP://localhost:8081/").as_deref(), Some("http://localhost:8081"));
+        assert_eq!(
+            origin_of("https://Shop.Example/pay?x=1").as_deref(),
+            Some("https://shop.example")
+        );
+        assert_eq!(
+            origin_of("HTTP://localhost:8081/").as_deref(),
+            Some("http://localhost:8081")
+        );
         assert_eq!(origin_of("http://localhost:80/x").as_deref(), Some("http://localhost"));
         assert_eq!(origin_of("https://a.example:443").as_deref(), Some("https://a.example"));
         assert_eq!(origin_of("http://[::1]:9000/").as_deref(), Some("http://[::1]:9000"));
-        assert_eq!(origin_of("http://127.0.0.1:8080#top").as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080#top").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
         for bad in [
-            "null", "", "/relative", "javascript:alert(1)", "data:text/html,x", "ftp://host",
-            "https://user:pw@shop.example", "https://shop.example:99999", "https://shop.example:0",
-            "https://shop..example", "https://-shop.example", "https://shop.example:8a", "https://",
-            "https://sh op.example", "https://[zz]:1", "https://shop.example:",
+            "null",
+            "",
+            "/relative",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "ftp://host",
+            "https://user:pw@shop.example",
+            "https://shop.example:99999",
+            "https://shop.example:0",
+            "https://shop..example",
+            "https://-shop.example",
+            "https://shop.example:8a",
+            "https://",
+            "https://sh op.example",
+            "https://[zz]:1",
+            "https://shop.example:",
         ] {
             assert_eq!(origin_of(bad), None, "{bad}");
         }
@@ -366,7 +447,14 @@ mod tests {
     fn only_exact_origins_are_origins() {
         assert!(is_origin("http://localhost:8081"));
         assert!(is_origin("https://shop.example"));
-        for not in ["https://shop.example/", "https://Shop.example", "https://shop.example:443", "'self'", "*", "https://*.shop.example"] {
+        for not in [
+            "https://shop.example/",
+            "https://Shop.example",
+            "https://shop.example:443",
+            "'self'",
+            "*",
+            "https://*.shop.example",
+        ] {
             assert!(!is_origin(not), "{not}");
         }
     }
@@ -375,10 +463,19 @@ mod tests {
     fn the_claimed_parent_needs_the_browser_to_agree() {
         let shop = Some("http://localhost:8081");
         // ancestorOrigins decides where the browser has it.
-        assert_eq!(verified_parent_origin(shop, Some("http://localhost:8081"), None).as_deref(), shop);
-        assert_eq!(verified_parent_origin(shop, Some("https://evil.example"), Some("http://localhost:8081/")), None);
+        assert_eq!(
+            verified_parent_origin(shop, Some("http://localhost:8081"), None).as_deref(),
+            shop
+        );
+        assert_eq!(
+            verified_parent_origin(shop, Some("https://evil.example"), Some("http://localhost:8081/")),
+            None
+        );
         // Otherwise the referrer's origin.
-        assert_eq!(verified_parent_origin(shop, None, Some("http://localhost:8081/checkout?o=1")).as_deref(), shop);
+        assert_eq!(
+            verified_parent_origin(shop, None, Some("http://localhost:8081/checkout?o=1")).as_deref(),
+            shop
+        );
         assert_eq!(verified_parent_origin(shop, None, Some("http://localhost:8082/")), None);
         // Nothing to check against, a missing or malformed claim, or a wildcard: post nothing.
         assert_eq!(verified_parent_origin(shop, None, None), None);
@@ -386,22 +483,35 @@ mod tests {
         assert_eq!(verified_parent_origin(None, Some("http://localhost:8081"), None), None);
         assert_eq!(verified_parent_origin(Some("*"), Some("*"), None), None);
         assert_eq!(verified_parent_origin(Some("null"), Some("null"), None), None);
-        assert_eq!(verified_parent_origin(Some("http://localhost:8081/"), Some("http://localhost:8081"), None), None);
+        assert_eq!(
+            verified_parent_origin(Some("http://localhost:8081/"), Some("http://localhost:8081"), None),
+            None
+        );
     }
 
     #[test]
     fn inbound_needs_the_parent_window_and_its_verified_origin() {
         let verified = Some("http://localhost:8081");
         assert!(accepts_inbound("http://localhost:8081", verified, true));
-        assert!(!accepts_inbound("http://localhost:8081", verified, false), "a sibling frame of the same origin");
+        assert!(
+            !accepts_inbound("http://localhost:8081", verified, false),
+            "a sibling frame of the same origin"
+        );
         assert!(!accepts_inbound("http://evil.example", verified, true));
-        assert!(!accepts_inbound("http://localhost:8081", None, true), "unverified parent");
+        assert!(
+            !accepts_inbound("http://localhost:8081", None, true),
+            "unverified parent"
+        );
     }
 
     #[test]
     fn commands_are_parsed_strictly() {
-        let ok = json!({"source": "conomy-merchant", "version": 1, "type": "setLocale", "payload": {"locale": "pt-BR"}});
-        assert_eq!(parse_command(&Json::parse(&ok.to_string()).unwrap()), Some(Command::SetLocale("pt-BR".into())));
+        let ok =
+            json!({"source": "conomy-merchant", "version": 1, "type": "setLocale", "payload": {"locale": "pt-BR"}});
+        assert_eq!(
+            parse_command(&Json::parse(&ok.to_string()).unwrap()),
+            Some(Command::SetLocale("pt-BR".into()))
+        );
         for bad in [
             json!({"source": "conomy-checkout", "version": 1, "type": "setLocale", "payload": {"locale": "en"}}),
             json!({"source": "conomy-merchant", "version": 2, "type": "setLocale", "payload": {"locale": "en"}}),
@@ -418,8 +528,17 @@ mod tests {
     #[test]
     fn reporter_sends_each_change_once() {
         let mut reporter = Reporter::default();
-        let active = session(SessionStatus::Active, Some("https://shop.example/ok"), Some("https://shop.example/ko"));
-        assert_eq!(reporter.observe(&active, &Screen::Pay, None), vec![Event::Status { status: "ACTIVE".into() }]);
+        let active = session(
+            SessionStatus::Active,
+            Some("https://shop.example/ok"),
+            Some("https://shop.example/ko"),
+        );
+        assert_eq!(
+            reporter.observe(&active, &Screen::Pay, None),
+            vec![Event::Status {
+                status: "ACTIVE".into()
+            }]
+        );
         assert!(reporter.observe(&active, &Screen::Pay, None).is_empty());
         assert!(reporter.observe(&active, &Screen::Waiting, None).is_empty());
         assert_eq!(reporter.navigation(), None);
@@ -428,12 +547,22 @@ mod tests {
         let failed = reporter.observe(&active, &Screen::Failed { can_retry: true }, None);
         assert_eq!(
             failed,
-            vec![Event::Failed { session_id: "cs_1".into(), redirect_url: None, can_retry: true, navigate_parent: false }]
+            vec![Event::Failed {
+                session_id: "cs_1".into(),
+                redirect_url: None,
+                can_retry: true,
+                navigate_parent: false
+            }]
         );
         assert_eq!(reporter.navigation(), None);
         // The payer tries again and fails again: reported again.
         assert!(reporter.observe(&active, &Screen::Pay, None).is_empty());
-        assert_eq!(reporter.observe(&active, &Screen::Failed { can_retry: true }, None).len(), 1);
+        assert_eq!(
+            reporter
+                .observe(&active, &Screen::Failed { can_retry: true }, None)
+                .len(),
+            1
+        );
 
         let finished = session(SessionStatus::Finished, Some("https://shop.example/ok"), None);
         let events = reporter.observe(&finished, &Screen::Success, None);
@@ -443,7 +572,15 @@ mod tests {
             navigate_parent: false,
             receipt: None,
         };
-        assert_eq!(events, vec![Event::Status { status: "FINISHED".into() }, completed]);
+        assert_eq!(
+            events,
+            vec![
+                Event::Status {
+                    status: "FINISHED".into()
+                },
+                completed
+            ]
+        );
         assert!(reporter.observe(&finished, &Screen::Success, None).is_empty());
         // The payment read a moment later completes the receipt without a second `completed`.
         let paid = paid_receipt();
@@ -464,13 +601,22 @@ mod tests {
         let mut reporter = Reporter::default();
         let failed = session(SessionStatus::Failed, None, Some("https://shop.example/ko"));
         let events = reporter.observe(&failed, &Screen::Failed { can_retry: false }, None);
-        assert_eq!(events[1], Event::Failed {
-            session_id: "cs_1".into(),
-            redirect_url: Some("https://shop.example/ko".into()),
-            can_retry: false,
-            navigate_parent: false,
-        });
-        assert!(matches!(reporter.navigation(), Some(Event::Failed { navigate_parent: true, .. })));
+        assert_eq!(
+            events[1],
+            Event::Failed {
+                session_id: "cs_1".into(),
+                redirect_url: Some("https://shop.example/ko".into()),
+                can_retry: false,
+                navigate_parent: false,
+            }
+        );
+        assert!(matches!(
+            reporter.navigation(),
+            Some(Event::Failed {
+                navigate_parent: true,
+                ..
+            })
+        ));
 
         // An unsafe target is never handed to the page.
         let mut reporter = Reporter::default();
@@ -481,7 +627,12 @@ mod tests {
 
         let mut reporter = Reporter::default();
         let expired = session(SessionStatus::Expired, None, None);
-        assert_eq!(reporter.observe(&expired, &Screen::Expired, None)[1], Event::Expired { session_id: "cs_1".into() });
+        assert_eq!(
+            reporter.observe(&expired, &Screen::Expired, None)[1],
+            Event::Expired {
+                session_id: "cs_1".into()
+            }
+        );
     }
 
     #[test]
@@ -498,7 +649,11 @@ mod tests {
         // An owner who is a person: the receipt names them on screen, never in a message.
         let paid = paid_receipt();
         let mut wire = String::new();
-        for event in reporter.observe(&session, &Screen::Success, Some(&paid)).into_iter().chain(reporter.navigation()) {
+        for event in reporter
+            .observe(&session, &Screen::Success, Some(&paid))
+            .into_iter()
+            .chain(reporter.navigation())
+        {
             wire.push_str(&event.message().to_string());
         }
         for secret in ["Ana", "Rojas", "ana@example.cl", "12345678", "912345678"] {

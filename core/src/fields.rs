@@ -204,7 +204,9 @@ pub fn parse_required_path(path: &str) -> FieldKey {
 /// A path safe to turn into JSON object keys: dot-separated identifiers.
 fn is_plain_path(path: &str) -> bool {
     !path.is_empty()
-        && path.split('.').all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        && path
+            .split('.')
+            .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
 /// The fields a requirement brings, with their `required` flag: a phone number needs its
@@ -245,7 +247,10 @@ pub fn fields_for(session: &CheckoutSession, method: &PaymentMethod) -> Vec<Fiel
             *fields.entry(key).or_insert(false) |= required;
         }
     }
-    fields.into_iter().map(|(key, required)| FieldSpec { key, required }).collect()
+    fields
+        .into_iter()
+        .map(|(key, required)| FieldSpec { key, required })
+        .collect()
 }
 
 /// Form values from the merchant's `customer` (empty values left out).
@@ -360,7 +365,9 @@ pub fn validate_form(specs: &[FieldSpec], values: &FormValues, country: &str) ->
     specs
         .iter()
         .filter_map(|spec| {
-            validate_field(&spec.key, values, country, spec.required).err().map(|e| (spec.key.clone(), e))
+            validate_field(&spec.key, values, country, spec.required)
+                .err()
+                .map(|e| (spec.key.clone(), e))
         })
         .collect()
 }
@@ -409,7 +416,9 @@ pub fn submitted_values(session: &CheckoutSession, method: &PaymentMethod, node:
             key if key.is_address() => address.and_then(|a| a.get(id.trim_start_matches("address."))),
             _ => customer.and_then(|c| c.get(&id)),
         };
-        let Some(text) = raw.and_then(Json::as_str).map(str::trim) else { continue };
+        let Some(text) = raw.and_then(Json::as_str).map(str::trim) else {
+            continue;
+        };
         if text.is_empty() || text.chars().count() > spec.key.max_len() || text.chars().any(char::is_control) {
             continue;
         }
@@ -536,7 +545,11 @@ mod tests {
 
     #[test]
     fn ids_round_trip() {
-        for key in KNOWN.iter().cloned().chain([FieldKey::Other("customer.nickname".into())]) {
+        for key in KNOWN
+            .iter()
+            .cloned()
+            .chain([FieldKey::Other("customer.nickname".into())])
+        {
             assert_eq!(FieldKey::from_id(&key.id()), key);
         }
         assert_eq!(FieldKey::AddressArea1.id(), "address.administrativeAreaLevel1");
@@ -559,16 +572,31 @@ mod tests {
     #[test]
     fn parses_dot_paths() {
         assert_eq!(parse_required_path("etpay.customer.email"), FieldKey::Email);
-        assert_eq!(parse_required_path("pse.customer.documentNumber"), FieldKey::DocumentNumber);
+        assert_eq!(
+            parse_required_path("pse.customer.documentNumber"),
+            FieldKey::DocumentNumber
+        );
         assert_eq!(parse_required_path("pse.bankId"), FieldKey::BankId);
-        assert_eq!(parse_required_path("pix.customer.address.street"), FieldKey::AddressStreet);
-        assert_eq!(parse_required_path("fedNow.customer.address.zipcode"), FieldKey::AddressZipcode);
+        assert_eq!(
+            parse_required_path("pix.customer.address.street"),
+            FieldKey::AddressStreet
+        );
+        assert_eq!(
+            parse_required_path("fedNow.customer.address.zipcode"),
+            FieldKey::AddressZipcode
+        );
         assert_eq!(parse_required_path("firstName"), FieldKey::FirstName);
         assert_eq!(parse_required_path("customer.lastName"), FieldKey::LastName);
         assert_eq!(parse_required_path("address.country"), FieldKey::AddressCountry);
         assert_eq!(parse_required_path("wompi.customer.address"), FieldKey::AddressStreet);
-        assert_eq!(parse_required_path("pse.customer.nickname"), FieldKey::Other("customer.nickname".into()));
-        assert_eq!(parse_required_path("pse.reference"), FieldKey::Other("reference".into()));
+        assert_eq!(
+            parse_required_path("pse.customer.nickname"),
+            FieldKey::Other("customer.nickname".into())
+        );
+        assert_eq!(
+            parse_required_path("pse.reference"),
+            FieldKey::Other("reference".into())
+        );
     }
 
     #[test]
@@ -578,26 +606,48 @@ mod tests {
         assert_eq!(
             keys(&fields_for(&s, pse)),
             [
-                ("firstName", true), ("lastName", true), ("email", true), ("phoneNumberPrefix", true),
-                ("phoneNumber", true), ("documentType", true), ("documentNumber", true), ("bankId", true),
+                ("firstName", true),
+                ("lastName", true),
+                ("email", true),
+                ("phoneNumberPrefix", true),
+                ("phoneNumber", true),
+                ("documentType", true),
+                ("documentNumber", true),
+                ("bankId", true),
             ]
             .map(|(k, r)| (k.to_string(), r))
         );
         // A method without requirements leaves the session's.
         let card = &s.payment_configs[0].payment_methods[2];
-        assert_eq!(keys(&fields_for(&s, card)), [("firstName".to_string(), true), ("email".to_string(), true)]);
+        assert_eq!(
+            keys(&fields_for(&s, card)),
+            [("firstName".to_string(), true), ("email".to_string(), true)]
+        );
     }
 
     #[test]
     fn address_expands_and_explicit_requirements_win() {
         let s = session_with(json!({"customerRequirements": ["address", "lastName", "bogus path", ""]}));
-        let m = method("PIX", &["pix.customer.address.zipcode", "pix.customer.firstName", "pix.extra.note"]);
+        let m = method(
+            "PIX",
+            &[
+                "pix.customer.address.zipcode",
+                "pix.customer.firstName",
+                "pix.extra.note",
+            ],
+        );
         assert_eq!(
             keys(&fields_for(&s, &m)),
             [
-                ("firstName", true), ("lastName", true), ("address.street", true), ("address.streetNumber", true),
-                ("address.optionalAddress", false), ("address.administrativeAreaLevel1", true),
-                ("address.zipcode", true), ("address.country", true), ("extra.note", true),
+                ("firstName", true),
+                ("lastName", true),
+                ("address.street", true),
+                ("address.streetNumber", true),
+                ("address.optionalAddress", false),
+                ("address.administrativeAreaLevel1", true),
+                ("address.zipcode", true),
+                ("address.country", true),
+                ("extra.note", true),
             ]
             .map(|(k, r)| (k.to_string(), r))
         );
@@ -627,13 +677,21 @@ mod tests {
     #[test]
     fn validates_fields_with_their_context() {
         let v = values(&[
-            ("email", "ana@example"), ("phoneNumberPrefix", "+57"), ("phoneNumber", "300 123 456"),
-            ("documentType", "CC"), ("documentNumber", "12"), ("firstName", "  "),
-            ("address.country", "Colombia"), ("lastName", &"x".repeat(81)),
+            ("email", "ana@example"),
+            ("phoneNumberPrefix", "+57"),
+            ("phoneNumber", "300 123 456"),
+            ("documentType", "CC"),
+            ("documentNumber", "12"),
+            ("firstName", "  "),
+            ("address.country", "Colombia"),
+            ("lastName", &"x".repeat(81)),
         ]);
         let check = |key: FieldKey| validate_field(&key, &v, "COL", true);
         assert_eq!(check(FieldKey::Email), Err(FieldError::Email));
-        assert_eq!(check(FieldKey::PhoneNumber), Err(FieldError::PhoneLength { min: 10, max: 10 }));
+        assert_eq!(
+            check(FieldKey::PhoneNumber),
+            Err(FieldError::PhoneLength { min: 10, max: 10 })
+        );
         assert_eq!(check(FieldKey::DocumentNumber), Err(FieldError::DocumentFormat));
         assert_eq!(check(FieldKey::DocumentType), Ok(()));
         assert_eq!(check(FieldKey::FirstName), Err(FieldError::Required));
@@ -641,7 +699,10 @@ mod tests {
         assert_eq!(validate_field(&FieldKey::BankId, &v, "COL", false), Ok(()));
         assert_eq!(check(FieldKey::AddressCountry), Err(FieldError::TooLong));
         assert_eq!(check(FieldKey::LastName), Err(FieldError::TooLong));
-        assert_eq!(validate_field(&FieldKey::DocumentType, &v, "CHL", true), Err(FieldError::DocumentTypeNotAllowed));
+        assert_eq!(
+            validate_field(&FieldKey::DocumentType, &v, "CHL", true),
+            Err(FieldError::DocumentTypeNotAllowed)
+        );
     }
 
     #[test]
@@ -650,21 +711,36 @@ mod tests {
         let cpf = values(&[("documentNumber", "529.982.247-25")]);
         assert_eq!(validate_field(&FieldKey::DocumentNumber, &cpf, "BRA", true), Ok(()));
         let bad_cpf = values(&[("documentNumber", "529.982.247-24")]);
-        assert_eq!(validate_field(&FieldKey::DocumentNumber, &bad_cpf, "BRA", true), Err(FieldError::DocumentCheckDigit));
+        assert_eq!(
+            validate_field(&FieldKey::DocumentNumber, &bad_cpf, "BRA", true),
+            Err(FieldError::DocumentCheckDigit)
+        );
         let rut = values(&[("documentNumber", "12.345.678-4")]);
-        assert_eq!(validate_field(&FieldKey::DocumentNumber, &rut, "CHL", true), Err(FieldError::DocumentCheckDigit));
+        assert_eq!(
+            validate_field(&FieldKey::DocumentNumber, &rut, "CHL", true),
+            Err(FieldError::DocumentCheckDigit)
+        );
         let dni = values(&[("documentType", "DNI"), ("documentNumber", "1234567")]);
         assert_eq!(validate_field(&FieldKey::DocumentNumber, &dni, "ARG", true), Ok(()));
-        assert_eq!(validate_field(&FieldKey::DocumentNumber, &dni, "PER", true), Err(FieldError::DocumentFormat));
+        assert_eq!(
+            validate_field(&FieldKey::DocumentNumber, &dni, "PER", true),
+            Err(FieldError::DocumentFormat)
+        );
         let nit = values(&[("documentType", "NIT"), ("documentNumber", "900123456")]);
-        assert_eq!(validate_field(&FieldKey::DocumentNumber, &nit, "COL", true), Err(FieldError::DocumentFormat));
+        assert_eq!(
+            validate_field(&FieldKey::DocumentNumber, &nit, "COL", true),
+            Err(FieldError::DocumentFormat)
+        );
     }
 
     #[test]
     fn phone_uses_the_country_prefix_when_none_is_typed() {
         let v = values(&[("phoneNumber", "9 1234 5678")]);
         assert_eq!(validate_field(&FieldKey::PhoneNumber, &v, "CHL", true), Ok(()));
-        assert_eq!(validate_field(&FieldKey::PhoneNumber, &v, "MEX", true), Err(FieldError::PhoneLength { min: 10, max: 10 }));
+        assert_eq!(
+            validate_field(&FieldKey::PhoneNumber, &v, "MEX", true),
+            Err(FieldError::PhoneLength { min: 10, max: 10 })
+        );
         assert_eq!(validate_field(&FieldKey::PhoneNumber, &v, "", true), Ok(()));
     }
 
@@ -675,8 +751,23 @@ mod tests {
         let specs = fields_for(&s, pse);
         let mut v = prefill(s.customer.as_ref());
         let errors: Vec<FieldKey> = validate_form(&specs, &v, "COL").into_iter().map(|(k, _)| k).collect();
-        assert_eq!(errors, [FieldKey::LastName, FieldKey::PhoneNumber, FieldKey::DocumentType, FieldKey::DocumentNumber, FieldKey::BankId]);
-        for (k, val) in [("lastName", "Pérez"), ("phoneNumber", "300 123 4567"), ("documentType", "CC"), ("documentNumber", "1.020.304.050"), ("bankId", "1007")] {
+        assert_eq!(
+            errors,
+            [
+                FieldKey::LastName,
+                FieldKey::PhoneNumber,
+                FieldKey::DocumentType,
+                FieldKey::DocumentNumber,
+                FieldKey::BankId
+            ]
+        );
+        for (k, val) in [
+            ("lastName", "Pérez"),
+            ("phoneNumber", "300 123 4567"),
+            ("documentType", "CC"),
+            ("documentNumber", "1.020.304.050"),
+            ("bankId", "1007"),
+        ] {
             v.insert(k.into(), val.into());
         }
         assert_eq!(validate_form(&specs, &v, "COL"), []);
@@ -689,8 +780,12 @@ mod tests {
         let pse = &config.payment_methods[0];
         let mut v = prefill(s.customer.as_ref());
         for (k, val) in [
-            ("lastName", " Pérez "), ("phoneNumber", "300-123-4567"), ("documentType", "NIT"),
-            ("documentNumber", "900.123.456-8"), ("bankId", "1007"), ("address.zipcode", "110111"),
+            ("lastName", " Pérez "),
+            ("phoneNumber", "300-123-4567"),
+            ("documentType", "NIT"),
+            ("documentNumber", "900.123.456-8"),
+            ("bankId", "1007"),
+            ("address.zipcode", "110111"),
         ] {
             v.insert(k.into(), val.into());
         }
@@ -722,15 +817,29 @@ mod tests {
     fn payment_body_defaults_and_other_paths() {
         let s = session_with(json!({"items": [], "customerRequirements": []}));
         let config = &s.payment_configs[0];
-        let pix = method("PIX", &["pix.customer.documentNumber", "pix.customer.nickname", "pix.meta.ref", "pix.successUrl"]);
+        let pix = method(
+            "PIX",
+            &[
+                "pix.customer.documentNumber",
+                "pix.customer.nickname",
+                "pix.meta.ref",
+                "pix.successUrl",
+            ],
+        );
         let v = values(&[
-            ("documentNumber", "529.982.247-25"), ("customer.nickname", "Aninha"), ("meta.ref", "A1"),
-            ("successUrl", "https://evil.example"), ("firstName", "not asked for"),
+            ("documentNumber", "529.982.247-25"),
+            ("customer.nickname", "Aninha"),
+            ("meta.ref", "A1"),
+            ("successUrl", "https://evil.example"),
+            ("firstName", "not asked for"),
         ]);
         let body = serde_json::to_value(payment_body(&s, config, &pix, &v, "http://127.0.0.1:8080/tok?x=1")).unwrap();
         assert_eq!(body["description"], "Checkout cs_123");
         let node = &body["origins"][0]["pix"];
-        assert_eq!(node["customer"], json!({"documentType": "CPF", "documentNumber": "52998224725", "nickname": "Aninha"}));
+        assert_eq!(
+            node["customer"],
+            json!({"documentType": "CPF", "documentNumber": "52998224725", "nickname": "Aninha"})
+        );
         assert_eq!(node["meta"], json!({"ref": "A1"}));
         assert_eq!(node["successUrl"], "http://127.0.0.1:8080/tok?x=1&return=success");
         assert_eq!(node["failedUrl"], "http://127.0.0.1:8080/tok?x=1&return=failed");
@@ -738,7 +847,12 @@ mod tests {
     }
 
     fn node_of(body: &Json, rail: &str) -> Object {
-        let origin = body.get("origins").and_then(Json::as_array).and_then(|o| o.first()).cloned().unwrap();
+        let origin = body
+            .get("origins")
+            .and_then(Json::as_array)
+            .and_then(|o| o.first())
+            .cloned()
+            .unwrap();
         origin.get(rail).and_then(Json::as_object).cloned().unwrap()
     }
 
@@ -749,8 +863,12 @@ mod tests {
         let pse = &config.payment_methods[0];
         let mut v = prefill(s.customer.as_ref());
         for (k, val) in [
-            ("lastName", "Pérez"), ("phoneNumber", "3001234567"), ("documentType", "CC"),
-            ("documentNumber", "1020304050"), ("bankId", "1007"), ("address.streetNumber", "5-20"),
+            ("lastName", "Pérez"),
+            ("phoneNumber", "3001234567"),
+            ("documentType", "CC"),
+            ("documentNumber", "1020304050"),
+            ("bankId", "1007"),
+            ("address.streetNumber", "5-20"),
             ("address.administrativeAreaLevel1", "Bogotá"),
         ] {
             v.insert(k.into(), val.into());
@@ -788,9 +906,21 @@ mod tests {
 
     #[test]
     fn descriptions_are_bounded() {
-        let s = session_with(json!({"items": [{"description": "é".repeat(400), "preTaxAmount": "1", "totalAmount": "1"}]}));
+        let s =
+            session_with(json!({"items": [{"description": "é".repeat(400), "preTaxAmount": "1", "totalAmount": "1"}]}));
         let config = &s.payment_configs[0];
-        let body = payment_body(&s, config, &config.payment_methods[0], &FormValues::new(), "https://c.example/t");
-        assert_eq!(body.get("description").and_then(Json::as_str).map(|d| d.chars().count()), Some(MAX_DESCRIPTION_CHARS));
+        let body = payment_body(
+            &s,
+            config,
+            &config.payment_methods[0],
+            &FormValues::new(),
+            "https://c.example/t",
+        );
+        assert_eq!(
+            body.get("description")
+                .and_then(Json::as_str)
+                .map(|d| d.chars().count()),
+            Some(MAX_DESCRIPTION_CHARS)
+        );
     }
 }

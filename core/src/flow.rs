@@ -9,23 +9,39 @@ pub enum NextAction {
     /// Leave for the provider's page (a URL that passed [`safe_redirect`]).
     Redirect { url: String },
     /// Scan or copy: `qr_text` is rendered as a QR code, `qr_image` is a ready `data:` URL.
-    Qr { qr_text: Option<String>, qr_image: Option<String>, copy_code: Option<String>, expires_at: Option<String> },
+    Qr {
+        qr_text: Option<String>,
+        qr_image: Option<String>,
+        copy_code: Option<String>,
+        expires_at: Option<String>,
+    },
     /// Transfer to these account details.
-    Transfer { clabe: Option<String>, cvu: Option<String>, bank: Option<String> },
+    Transfer {
+        clabe: Option<String>,
+        cvu: Option<String>,
+        bank: Option<String>,
+    },
     /// Approve in the bank's app; nothing to show but a wait.
     ApproveInApp,
 }
 
 /// Base64 alphabet only (no whitespace, no `"`), so the value is safe inside a `data:` URL.
 fn is_base64(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
 }
 
 /// A `pix.qrCode` that is an image, as a `data:` URL: raster `data:image/...;base64,` as is,
 /// bare base64 PNG (`iVBOR…`) wrapped. SVG is refused (it can carry script).
 fn qr_image(code: &str) -> Option<String> {
-    const RASTER: [&str; 4] =
-        ["data:image/png;base64,", "data:image/jpeg;base64,", "data:image/gif;base64,", "data:image/webp;base64,"];
+    const RASTER: [&str; 4] = [
+        "data:image/png;base64,",
+        "data:image/jpeg;base64,",
+        "data:image/gif;base64,",
+        "data:image/webp;base64,",
+    ];
     let lower = code.to_ascii_lowercase();
     if let Some(prefix) = RASTER.iter().find(|p| lower.starts_with(*p)) {
         return is_base64(&code[prefix.len()..]).then(|| code.to_string());
@@ -60,7 +76,12 @@ pub fn next_action(payment: &Payment) -> NextAction {
             if qr_text.is_none() && image.is_none() {
                 return NextAction::ApproveInApp;
             }
-            NextAction::Qr { qr_text, qr_image: image, copy_code, expires_at }
+            NextAction::Qr {
+                qr_text,
+                qr_image: image,
+                copy_code,
+                expires_at,
+            }
         }
         RailKind::Transfer => {
             let clabe = field("clabe");
@@ -97,7 +118,9 @@ pub enum Screen {
     Waiting,
     Success,
     /// `can_retry`: the session is still payable, so another method may be tried.
-    Failed { can_retry: bool },
+    Failed {
+        can_retry: bool,
+    },
     Expired,
     /// A session status this build does not know; shown as a neutral message.
     UnknownStatus(String),
@@ -175,7 +198,9 @@ fn parse_url(url: &str) -> Option<ParsedUrl> {
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (host, port) = crate::url::split_authority(&rest[..authority_end])?;
     if let Some(port) = port {
-        let ok = (1..=5).contains(&port.len()) && port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u32>().is_ok_and(|p| p <= 65_535);
+        let ok = (1..=5).contains(&port.len())
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| p <= 65_535);
         if !ok {
             return None;
         }
@@ -192,7 +217,9 @@ fn is_loopback_v4(host: &str) -> bool {
     let octets: Vec<&str> = host.split('.').collect();
     octets.len() == 4
         && octets[0] == "127"
-        && octets.iter().all(|o| (1..=3).contains(&o.len()) && o.parse::<u8>().is_ok())
+        && octets
+            .iter()
+            .all(|o| (1..=3).contains(&o.len()) && o.parse::<u8>().is_ok())
 }
 
 /// `url` if the browser may be sent there: absolute `https:`, or `http:` only to this machine
@@ -217,7 +244,12 @@ pub fn redirect_target(session: &CheckoutSession, outcome: Outcome) -> Option<St
         Outcome::Success => &session.success_url,
         Outcome::Failed => &session.failed_url,
     };
-    let non_empty = |u: &Option<String>| u.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_string);
+    let non_empty = |u: &Option<String>| {
+        u.as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+    };
     let candidate = non_empty(specific).or_else(|| non_empty(&session.redirect_url))?;
     safe_redirect(&candidate)
 }
@@ -248,7 +280,10 @@ pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
     let b = text.trim().as_bytes();
     let num = |from: usize, to: usize| -> Option<i64> {
         let digits = b.get(from..to)?;
-        digits.iter().all(u8::is_ascii_digit).then(|| digits.iter().fold(0, |acc, d| acc * 10 + i64::from(d - b'0')))
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| digits.iter().fold(0, |acc, d| acc * 10 + i64::from(d - b'0')))
     };
     let sep = |at: usize, allowed: &[u8]| b.get(at).is_some_and(|c| allowed.contains(c));
     if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
@@ -256,7 +291,12 @@ pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
     }
     let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
     let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=days_in_month(year, month)).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut i = 19;
@@ -281,7 +321,11 @@ pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
                 return None;
             }
             let minutes = oh * 60 + om;
-            if *sign == b'+' { minutes } else { -minutes }
+            if *sign == b'+' {
+                minutes
+            } else {
+                -minutes
+            }
         }
         _ => return None,
     };
@@ -301,7 +345,10 @@ pub struct Countdown {
 pub fn countdown(now_ms: i64, expires_at: &str) -> Option<Countdown> {
     let left_ms = parse_rfc3339_ms(expires_at)?.saturating_sub(now_ms).max(0);
     let seconds_left = left_ms / 1000 + i64::from(left_ms % 1000 != 0);
-    Some(Countdown { seconds_left, urgent: seconds_left < 120 })
+    Some(Countdown {
+        seconds_left,
+        urgent: seconds_left < 120,
+    })
 }
 
 /// The merchant logo URL, only when absolute `https:` (no mixed content, no tracking over
@@ -325,12 +372,24 @@ mod tests {
 
     #[test]
     fn app_rails_continue_on_the_phone_with_the_session_s_handle() {
-        let pix = payment("CREATED", "PIX", "pix", json!({"qrCode": "00020101021226", "expiredAt": T}), T);
+        let pix = payment(
+            "CREATED",
+            "PIX",
+            "pix",
+            json!({"qrCode": "00020101021226", "expiredAt": T}),
+            T,
+        );
         let nequi = payment("CREATED", "NEQUI", "nequi", json!({}), T);
         let pct = payment("CREATED", "PCT", "pct", json!({"qrCode": "000201"}), T);
         let spei = payment("CREATED", "SPEI", "spei", json!({"clabe": "646180157000000004"}), T);
         let pse = payment("CREATED", "PSE", "pse", json!({"url": "https://bank.example/p"}), T);
-        for (p, expected) in [(&pix, true), (&nequi, true), (&pct, true), (&spei, false), (&pse, false)] {
+        for (p, expected) in [
+            (&pix, true),
+            (&nequi, true),
+            (&pct, true),
+            (&spei, false),
+            (&pse, false),
+        ] {
             assert_eq!(finished_on_phone(&next_action(p)), expected, "{:?}", p.origins[0].rail);
         }
         let handle = crate::handle::SessionHandle::parse("cs_1.1900000000.abcdefghijklmnop").unwrap();
@@ -342,10 +401,32 @@ mod tests {
 
     #[test]
     fn redirect_rails_follow_only_safe_urls() {
-        let p = payment("CREATED", "ETPAY", "etpay", json!({"url": "https://pay.etpay.example/s/1", "expiresAt": T}), T);
-        assert_eq!(next_action(&p), NextAction::Redirect { url: "https://pay.etpay.example/s/1".into() });
-        let sandbox = payment("CREATED", "PSE", "pse", json!({"url": "http://127.0.0.1:8080/sandbox/provider/p1"}), T);
-        assert_eq!(next_action(&sandbox), NextAction::Redirect { url: "http://127.0.0.1:8080/sandbox/provider/p1".into() });
+        let p = payment(
+            "CREATED",
+            "ETPAY",
+            "etpay",
+            json!({"url": "https://pay.etpay.example/s/1", "expiresAt": T}),
+            T,
+        );
+        assert_eq!(
+            next_action(&p),
+            NextAction::Redirect {
+                url: "https://pay.etpay.example/s/1".into()
+            }
+        );
+        let sandbox = payment(
+            "CREATED",
+            "PSE",
+            "pse",
+            json!({"url": "http://127.0.0.1:8080/sandbox/provider/p1"}),
+            T,
+        );
+        assert_eq!(
+            next_action(&sandbox),
+            NextAction::Redirect {
+                url: "http://127.0.0.1:8080/sandbox/provider/p1".into()
+            }
+        );
         let evil = payment("CREATED", "WEBPAY", "webpay", json!({"url": "javascript:alert(1)"}), T);
         assert_eq!(next_action(&evil), NextAction::ApproveInApp);
         let none = payment("CREATED", "FINTOC", "fintoc", json!({}), T);
@@ -359,20 +440,50 @@ mod tests {
     fn a_url_on_a_rail_that_does_not_redirect_is_never_followed() {
         // An echoed `url` (a hostile upstream, a payer-supplied node) must not turn the trusted
         // page into "Go to <bank>" with a link elsewhere.
-        let nequi = payment("CREATED", "NEQUI", "nequi", json!({"url": "https://evil.example/bank"}), T);
+        let nequi = payment(
+            "CREATED",
+            "NEQUI",
+            "nequi",
+            json!({"url": "https://evil.example/bank"}),
+            T,
+        );
         assert_eq!(next_action(&nequi), NextAction::ApproveInApp);
-        let pix = payment("CREATED", "PIX", "pix", json!({"url": "https://evil.example/bank", "data": "000201"}), T);
+        let pix = payment(
+            "CREATED",
+            "PIX",
+            "pix",
+            json!({"url": "https://evil.example/bank", "data": "000201"}),
+            T,
+        );
         assert!(matches!(next_action(&pix), NextAction::Qr { .. }));
-        let spei = payment("CREATED", "SPEI", "spei", json!({"url": "https://evil.example/bank", "clabe": "646180157000000004"}), T);
+        let spei = payment(
+            "CREATED",
+            "SPEI",
+            "spei",
+            json!({"url": "https://evil.example/bank", "clabe": "646180157000000004"}),
+            T,
+        );
         assert!(matches!(next_action(&spei), NextAction::Transfer { .. }));
-        let unknown = payment("CREATED", "NEW_RAIL", "newRail", json!({"url": "https://evil.example/bank"}), T);
+        let unknown = payment(
+            "CREATED",
+            "NEW_RAIL",
+            "newRail",
+            json!({"url": "https://evil.example/bank"}),
+            T,
+        );
         assert_eq!(next_action(&unknown), NextAction::ApproveInApp);
     }
 
     #[test]
     fn pix_shows_image_or_text_and_the_copy_code() {
         let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
-        let p = payment("CREATED", "PIX", "pix", json!({"qrCode": png, "data": "00020126580014br.gov.bcb.pix", "expiredAt": T}), T);
+        let p = payment(
+            "CREATED",
+            "PIX",
+            "pix",
+            json!({"qrCode": png, "data": "00020126580014br.gov.bcb.pix", "expiredAt": T}),
+            T,
+        );
         assert_eq!(
             next_action(&p),
             NextAction::Qr {
@@ -385,20 +496,58 @@ mod tests {
         let text = payment("CREATED", "PIX", "pix", json!({"qrCode": "000201PIXTEXT"}), T);
         assert_eq!(
             next_action(&text),
-            NextAction::Qr { qr_text: Some("000201PIXTEXT".into()), qr_image: None, copy_code: Some("000201PIXTEXT".into()), expires_at: None }
+            NextAction::Qr {
+                qr_text: Some("000201PIXTEXT".into()),
+                qr_image: None,
+                copy_code: Some("000201PIXTEXT".into()),
+                expires_at: None
+            }
         );
-        let data_url = payment("CREATED", "PIX", "pix", json!({"qrCode": "data:image/png;base64,AAAA", "data": "000201"}), T);
-        assert!(matches!(next_action(&data_url), NextAction::Qr { qr_image: Some(ref u), .. } if u == "data:image/png;base64,AAAA"));
+        let data_url = payment(
+            "CREATED",
+            "PIX",
+            "pix",
+            json!({"qrCode": "data:image/png;base64,AAAA", "data": "000201"}),
+            T,
+        );
+        assert!(
+            matches!(next_action(&data_url), NextAction::Qr { qr_image: Some(ref u), .. } if u == "data:image/png;base64,AAAA")
+        );
         // SVG (scriptable) and broken base64 are not shown as images, nor as QR text.
-        let svg = payment("CREATED", "PIX", "pix", json!({"qrCode": "data:image/svg+xml;base64,PHN2Zz4="}), T);
+        let svg = payment(
+            "CREATED",
+            "PIX",
+            "pix",
+            json!({"qrCode": "data:image/svg+xml;base64,PHN2Zz4="}),
+            T,
+        );
         assert_eq!(next_action(&svg), NextAction::ApproveInApp);
-        let broken = payment("CREATED", "PIX", "pix", json!({"qrCode": "data:image/png;base64,<script>", "data": "000201"}), T);
-        assert!(matches!(next_action(&broken), NextAction::Qr { qr_image: None, qr_text: Some(_), .. }));
+        let broken = payment(
+            "CREATED",
+            "PIX",
+            "pix",
+            json!({"qrCode": "data:image/png;base64,<script>", "data": "000201"}),
+            T,
+        );
+        assert!(matches!(
+            next_action(&broken),
+            NextAction::Qr {
+                qr_image: None,
+                qr_text: Some(_),
+                ..
+            }
+        ));
     }
 
     #[test]
     fn pct_qr_text_doubles_as_copy_code() {
-        let p = payment("CREATED", "PCT", "pct", json!({"qrCode": "00020101021143650016com.mercadolibre"}), T);
+        let p = payment(
+            "CREATED",
+            "PCT",
+            "pct",
+            json!({"qrCode": "00020101021143650016com.mercadolibre"}),
+            T,
+        );
         assert_eq!(
             next_action(&p),
             NextAction::Qr {
@@ -412,41 +561,87 @@ mod tests {
 
     #[test]
     fn transfers_show_account_details() {
-        let spei = payment("CREATED", "SPEI", "spei", json!({"clabe": "646180157000000004", "bankId": "STP"}), T);
-        assert_eq!(next_action(&spei), NextAction::Transfer { clabe: Some("646180157000000004".into()), cvu: None, bank: Some("STP".into()) });
+        let spei = payment(
+            "CREATED",
+            "SPEI",
+            "spei",
+            json!({"clabe": "646180157000000004", "bankId": "STP"}),
+            T,
+        );
+        assert_eq!(
+            next_action(&spei),
+            NextAction::Transfer {
+                clabe: Some("646180157000000004".into()),
+                cvu: None,
+                bank: Some("STP".into())
+            }
+        );
         let cvu = payment("CREATED", "CVU", "cvu", json!({"code": "0000003100010000000001"}), T);
-        assert_eq!(next_action(&cvu), NextAction::Transfer { clabe: None, cvu: Some("0000003100010000000001".into()), bank: None });
+        assert_eq!(
+            next_action(&cvu),
+            NextAction::Transfer {
+                clabe: None,
+                cvu: Some("0000003100010000000001".into()),
+                bank: None
+            }
+        );
         let empty = payment("CREATED", "SPEI", "spei", json!({"clabe": "  "}), T);
         assert_eq!(next_action(&empty), NextAction::ApproveInApp);
     }
 
     #[test]
     fn app_rails_and_odd_payments_wait_for_approval() {
-        assert_eq!(next_action(&payment("CREATED", "NEQUI", "nequi", json!({}), T)), NextAction::ApproveInApp);
-        assert_eq!(next_action(&payment("CREATED", "DAVIPLATA", "daviplata", json!({"otp": "1"}), T)), NextAction::ApproveInApp);
-        assert_eq!(next_action(&payment("CREATED", "NEW_RAIL", "newRail", json!({}), T)), NextAction::ApproveInApp);
+        assert_eq!(
+            next_action(&payment("CREATED", "NEQUI", "nequi", json!({}), T)),
+            NextAction::ApproveInApp
+        );
+        assert_eq!(
+            next_action(&payment("CREATED", "DAVIPLATA", "daviplata", json!({"otp": "1"}), T)),
+            NextAction::ApproveInApp
+        );
+        assert_eq!(
+            next_action(&payment("CREATED", "NEW_RAIL", "newRail", json!({}), T)),
+            NextAction::ApproveInApp
+        );
         let no_origin: Payment = serde_json::from_value(json!({"id": "p", "status": "CREATED"})).unwrap();
         assert_eq!(next_action(&no_origin), NextAction::ApproveInApp);
         // The node under the wrong key is not read.
-        assert_eq!(next_action(&payment("CREATED", "PIX", "spei", json!({"qrCode": "x"}), T)), NextAction::ApproveInApp);
+        assert_eq!(
+            next_action(&payment("CREATED", "PIX", "spei", json!({"qrCode": "x"}), T)),
+            NextAction::ApproveInApp
+        );
     }
 
     #[test]
     fn every_session_status_has_a_screen() {
         assert_eq!(screen_for(&session_status("FINISHED"), None), Screen::Success);
-        assert_eq!(screen_for(&session_status("FAILED"), None), Screen::Failed { can_retry: false });
+        assert_eq!(
+            screen_for(&session_status("FAILED"), None),
+            Screen::Failed { can_retry: false }
+        );
         assert_eq!(screen_for(&session_status("EXPIRED"), None), Screen::Expired);
         assert_eq!(screen_for(&session_status("PROCESSING_PAYMENT"), None), Screen::Waiting);
         assert_eq!(screen_for(&session_status("ATTEMPT"), None), Screen::Pay);
         assert_eq!(screen_for(&session_status("ACTIVE"), None), Screen::Pay);
-        assert_eq!(screen_for(&session_status("ON_HOLD"), None), Screen::UnknownStatus("ON_HOLD".into()));
+        assert_eq!(
+            screen_for(&session_status("ON_HOLD"), None),
+            Screen::UnknownStatus("ON_HOLD".into())
+        );
     }
 
     #[test]
     fn a_payable_session_follows_its_latest_payment() {
         let active = session_status("ACTIVE");
         let with = |status: &str| screen_for(&active, Some(&payment(status, "PSE", "pse", json!({}), T)));
-        for moving in ["CREATED", "PENDING", "AUTHORIZED", "REQUIRES_REVIEW", "CAPTURED", "RECEIVED", "SOMETHING_NEW"] {
+        for moving in [
+            "CREATED",
+            "PENDING",
+            "AUTHORIZED",
+            "REQUIRES_REVIEW",
+            "CAPTURED",
+            "RECEIVED",
+            "SOMETHING_NEW",
+        ] {
             assert_eq!(with(moving), Screen::Waiting, "{moving}");
         }
         for failed in ["FAILED", "EXPIRED", "UNSETTLED"] {
@@ -459,11 +654,17 @@ mod tests {
     #[test]
     fn expiry_while_waiting_shows_expired() {
         let pending = payment("PENDING", "PIX", "pix", json!({"data": "000201"}), T);
-        assert_eq!(screen_for(&session_status("PROCESSING_PAYMENT"), Some(&pending)), Screen::Waiting);
+        assert_eq!(
+            screen_for(&session_status("PROCESSING_PAYMENT"), Some(&pending)),
+            Screen::Waiting
+        );
         assert_eq!(screen_for(&session_status("EXPIRED"), Some(&pending)), Screen::Expired);
         // The session's verdict wins over a stale payment.
         let settled = payment("SETTLED", "PIX", "pix", json!({}), T);
-        assert_eq!(screen_for(&session_status("FAILED"), Some(&settled)), Screen::Failed { can_retry: false });
+        assert_eq!(
+            screen_for(&session_status("FAILED"), Some(&settled)),
+            Screen::Failed { can_retry: false }
+        );
     }
 
     #[test]
@@ -538,13 +739,28 @@ mod tests {
 
     #[test]
     fn redirect_target_prefers_the_outcome_url_and_never_follows_unsafe_ones() {
-        let s = session_with(json!({"successUrl": "https://shop.example/ok", "failedUrl": "https://shop.example/ko", "redirectUrl": "https://shop.example/back"}));
-        assert_eq!(redirect_target(&s, Outcome::Success).as_deref(), Some("https://shop.example/ok"));
-        assert_eq!(redirect_target(&s, Outcome::Failed).as_deref(), Some("https://shop.example/ko"));
+        let s = session_with(
+            json!({"successUrl": "https://shop.example/ok", "failedUrl": "https://shop.example/ko", "redirectUrl": "https://shop.example/back"}),
+        );
+        assert_eq!(
+            redirect_target(&s, Outcome::Success).as_deref(),
+            Some("https://shop.example/ok")
+        );
+        assert_eq!(
+            redirect_target(&s, Outcome::Failed).as_deref(),
+            Some("https://shop.example/ko")
+        );
         let fallback = session_with(json!({"successUrl": "", "redirectUrl": "https://shop.example/back"}));
-        assert_eq!(redirect_target(&fallback, Outcome::Success).as_deref(), Some("https://shop.example/back"));
-        assert_eq!(redirect_target(&fallback, Outcome::Failed).as_deref(), Some("https://shop.example/back"));
-        let evil = session_with(json!({"successUrl": "javascript:alert(1)", "redirectUrl": "https://shop.example/back"}));
+        assert_eq!(
+            redirect_target(&fallback, Outcome::Success).as_deref(),
+            Some("https://shop.example/back")
+        );
+        assert_eq!(
+            redirect_target(&fallback, Outcome::Failed).as_deref(),
+            Some("https://shop.example/back")
+        );
+        let evil =
+            session_with(json!({"successUrl": "javascript:alert(1)", "redirectUrl": "https://shop.example/back"}));
         assert_eq!(redirect_target(&evil, Outcome::Success), None);
         let nothing = session_with(json!({}));
         assert_eq!(redirect_target(&nothing, Outcome::Success), None);
@@ -556,16 +772,31 @@ mod tests {
         assert_eq!(parse_rfc3339_ms("2025-04-24T12:00:00Z"), Some(1_745_496_000_000));
         assert_eq!(parse_rfc3339_ms("2025-04-24T12:00:00.123Z"), Some(1_745_496_000_123));
         assert_eq!(parse_rfc3339_ms("2025-04-24T12:00:00.1Z"), Some(1_745_496_000_100));
-        assert_eq!(parse_rfc3339_ms("2025-04-24T12:00:00.123456789Z"), Some(1_745_496_000_123));
+        assert_eq!(
+            parse_rfc3339_ms("2025-04-24T12:00:00.123456789Z"),
+            Some(1_745_496_000_123)
+        );
         assert_eq!(parse_rfc3339_ms("2025-04-24T07:00:00-05:00"), Some(1_745_496_000_000));
         assert_eq!(parse_rfc3339_ms("2025-04-24T14:30:00+02:30"), Some(1_745_496_000_000));
         assert_eq!(parse_rfc3339_ms("2024-02-29t00:00:00z"), Some(1_709_164_800_000));
         assert_eq!(parse_rfc3339_ms("1969-12-31T23:59:59Z"), Some(-1000));
         for bad in [
-            "", "2025-04-24", "2025-04-24T12:00:00", "2025-04-24T12:00Z", "2025-13-01T00:00:00Z",
-            "2025-02-29T00:00:00Z", "2025-04-31T00:00:00Z", "2025-04-24T24:00:00Z", "2025-04-24T12:60:00Z",
-            "2025-04-24T12:00:00.Z", "2025-04-24T12:00:00+0500", "2025-04-24T12:00:00+25:00",
-            "2025-04-24T12:00:00ZZ", "2025/04/24T12:00:00Z", "+025-04-24T12:00:00Z", "2025-04-24T12:00:00 Z",
+            "",
+            "2025-04-24",
+            "2025-04-24T12:00:00",
+            "2025-04-24T12:00Z",
+            "2025-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2025-04-31T00:00:00Z",
+            "2025-04-24T24:00:00Z",
+            "2025-04-24T12:60:00Z",
+            "2025-04-24T12:00:00.Z",
+            "2025-04-24T12:00:00+0500",
+            "2025-04-24T12:00:00+25:00",
+            "2025-04-24T12:00:00ZZ",
+            "2025/04/24T12:00:00Z",
+            "+025-04-24T12:00:00Z",
+            "2025-04-24T12:00:00 Z",
         ] {
             assert_eq!(parse_rfc3339_ms(bad), None, "{bad:?}");
         }
@@ -575,18 +806,51 @@ mod tests {
     fn countdown_rounds_up_and_flags_the_last_two_minutes() {
         let exp = "2025-04-24T12:30:00Z";
         let at = |s: &str| parse_rfc3339_ms(s).unwrap();
-        assert_eq!(countdown(at("2025-04-24T12:00:00Z"), exp), Some(Countdown { seconds_left: 1800, urgent: false }));
-        assert_eq!(countdown(at("2025-04-24T12:28:00Z"), exp), Some(Countdown { seconds_left: 120, urgent: false }));
-        assert_eq!(countdown(at("2025-04-24T12:28:00.5Z"), exp), Some(Countdown { seconds_left: 120, urgent: false }));
-        assert_eq!(countdown(at("2025-04-24T12:28:01Z"), exp), Some(Countdown { seconds_left: 119, urgent: true }));
-        assert_eq!(countdown(at("2025-04-24T13:00:00Z"), exp), Some(Countdown { seconds_left: 0, urgent: true }));
+        assert_eq!(
+            countdown(at("2025-04-24T12:00:00Z"), exp),
+            Some(Countdown {
+                seconds_left: 1800,
+                urgent: false
+            })
+        );
+        assert_eq!(
+            countdown(at("2025-04-24T12:28:00Z"), exp),
+            Some(Countdown {
+                seconds_left: 120,
+                urgent: false
+            })
+        );
+        assert_eq!(
+            countdown(at("2025-04-24T12:28:00.5Z"), exp),
+            Some(Countdown {
+                seconds_left: 120,
+                urgent: false
+            })
+        );
+        assert_eq!(
+            countdown(at("2025-04-24T12:28:01Z"), exp),
+            Some(Countdown {
+                seconds_left: 119,
+                urgent: true
+            })
+        );
+        assert_eq!(
+            countdown(at("2025-04-24T13:00:00Z"), exp),
+            Some(Countdown {
+                seconds_left: 0,
+                urgent: true
+            })
+        );
         assert_eq!(countdown(0, "soon"), None);
         assert_eq!(countdown(i64::MIN, exp).map(|c| c.seconds_left > 0), Some(true));
     }
 
     #[test]
     fn logos_only_over_https() {
-        assert_eq!(https_logo("https://cdn.example/logo.png").as_deref(), Some("https://cdn.example/logo.png"));
+        assert_eq!(
+            https_logo("https://cdn.example/logo.png").as_deref(),
+            Some("https://cdn.example/logo.png")
+        );
         assert_eq!(https_logo("http://cdn.example/logo.png"), None);
         assert_eq!(https_logo("http://127.0.0.1/logo.png"), None);
         assert_eq!(https_logo("data:image/png;base64,AAAA"), None);

@@ -82,40 +82,129 @@ macro_rules! keys {
 
 keys!(
     // page frame
-    AppTitle, Loading, LanguageLabel, SecureFooter,
+    AppTitle,
+    Loading,
+    LanguageLabel,
+    SecureFooter,
     // landing
-    LandingTitle, LandingBody, LandingHowTo, DemoLinksTitle, DemoLinksBody,
+    LandingTitle,
+    LandingBody,
+    LandingHowTo,
+    DemoLinksTitle,
+    DemoLinksBody,
     // not found
-    NotFoundTitle, NotFoundBody, GoHome,
+    NotFoundTitle,
+    NotFoundBody,
+    GoHome,
     // opening errors
-    ErrorTitle, ErrorNetwork, ErrorTimeout, ErrorServer, ErrorDecode, Retry,
-    InactiveTitle, InactiveBody, ExpiredTitle, ExpiredBody, RefreshButton, RefreshUnavailable,
+    ErrorTitle,
+    ErrorNetwork,
+    ErrorTimeout,
+    ErrorServer,
+    ErrorDecode,
+    Retry,
+    InactiveTitle,
+    InactiveBody,
+    ExpiredTitle,
+    ExpiredBody,
+    RefreshButton,
+    RefreshUnavailable,
     // results
-    PaidTitle, PaidBody, SuccessTitle, SuccessBody, RedirectCountdown, ContinueNow,
-    NoRedirectTarget, FailedTitle, FailedRetryBody, FailedFinalBody, TryAnotherMethod,
-    CheckingTitle, CheckingBody, WaitingTitle, WaitingBody, PanicMessage, ReloadButton,
+    PaidTitle,
+    PaidBody,
+    SuccessTitle,
+    SuccessBody,
+    RedirectCountdown,
+    ContinueNow,
+    NoRedirectTarget,
+    FailedTitle,
+    FailedRetryBody,
+    FailedFinalBody,
+    TryAnotherMethod,
+    CheckingTitle,
+    CheckingBody,
+    WaitingTitle,
+    WaitingBody,
+    PanicMessage,
+    ReloadButton,
     // summary
-    SummaryTitle, PayTo, MerchantLogoAlt, ItemNet, NoTax, Subtotal, Taxes, Total, TimeLeft, TimeAlmostUp,
+    SummaryTitle,
+    PayTo,
+    MerchantLogoAlt,
+    ItemNet,
+    NoTax,
+    Subtotal,
+    Taxes,
+    Total,
+    TimeLeft,
+    TimeAlmostUp,
     // payment options
-    PaymentMethodTitle, PayInCurrency, ExchangeRate, NothingPayable, OtherRail,
+    PaymentMethodTitle,
+    PayInCurrency,
+    ExchangeRate,
+    NothingPayable,
+    OtherRail,
     // rail names that are words, not brands (`rails::RailName::Text`)
-    RailCard, RailCrypto, RailBankTransfer,
+    RailCard,
+    RailCrypto,
+    RailBankTransfer,
     // payer form
-    PayerTitle, ChooseMethodFirst, PayButton, Paying, FormHasErrors, SelectPlaceholder,
-    BanksLoading, BanksError, OptionalHint, SubmitFailed, SubmitRejected,
+    PayerTitle,
+    ChooseMethodFirst,
+    PayButton,
+    Paying,
+    FormHasErrors,
+    SelectPlaceholder,
+    BanksLoading,
+    BanksError,
+    OptionalHint,
+    SubmitFailed,
+    SubmitRejected,
     // connection trouble
-    OfflineBanner, OfflineSubmit, SubmitUnverified, SubmitTooMany,
+    OfflineBanner,
+    OfflineSubmit,
+    SubmitUnverified,
+    SubmitTooMany,
     // next actions
-    RedirectTitle, RedirectBody, RedirectLink, QrTitle, QrBody, QrAlt, CopyCodeLabel,
-    CopyButton, CopyWhat, Copied, CopyFailed, QrExpiresIn, TransferTitle, TransferBody,
-    ClabeLabel, CvuLabel, BankLabel, AmountLabel, ApproveTitle, ApproveBody,
+    RedirectTitle,
+    RedirectBody,
+    RedirectLink,
+    QrTitle,
+    QrBody,
+    QrAlt,
+    CopyCodeLabel,
+    CopyButton,
+    CopyWhat,
+    Copied,
+    CopyFailed,
+    QrExpiresIn,
+    TransferTitle,
+    TransferBody,
+    ClabeLabel,
+    CvuLabel,
+    BankLabel,
+    AmountLabel,
+    ApproveTitle,
+    ApproveBody,
     // receipt and result facts
-    ReceiptTitle, ReceiptMerchant, ReceiptMethod, ReceiptReference, ReceiptDate, PrintReceipt,
-    RedirectPaused, SuccessBodyUnnamed, PaidTo, NotCharged,
+    ReceiptTitle,
+    ReceiptMerchant,
+    ReceiptMethod,
+    ReceiptReference,
+    ReceiptDate,
+    PrintReceipt,
+    RedirectPaused,
+    SuccessBodyUnnamed,
+    PaidTo,
+    NotCharged,
     // fallbacks for what a link leaves empty
-    UnnamedMerchant, UnnamedItem, UnnamedTax,
+    UnnamedMerchant,
+    UnnamedItem,
+    UnnamedTax,
     // continue on your phone
-    PhoneTitle, PhoneBody, PhoneQrAlt,
+    PhoneTitle,
+    PhoneBody,
+    PhoneQrAlt,
 );
 
 /// The text of `key` in `locale`.
@@ -493,7 +582,11 @@ pub fn field_label(locale: Locale, key: &FieldKey) -> String {
         AddressArea2 => ("Ciudad", "Cidade", "City"),
         AddressArea3 => ("Comuna o barrio", "Bairro", "District"),
         AddressZipcode => ("Código postal", "CEP", "Postal code"),
-        AddressCountry => ("País (código de 3 letras)", "País (código de 3 letras)", "Country (3-letter code)"),
+        AddressCountry => (
+            "País (código de 3 letras)",
+            "País (código de 3 letras)",
+            "Country (3-letter code)",
+        ),
         BankId => ("Banco", "Banco", "Bank"),
         Other(path) => return humanize_path(path),
     };
@@ -557,7 +650,11 @@ pub fn field_error(locale: Locale, error: FieldError) -> String {
             "Este tipo de documento não é aceito nesta forma de pagamento.",
             "This document type isn't accepted for this payment method.",
         ),
-        FieldError::TooLong => ("El texto es demasiado largo.", "O texto é longo demais.", "This is too long."),
+        FieldError::TooLong => (
+            "El texto es demasiado largo.",
+            "O texto é longo demais.",
+            "This is too long.",
+        ),
         FieldError::Invalid => ("Revisa este dato.", "Confira este dado.", "Please check this value."),
     };
     pick(locale, es, pt, en).to_string()
@@ -669,14 +766,20 @@ mod tests {
 
     #[test]
     fn fill_replaces_every_placeholder() {
-        assert_eq!(fill(t(Locale::En, Key::PayButton), &[("amount", "$10.00")]), "Pay $10.00");
+        assert_eq!(
+            fill(t(Locale::En, Key::PayButton), &[("amount", "$10.00")]),
+            "Pay $10.00"
+        );
         assert_eq!(fill("{a}-{a}", &[("a", "x")]), "x-x");
     }
 
     #[test]
     fn field_texts_are_localized() {
         assert_eq!(field_label(Locale::PtBr, &FieldKey::Email), "E-mail");
-        assert_eq!(field_label(Locale::En, &FieldKey::Other("pse.customer.birthDate".into())), "Birth date");
+        assert_eq!(
+            field_label(Locale::En, &FieldKey::Other("pse.customer.birthDate".into())),
+            "Birth date"
+        );
         assert_eq!(
             field_error(Locale::Es, FieldError::PhoneLength { min: 9, max: 9 }),
             "El teléfono debe tener 9 dígitos."
@@ -691,7 +794,10 @@ mod tests {
     fn rails_have_names_and_unknown_rails_do_not_crash() {
         assert_eq!(rail_name(Locale::Es, &Rail::Etpay), "ETpay");
         assert_eq!(rail_name(Locale::PtBr, &Rail::Card), "Cartão");
-        assert_eq!(rail_name(Locale::En, &Rail::from("NEW_RAIL")), "Other payment method (NEW_RAIL)");
+        assert_eq!(
+            rail_name(Locale::En, &Rail::from("NEW_RAIL")),
+            "Other payment method (NEW_RAIL)"
+        );
         assert_eq!(document_type_name(Locale::Es, "PASSPORT"), "Pasaporte (PASSPORT)");
         assert_eq!(document_type_name(Locale::Es, "RUT"), "RUT");
     }

@@ -160,7 +160,8 @@ impl IntoIterator for Object {
 
 impl<'a> IntoIterator for &'a Object {
     type Item = (&'a String, &'a Json);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, Json)>, fn(&'a (String, Json)) -> (&'a String, &'a Json)>;
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (String, Json)>, fn(&'a (String, Json)) -> (&'a String, &'a Json)>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter().map(|(k, v)| (k, v))
     }
@@ -177,7 +178,12 @@ impl FromIterator<(String, Json)> for Object {
 impl Json {
     /// Parses one JSON text (RFC 8259), surrounded by optional whitespace and nothing else.
     pub fn parse(text: &str) -> Result<Json, JsonError> {
-        let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, depth: 0 };
+        let mut parser = Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+        };
         let value = parser.value()?;
         parser.skip_whitespace();
         if parser.pos != parser.bytes.len() {
@@ -377,7 +383,10 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&self, reason: &'static str) -> JsonError {
-        JsonError { offset: self.pos, reason }
+        JsonError {
+            offset: self.pos,
+            reason,
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -491,7 +500,9 @@ impl Parser<'_> {
         let mut out = String::new();
         let mut start = self.pos;
         loop {
-            let Some(b) = self.peek() else { return Err(self.error("unterminated string")) };
+            let Some(b) = self.peek() else {
+                return Err(self.error("unterminated string"));
+            };
             match b {
                 b'"' => {
                     out.push_str(&self.text[start..self.pos]);
@@ -685,7 +696,11 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
     /// The shortest text that reads back as the same `f64`, as serde_json writes it (`1.5`,
     /// `1e+300`); non-finite → null.
     fn visit_f64<E>(self, n: f64) -> Result<Json, E> {
-        Ok(if n.is_finite() { Json::Number(zmij::Buffer::new().format_finite(n).to_string()) } else { Json::Null })
+        Ok(if n.is_finite() {
+            Json::Number(zmij::Buffer::new().format_finite(n).to_string())
+        } else {
+            Json::Null
+        })
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Json, E> {
@@ -755,8 +770,14 @@ mod tests {
     fn parses_every_kind_of_value() {
         let value = parse(r#" {"a": [1, -2.5e+3, 0, true, false, null], "b": {"c": "d"}, "e": ""} "#);
         assert_eq!(value.get("a").and_then(Json::as_array).map(<[Json]>::len), Some(6));
-        assert_eq!(value.get("a").unwrap().as_array().unwrap()[1], Json::Number("-2.5e+3".into()));
-        assert_eq!(value.get("b").and_then(|b| b.get("c")).and_then(Json::as_str), Some("d"));
+        assert_eq!(
+            value.get("a").unwrap().as_array().unwrap()[1],
+            Json::Number("-2.5e+3".into())
+        );
+        assert_eq!(
+            value.get("b").and_then(|b| b.get("c")).and_then(Json::as_str),
+            Some("d")
+        );
         assert_eq!(value.get("e").and_then(Json::as_str), Some(""));
         assert!(value.get("missing").is_none());
         assert_eq!(parse("0").as_u64(), Some(0));
@@ -778,10 +799,46 @@ mod tests {
     #[test]
     fn rejects_malformed_input() {
         for bad in [
-            "", " ", "nul", "tru", "True", "[1,]", "[1 2]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":}",
-            "[", "]", "{", "\"abc", "01", "-", "1.", ".5", "1e", "1e+", "+1", "0x10", "--1", "1 2", "{} x",
-            "\"\\x\"", "\"\\u12\"", "\"\\u12g4\"", "\"a\u{1}b\"", "\"tab\there\"", "\"\\ud800\"", "\"\\udc00\"",
-            "\"\\ud800\\u0041\"", "\"\\ud800x\"", "NaN", "Infinity", "[1]]", "'a'", "{\"a\":1 \"b\":2}",
+            "",
+            " ",
+            "nul",
+            "tru",
+            "True",
+            "[1,]",
+            "[1 2]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "{\"a\":}",
+            "[",
+            "]",
+            "{",
+            "\"abc",
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "1e+",
+            "+1",
+            "0x10",
+            "--1",
+            "1 2",
+            "{} x",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\u12g4\"",
+            "\"a\u{1}b\"",
+            "\"tab\there\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud800\\u0041\"",
+            "\"\\ud800x\"",
+            "NaN",
+            "Infinity",
+            "[1]]",
+            "'a'",
+            "{\"a\":1 \"b\":2}",
         ] {
             assert!(Json::parse(bad).is_err(), "accepted {bad:?}");
         }
@@ -830,7 +887,10 @@ mod tests {
     #[test]
     fn writes_compact_json_escaping_what_json_requires() {
         let value = parse(r#"{"s": "q\"b\\n\n\u0001\u001f\u007f/é😀", "n": -1.5E-7, "a": [], "o": {}}"#);
-        assert_eq!(value.to_string(), "{\"s\":\"q\\\"b\\\\n\\n\\u0001\\u001f\u{7f}/é😀\",\"n\":-1.5E-7,\"a\":[],\"o\":{}}");
+        assert_eq!(
+            value.to_string(),
+            "{\"s\":\"q\\\"b\\\\n\\n\\u0001\\u001f\u{7f}/é😀\",\"n\":-1.5E-7,\"a\":[],\"o\":{}}"
+        );
         assert_eq!(parse(&value.to_string()), value);
         // A hand-built number that is not one cannot break the document.
         assert_eq!(Json::Array(vec![Json::Number("1+1".into())]).to_string(), "[null]");
@@ -845,7 +905,9 @@ mod tests {
         object.insert("a", "x");
         assert_eq!(object.insert("b", true), Some(Json::from(1u64)));
         assert_eq!(Json::from(object.clone()).to_string(), r#"{"b":true,"a":"x"}"#);
-        let reordered: Object = [("a".to_string(), Json::from("x")), ("b".to_string(), Json::from(true))].into_iter().collect();
+        let reordered: Object = [("a".to_string(), Json::from("x")), ("b".to_string(), Json::from(true))]
+            .into_iter()
+            .collect();
         assert_eq!(object, reordered);
         assert_eq!(object.remove("a"), Some(Json::from("x")));
         assert_ne!(object, reordered);

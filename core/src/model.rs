@@ -283,7 +283,10 @@ pub struct DestinationMetadata {
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct DestinationAccount {
-    #[cfg_attr(feature = "serde", serde(default, rename = "type", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, rename = "type", skip_serializing_if = "Option::is_none")
+    )]
     pub kind: Option<String>,
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub currency: Option<String>,
@@ -444,7 +447,10 @@ impl PaymentNode {
 pub struct Payment {
     pub id: String,
     pub status: PaymentStatus,
-    #[cfg_attr(feature = "serde", serde(default, rename = "type", skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, rename = "type", skip_serializing_if = "Option::is_none")
+    )]
     pub kind: Option<String>,
     #[cfg_attr(feature = "serde", serde(default))]
     pub total_amount: String,
@@ -576,7 +582,13 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: u16, kind: ApiErrorKind, detail: impl Into<String>) -> Self {
-        Self { status, kind, code: None, detail: detail.into(), trace_id: None }
+        Self {
+            status,
+            kind,
+            code: None,
+            detail: detail.into(),
+            trace_id: None,
+        }
     }
 
     /// Decodes an error body of either shape; `http_status` wins when the body disagrees or
@@ -593,7 +605,13 @@ impl ApiError {
             _ => None,
         };
         let detail = text("detail").or_else(|| text("message")).unwrap_or_default();
-        Self { status: http_status, kind, code, detail, trace_id: text("traceId") }
+        Self {
+            status: http_status,
+            kind,
+            code,
+            detail,
+            trace_id: text("traceId"),
+        }
     }
 
     /// The body our server sends: both documented shapes at once, so a client of either
@@ -644,7 +662,9 @@ fn reason_phrase(status: u16) -> &'static str {
 /// Conomy tokens and ids: `[A-Za-z0-9_-]{1,128}` (§2).
 pub fn is_valid_id(text: &str) -> bool {
     (1..=128).contains(&text.len())
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use crate::decimal::Decimal;
 /// pins otherwise (COP is charged without decimals); tokens carry 6.
 pub fn minor_units(currency: &str) -> u32 {
     const ZERO: &[&str] = &[
-        "CLP", "COP", "PYG", "JPY", "KRW", "VND", "ISK", "UGX", "RWF", "XAF", "XOF", "XPF", "BIF",
-        "DJF", "GNF", "KMF", "VUV",
+        "CLP", "COP", "PYG", "JPY", "KRW", "VND", "ISK", "UGX", "RWF", "XAF", "XOF", "XPF", "BIF", "DJF", "GNF", "KMF",
+        "VUV",
     ];
     const THREE: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
     let code = currency.trim().to_ascii_uppercase();
@@ -51,7 +51,9 @@ fn parse(amount: &str) -> Result<Decimal, MoneyError> {
 /// The exact amount rounded (half away from zero) or padded to the currency's minor units:
 /// `("1234.5","MXN")` → `"1234.50"`, `("1000.4","CLP")` → `"1000"`.
 pub fn normalize(amount: &str, currency: &str) -> Result<String, MoneyError> {
-    let value = parse(amount)?.rescale(minor_units(currency)).ok_or(MoneyError::Invalid)?;
+    let value = parse(amount)?
+        .rescale(minor_units(currency))
+        .ok_or(MoneyError::Invalid)?;
     Ok(value.to_string())
 }
 
@@ -66,10 +68,18 @@ struct Style {
 fn style(locale: &str) -> Style {
     let lang = locale.trim().to_ascii_lowercase();
     if lang.starts_with("en") {
-        Style { group: ',', decimal: '.', spaced: false }
+        Style {
+            group: ',',
+            decimal: '.',
+            spaced: false,
+        }
     } else {
         // es, pt and anything unknown: the checkout's payers are in Latin America.
-        Style { group: '.', decimal: ',', spaced: true }
+        Style {
+            group: '.',
+            decimal: ',',
+            spaced: true,
+        }
     }
 }
 
@@ -160,7 +170,11 @@ impl CurrencyDisplay {
 /// the region reads as pesos.
 pub fn currency_display(shown: &[&str], language: &str) -> CurrencyDisplay {
     let mut distinct: Vec<String> = Vec::new();
-    for code in shown.iter().map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()) {
+    for code in shown
+        .iter()
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty())
+    {
         if !distinct.contains(&code) {
             distinct.push(code);
         }
@@ -187,13 +201,25 @@ pub struct AmountStyle {
 /// (none known: the amount's own currency decides).
 pub fn amount_style(language: &str, shown: &[&str], currency: &str) -> AmountStyle {
     let page_currency = shown.first().copied().unwrap_or(currency);
-    let display = if shown.is_empty() { currency_display(&[currency], language) } else { currency_display(shown, language) };
-    AmountStyle { locale: intl_locale(language, page_currency), display }
+    let display = if shown.is_empty() {
+        currency_display(&[currency], language)
+    } else {
+        currency_display(shown, language)
+    };
+    AmountStyle {
+        locale: intl_locale(language, page_currency),
+        display,
+    }
 }
 
 /// [`format_fallback`] with a currency display: `Code` writes `"USD 1.234,50"` (es) or
 /// `"COP 547,500"` (en).
-pub fn format_fallback_in(amount: &str, currency: &str, locale: &str, display: CurrencyDisplay) -> Result<String, MoneyError> {
+pub fn format_fallback_in(
+    amount: &str,
+    currency: &str,
+    locale: &str,
+    display: CurrencyDisplay,
+) -> Result<String, MoneyError> {
     if display == CurrencyDisplay::Symbol || is_token(currency) {
         return format_fallback(amount, currency, locale);
     }
@@ -269,7 +295,10 @@ mod tests {
         assert_eq!(normalize("-0.005", "USD").unwrap(), "-0.01");
         assert_eq!(normalize("12.5", "USDC").unwrap(), "12.500000");
         assert_eq!(normalize("123456789012345.67", "MXN").unwrap(), "123456789012345.67");
-        assert_eq!(normalize("999999999999999999999999999999", "USDC").unwrap(), "999999999999999999999999999999.000000");
+        assert_eq!(
+            normalize("999999999999999999999999999999", "USDC").unwrap(),
+            "999999999999999999999999999999.000000"
+        );
         for bad in ["", "abc", "1,5", "1e3", " 12", "NaN", "-", "12.", "1 000"] {
             assert_eq!(normalize(bad, "MXN"), Err(MoneyError::Invalid), "{bad:?}");
         }
@@ -281,8 +310,14 @@ mod tests {
         assert_eq!(format_fallback("1234.5", "BRL", "pt-BR").unwrap(), "R$ 1.234,50");
         assert_eq!(format_fallback("1234.5", "USD", "en").unwrap(), "$1,234.50");
         assert_eq!(format_fallback("1234.5", "USD", "es").unwrap(), "US$ 1.234,50");
-        assert_eq!(format_fallback("123456789012345.67", "MXN", "es-MX").unwrap(), "$ 123.456.789.012.345,67");
-        assert_eq!(format_fallback("123456789012345.67", "MXN", "en-US").unwrap(), "MXN 123,456,789,012,345.67");
+        assert_eq!(
+            format_fallback("123456789012345.67", "MXN", "es-MX").unwrap(),
+            "$ 123.456.789.012.345,67"
+        );
+        assert_eq!(
+            format_fallback("123456789012345.67", "MXN", "en-US").unwrap(),
+            "MXN 123,456,789,012,345.67"
+        );
         assert_eq!(format_fallback("12.5", "USDC", "en").unwrap(), "12.500000 USDC");
         assert_eq!(format_fallback("1234.5", "USDT", "es").unwrap(), "1.234,500000 USDT");
         assert_eq!(format_fallback("-1500.4", "COP", "es-CO").unwrap(), "-$ 1.500");
@@ -300,7 +335,9 @@ mod tests {
 
     /// What names the currency in a formatted amount: everything but digits, separators and spaces.
     fn marker(text: &str) -> String {
-        text.chars().filter(|c| !c.is_ascii_digit() && !matches!(c, '.' | ',' | ' ' | '-' | '\u{a0}')).collect()
+        text.chars()
+            .filter(|c| !c.is_ascii_digit() && !matches!(c, '.' | ',' | ' ' | '-' | '\u{a0}'))
+            .collect()
     }
 
     #[test]
@@ -320,7 +357,11 @@ mod tests {
                         assert_eq!(markers, shown, "{case}: every amount carries its code");
                     } else if markers[0] == "$" {
                         // A bare `$` only for the reader's own dollar or peso.
-                        let own: &[&str] = if language == "en" { &["USD"] } else { &["CLP", "MXN", "COP", "ARS"] };
+                        let own: &[&str] = if language == "en" {
+                            &["USD"]
+                        } else {
+                            &["CLP", "MXN", "COP", "ARS"]
+                        };
                         assert!(own.contains(a), "{case}: bare $ for {a}");
                     }
                     assert_eq!(amount_style(language, &shown, b).display, display, "{case}");
@@ -333,26 +374,65 @@ mod tests {
     fn the_sandbox_demo_pages_in_each_language() {
         use CurrencyDisplay::{Code, Symbol};
         let rows: [(&str, &[&str], CurrencyDisplay); 18] = [
-            ("es", &["CLP"], Symbol), ("pt-BR", &["CLP"], Symbol), ("en", &["CLP"], Symbol),
-            ("es", &["MXN"], Symbol), ("pt-BR", &["MXN"], Symbol), ("en", &["MXN"], Symbol),
-            ("es", &["COP", "USD"], Code), ("pt-BR", &["COP", "USD"], Code), ("en", &["COP", "USD"], Code),
-            ("es", &["BRL"], Symbol), ("pt-BR", &["BRL"], Symbol), ("en", &["BRL"], Symbol),
-            ("es", &["ARS"], Symbol), ("pt-BR", &["ARS"], Symbol), ("en", &["ARS"], Symbol),
+            ("es", &["CLP"], Symbol),
+            ("pt-BR", &["CLP"], Symbol),
+            ("en", &["CLP"], Symbol),
+            ("es", &["MXN"], Symbol),
+            ("pt-BR", &["MXN"], Symbol),
+            ("en", &["MXN"], Symbol),
+            ("es", &["COP", "USD"], Code),
+            ("pt-BR", &["COP", "USD"], Code),
+            ("en", &["COP", "USD"], Code),
+            ("es", &["BRL"], Symbol),
+            ("pt-BR", &["BRL"], Symbol),
+            ("en", &["BRL"], Symbol),
+            ("es", &["ARS"], Symbol),
+            ("pt-BR", &["ARS"], Symbol),
+            ("en", &["ARS"], Symbol),
             // A CLP link with a USD option (the "Pay $25.06"), and USD alone.
-            ("en", &["CLP", "USD"], Code), ("es", &["USD"], Code), ("en", &["USD"], Symbol),
+            ("en", &["CLP", "USD"], Code),
+            ("es", &["USD"], Code),
+            ("en", &["USD"], Symbol),
         ];
         for (language, shown, display) in rows {
             assert_eq!(currency_display(shown, language), display, "{language} {shown:?}");
         }
         // One page, one set of separators: the page's own currency picks the Intl locale.
-        assert_eq!(amount_style("es", &["COP", "USD"], "USD"), AmountStyle { locale: "es-CO", display: Code });
-        assert_eq!(amount_style("en", &["COP", "USD"], "COP"), AmountStyle { locale: "en-US", display: Code });
-        assert_eq!(amount_style("es", &[], "CLP"), AmountStyle { locale: "es-CL", display: Symbol });
-        assert_eq!(format_fallback_in("547500", "COP", "es-CO", Code).unwrap(), "COP 547.500");
-        assert_eq!(format_fallback_in("136.875", "USD", "es-CO", Code).unwrap(), "USD 136,88");
+        assert_eq!(
+            amount_style("es", &["COP", "USD"], "USD"),
+            AmountStyle {
+                locale: "es-CO",
+                display: Code
+            }
+        );
+        assert_eq!(
+            amount_style("en", &["COP", "USD"], "COP"),
+            AmountStyle {
+                locale: "en-US",
+                display: Code
+            }
+        );
+        assert_eq!(
+            amount_style("es", &[], "CLP"),
+            AmountStyle {
+                locale: "es-CL",
+                display: Symbol
+            }
+        );
+        assert_eq!(
+            format_fallback_in("547500", "COP", "es-CO", Code).unwrap(),
+            "COP 547.500"
+        );
+        assert_eq!(
+            format_fallback_in("136.875", "USD", "es-CO", Code).unwrap(),
+            "USD 136,88"
+        );
         assert_eq!(format_fallback_in("25.06", "USD", "en-US", Code).unwrap(), "USD 25.06");
         assert_eq!(format_fallback_in("-5", "USD", "en-US", Code).unwrap(), "-USD 5.00");
-        assert_eq!(format_fallback_in("12.5", "USDC", "en", Code).unwrap(), "12.500000 USDC");
+        assert_eq!(
+            format_fallback_in("12.5", "USDC", "en", Code).unwrap(),
+            "12.500000 USDC"
+        );
         assert_eq!(format_fallback_in("15990", "CLP", "es-CL", Symbol).unwrap(), "$ 15.990");
         // Case and blanks do not make two currencies of one.
         assert_eq!(currency_display(&["cop", " COP", ""], "es"), Symbol);

@@ -71,8 +71,18 @@ mod tests {
             options,
             [
                 // NEQUI is disabled, CARD is not allowed.
-                PaymentOption { config_index: 0, currency: "COP".into(), exchange_rate: None, methods: vec![0] },
-                PaymentOption { config_index: 1, currency: "USD".into(), exchange_rate: Some("4100.25".into()), methods: vec![0] },
+                PaymentOption {
+                    config_index: 0,
+                    currency: "COP".into(),
+                    exchange_rate: None,
+                    methods: vec![0]
+                },
+                PaymentOption {
+                    config_index: 1,
+                    currency: "USD".into(),
+                    exchange_rate: Some("4100.25".into()),
+                    methods: vec![0]
+                },
             ]
         );
     }

@@ -137,17 +137,34 @@ mod tests {
         assert_eq!(page.route, Route::Checkout("demo-brl".into()));
         assert_eq!(page.locale, Some(Locale::PtBr));
         assert_eq!(page.theme, Some(Mode::Dark));
-        assert_eq!(page.accent, Some(Rgb { r: 0x0a, g: 0x58, b: 0xa8 }));
+        assert_eq!(
+            page.accent,
+            Some(Rgb {
+                r: 0x0a,
+                g: 0x58,
+                b: 0xa8
+            })
+        );
         assert!(page.embed);
         assert_eq!(page.parent_origin.as_deref(), Some("http://localhost:8081"));
-        assert_eq!(page.session.as_ref().map(SessionHandle::as_str), Some(handle().as_str()));
+        assert_eq!(
+            page.session.as_ref().map(SessionHandle::as_str),
+            Some(handle().as_str())
+        );
         assert!(page.returned);
     }
 
     #[test]
     fn each_parameter_is_validated() {
         // (query, locale, theme, accent as hex, embed, parent origin)
-        type Row = (&'static str, Option<Locale>, Option<Mode>, Option<&'static str>, bool, Option<&'static str>);
+        type Row = (
+            &'static str,
+            Option<Locale>,
+            Option<Mode>,
+            Option<&'static str>,
+            bool,
+            Option<&'static str>,
+        );
         let rows: &[Row] = &[
             ("locale=es-CL", Some(Locale::Es), None, None, false, None),
             ("locale=pt-PT", Some(Locale::PtBr), None, None, false, None),
@@ -169,7 +186,14 @@ mod tests {
             ("embed=true", None, None, None, false, None),
             ("embed=+1", None, None, None, false, None),
             ("embed", None, None, None, false, None),
-            ("parentOrigin=https://shop.example", None, None, None, false, Some("https://shop.example")),
+            (
+                "parentOrigin=https://shop.example",
+                None,
+                None,
+                None,
+                false,
+                Some("https://shop.example"),
+            ),
             ("parentOrigin=https://shop.example/", None, None, None, false, None),
             ("parentOrigin=HTTPS://shop.example", None, None, None, false, None),
             ("parentOrigin=null", None, None, None, false, None),
@@ -202,7 +226,13 @@ mod tests {
             let page = PageUrl::parse("/demo-clp", &query);
             assert_eq!(page.session.as_ref().map(SessionHandle::as_str), session, "{query}");
         }
-        for (query, returned) in [("return=1", true), ("return=", true), ("return", true), ("returned=1", false), ("", false)] {
+        for (query, returned) in [
+            ("return=1", true),
+            ("return=", true),
+            ("return", true),
+            ("returned=1", false),
+            ("", false),
+        ] {
             assert_eq!(PageUrl::parse("/demo-clp", query).returned, returned, "{query}");
         }
     }
@@ -294,14 +324,23 @@ mod tests {
             assert_eq!(page.session, None, "{:.60}", search);
         }
         // Hostile paths too: huge, unicode, escapes.
-        for path in [format!("/{huge}"), "/ñ".into(), "/%ff".into(), "\u{0}".into(), "//".into()] {
+        for path in [
+            format!("/{huge}"),
+            "/ñ".into(),
+            "/%ff".into(),
+            "\u{0}".into(),
+            "//".into(),
+        ] {
             assert_eq!(PageUrl::parse(&path, "").route, Route::NotFound, "{:.60}", path);
         }
     }
 
     #[test]
     fn repeated_parameters_keep_the_first() {
-        let page = PageUrl::parse("/demo-clp", "?locale=en&locale=es&theme=light&theme=dark&embed=0&embed=1");
+        let page = PageUrl::parse(
+            "/demo-clp",
+            "?locale=en&locale=es&theme=light&theme=dark&embed=0&embed=1",
+        );
         assert_eq!(page.locale, Some(Locale::En));
         assert_eq!(page.theme, Some(Mode::Light));
         assert!(!page.embed);

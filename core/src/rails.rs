@@ -117,7 +117,11 @@ impl SandboxSpec {
     }
 
     const fn asks(customer_fields: &'static [&'static str], action: SandboxAction) -> SandboxSpec {
-        SandboxSpec { customer_fields, action, ..EMAIL_ONLY }
+        SandboxSpec {
+            customer_fields,
+            action,
+            ..EMAIL_ONLY
+        }
     }
 }
 
@@ -133,14 +137,29 @@ impl Rail {
         const PAGE_EXPIRING: SandboxAction = ProviderPage { expires_at: true };
         let asks = SandboxSpec::asks;
         let email = SandboxSpec::email_only;
-        let exactly = |key, spec: RailSpec| RailSpec { node_key: NodeKey::Exactly(key), ..spec };
+        let exactly = |key, spec: RailSpec| RailSpec {
+            node_key: NodeKey::Exactly(key),
+            ..spec
+        };
 
         // rail => row(kind, national country, name, icon, sandbox: required customer fields + next action)
         match self {
-            Rail::Card => row(Redirect, None, Text(Key::RailCard), OfType, asks(&["firstName", "lastName", "email"], PAGE)),
-            Rail::Crypto => exactly("wallet", row(ApproveInApp, None, Text(Key::RailCrypto), OfType, email(Nothing))),
+            Rail::Card => row(
+                Redirect,
+                None,
+                Text(Key::RailCard),
+                OfType,
+                asks(&["firstName", "lastName", "email"], PAGE),
+            ),
+            Rail::Crypto => exactly(
+                "wallet",
+                row(ApproveInApp, None, Text(Key::RailCrypto), OfType, email(Nothing)),
+            ),
             Rail::Account => row(ApproveInApp, None, Text(Key::RailBankTransfer), Generic, email(Nothing)),
-            Rail::BankAccount => exactly("bank", row(ApproveInApp, None, Text(Key::RailBankTransfer), Generic, email(Nothing))),
+            Rail::BankAccount => exactly(
+                "bank",
+                row(ApproveInApp, None, Text(Key::RailBankTransfer), Generic, email(Nothing)),
+            ),
             Rail::Pix => row(
                 Qr,
                 Some("BRA"),
@@ -151,12 +170,36 @@ impl Rail {
                     ..asks(&["firstName", "lastName", "email", "documentNumber"], PixCode)
                 },
             ),
-            Rail::Pct => row(Qr, Some("ARG"), Brand("QR (PCT)"), OfType, asks(&["phoneNumberPrefix", "phoneNumber", "email"], PctCode)),
+            Rail::Pct => row(
+                Qr,
+                Some("ARG"),
+                Brand("QR (PCT)"),
+                OfType,
+                asks(&["phoneNumberPrefix", "phoneNumber", "email"], PctCode),
+            ),
             Rail::Cvu => row(Transfer, Some("ARG"), Brand("CVU"), OfType, email(Cvu)),
-            Rail::Etpay => row(Redirect, Some("CHL"), Brand("ETpay"), OfType, asks(&["firstName", "email"], PAGE_EXPIRING)),
+            Rail::Etpay => row(
+                Redirect,
+                Some("CHL"),
+                Brand("ETpay"),
+                OfType,
+                asks(&["firstName", "email"], PAGE_EXPIRING),
+            ),
             Rail::Fintoc => row(Redirect, Some("CHL"), Brand("Fintoc"), OfType, email(PAGE)),
-            Rail::Webpay => row(Redirect, Some("CHL"), Brand("Webpay"), OfType, asks(&["firstName", "lastName", "email"], PAGE)),
-            Rail::Spei => row(Transfer, Some("MEX"), Brand("SPEI"), OfType, asks(&["firstName", "lastName"], Clabe)),
+            Rail::Webpay => row(
+                Redirect,
+                Some("CHL"),
+                Brand("Webpay"),
+                OfType,
+                asks(&["firstName", "lastName", "email"], PAGE),
+            ),
+            Rail::Spei => row(
+                Transfer,
+                Some("MEX"),
+                Brand("SPEI"),
+                OfType,
+                asks(&["firstName", "lastName"], Clabe),
+            ),
             Rail::Pse => row(
                 Redirect,
                 Some("COL"),
@@ -165,24 +208,60 @@ impl Rail {
                 SandboxSpec {
                     bank_id: true,
                     document_types: &["CC", "CE", "NIT"],
-                    ..asks(&["firstName", "lastName", "documentType", "documentNumber", "phoneNumber", "email"], PAGE)
+                    ..asks(
+                        &[
+                            "firstName",
+                            "lastName",
+                            "documentType",
+                            "documentNumber",
+                            "phoneNumber",
+                            "email",
+                        ],
+                        PAGE,
+                    )
                 },
             ),
             Rail::Bancolombia => row(Redirect, Some("COL"), Brand("Bancolombia"), OfType, email(PAGE)),
-            Rail::Davivienda => {
-                row(Redirect, Some("COL"), Brand("Davivienda"), OfType, SandboxSpec { bank_id: true, ..email(PAGE) })
-            }
-            Rail::Daviplata => {
-                row(ApproveInApp, Some("COL"), Brand("Daviplata"), OfType, asks(&["documentType", "documentNumber", "email"], Nothing))
-            }
-            Rail::Nequi => row(ApproveInApp, Some("COL"), Brand("Nequi"), OfType, asks(&["phoneNumber", "email"], Nothing)),
+            Rail::Davivienda => row(
+                Redirect,
+                Some("COL"),
+                Brand("Davivienda"),
+                OfType,
+                SandboxSpec {
+                    bank_id: true,
+                    ..email(PAGE)
+                },
+            ),
+            Rail::Daviplata => row(
+                ApproveInApp,
+                Some("COL"),
+                Brand("Daviplata"),
+                OfType,
+                asks(&["documentType", "documentNumber", "email"], Nothing),
+            ),
+            Rail::Nequi => row(
+                ApproveInApp,
+                Some("COL"),
+                Brand("Nequi"),
+                OfType,
+                asks(&["phoneNumber", "email"], Nothing),
+            ),
             Rail::Breb => row(ApproveInApp, Some("COL"), Brand("Bre-B"), Generic, email(Nothing)),
-            Rail::Wompi => row(Redirect, Some("COL"), Brand("Wompi"), OfType, asks(&["firstName", "email"], PAGE_EXPIRING)),
+            Rail::Wompi => row(
+                Redirect,
+                Some("COL"),
+                Brand("Wompi"),
+                OfType,
+                asks(&["firstName", "email"], PAGE_EXPIRING),
+            ),
             Rail::Ligo => row(Redirect, Some("PER"), Brand("Ligo"), Generic, email(PAGE)),
             Rail::Sip => row(Redirect, None, Brand("SIP"), Generic, email(PAGE)),
             Rail::Ach => row(ApproveInApp, None, Brand("ACH"), Generic, email(Nothing)),
             Rail::Wire => row(ApproveInApp, None, Brand("Wire"), Generic, email(Nothing)),
-            Rail::Fednow => exactly("fedNow", row(ApproveInApp, None, Brand("FedNow"), Generic, email(Nothing))),
+            Rail::Fednow => exactly(
+                "fedNow",
+                row(ApproveInApp, None, Brand("FedNow"), Generic, email(Nothing)),
+            ),
             Rail::Rtp => row(ApproveInApp, None, Brand("RTP"), Generic, email(Nothing)),
             Rail::Sepa => row(ApproveInApp, None, Brand("SEPA"), Generic, email(Nothing)),
             Rail::Fpe => row(ApproveInApp, None, Brand("FPE"), Generic, email(Nothing)),
@@ -210,8 +289,21 @@ impl Rail {
 }
 
 /// A row with the usual node key (the type in camelCase).
-const fn row(kind: RailKind, country: Option<&'static str>, name: RailName, icon: Icon, sandbox: SandboxSpec) -> RailSpec {
-    RailSpec { kind, node_key: NodeKey::CamelCaseType, country, name, icon, sandbox }
+const fn row(
+    kind: RailKind,
+    country: Option<&'static str>,
+    name: RailName,
+    icon: Icon,
+    sandbox: SandboxSpec,
+) -> RailSpec {
+    RailSpec {
+        kind,
+        node_key: NodeKey::CamelCaseType,
+        country,
+        name,
+        icon,
+        sandbox,
+    }
 }
 
 /// `SOME_RAIL` → `someRail`.
@@ -280,8 +372,11 @@ mod tests {
             assert_ne!(key, Rail::from("NEW_RAIL").node_key());
         }
         // Only the contract's documented exceptions are spelled out.
-        let exceptions: Vec<&str> =
-            Rail::KNOWN.iter().filter(|r| r.node_key() != camel_case(r.as_str())).map(|r| r.as_str()).collect();
+        let exceptions: Vec<&str> = Rail::KNOWN
+            .iter()
+            .filter(|r| r.node_key() != camel_case(r.as_str()))
+            .map(|r| r.as_str())
+            .collect();
         assert_eq!(exceptions, ["CRYPTO", "BANK_ACCOUNT", "FEDNOW"]);
     }
 
@@ -290,7 +385,10 @@ mod tests {
         for rail in every_rail() {
             match rail.spec().country {
                 Some(country) => {
-                    assert!(country.len() == 3 && country.bytes().all(|b| b.is_ascii_uppercase()), "{rail}: {country}");
+                    assert!(
+                        country.len() == 3 && country.bytes().all(|b| b.is_ascii_uppercase()),
+                        "{rail}: {country}"
+                    );
                     assert_eq!(rail_country(&rail, "USD"), country, "{rail}");
                 }
                 None => assert_eq!(rail_country(&rail, "USD"), "USA", "{rail}"),
@@ -302,16 +400,32 @@ mod tests {
     fn sandbox_fields_are_fields_the_payer_form_knows() {
         for rail in every_rail() {
             let sandbox = rail.spec().sandbox;
-            assert!(!sandbox.customer_fields.is_empty(), "{rail} would take payments without a contact");
+            assert!(
+                !sandbox.customer_fields.is_empty(),
+                "{rail} would take payments without a contact"
+            );
             for field in sandbox.customer_fields {
                 let path = format!("{}.customer.{field}", rail.node_key());
-                assert!(!matches!(parse_required_path(&path), FieldKey::Other(_)), "{rail}: {path}");
+                assert!(
+                    !matches!(parse_required_path(&path), FieldKey::Other(_)),
+                    "{rail}: {path}"
+                );
             }
             if sandbox.bank_id {
-                assert!(rail.spec().country.is_some(), "{rail}: a bank list needs the rail's country");
+                assert!(
+                    rail.spec().country.is_some(),
+                    "{rail}: a bank list needs the rail's country"
+                );
             }
-            for kind in sandbox.document_types.iter().chain(sandbox.default_document_type.iter()) {
-                assert!(sandbox.customer_fields.contains(&"documentNumber"), "{rail} checks {kind} without a number");
+            for kind in sandbox
+                .document_types
+                .iter()
+                .chain(sandbox.default_document_type.iter())
+            {
+                assert!(
+                    sandbox.customer_fields.contains(&"documentNumber"),
+                    "{rail} checks {kind} without a number"
+                );
             }
         }
     }

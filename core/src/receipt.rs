@@ -25,7 +25,11 @@ pub struct Receipt {
 /// The receipt of the newest settled payment, if this browser can see one (a paid link opened
 /// by someone else shows "already paid" without any payment of the previous payer).
 pub fn receipt(session: &CheckoutSession, payments: &[Payment]) -> Option<Receipt> {
-    let settled: Vec<Payment> = payments.iter().filter(|p| p.status == PaymentStatus::Settled).cloned().collect();
+    let settled: Vec<Payment> = payments
+        .iter()
+        .filter(|p| p.status == PaymentStatus::Settled)
+        .cloned()
+        .collect();
     let paid = latest_payment(&settled)?;
     let origin = paid.origins.first();
     let currency = Some(paid.currency.trim())
@@ -34,7 +38,12 @@ pub fn receipt(session: &CheckoutSession, payments: &[Payment]) -> Option<Receip
         .unwrap_or(session.currency.trim());
     let amount = Some(paid.total_amount.trim())
         .filter(|a| !a.is_empty())
-        .or_else(|| origin.and_then(|o| o.amount.as_deref()).map(str::trim).filter(|a| !a.is_empty()))
+        .or_else(|| {
+            origin
+                .and_then(|o| o.amount.as_deref())
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+        })
         .unwrap_or(session.total_amount.trim());
     Some(Receipt {
         merchant: session.owner.display_name(),
@@ -49,7 +58,9 @@ pub fn receipt(session: &CheckoutSession, payments: &[Payment]) -> Option<Receip
 /// The reference of the attempt a failed or expired screen is about: the newest payment's id,
 /// when there was one.
 pub fn attempt_reference(payments: &[Payment]) -> Option<String> {
-    latest_payment(payments).map(|p| p.id.clone()).filter(|id| !id.trim().is_empty())
+    latest_payment(payments)
+        .map(|p| p.id.clone())
+        .filter(|id| !id.trim().is_empty())
 }
 
 #[cfg(test)]
@@ -90,6 +101,9 @@ mod tests {
         paid.currency = String::new();
         let nameless = session_with(json!({"owner": {}}));
         let got = receipt(&nameless, &[paid]).unwrap();
-        assert_eq!((got.amount.as_str(), got.currency.as_str(), got.merchant.as_str()), ("119000", "COP", ""));
+        assert_eq!(
+            (got.amount.as_str(), got.currency.as_str(), got.merchant.as_str()),
+            ("119000", "COP", "")
+        );
     }
 }

@@ -59,13 +59,24 @@ mod tests {
     use serde_json::json;
 
     fn item(pre_tax: &str) -> Item {
-        Item { description: String::new(), pre_tax_amount: pre_tax.into(), total_amount: pre_tax.into(), tax: None }
+        Item {
+            description: String::new(),
+            pre_tax_amount: pre_tax.into(),
+            total_amount: pre_tax.into(),
+            tax: None,
+        }
     }
 
     #[test]
     fn the_session_subtotal_wins_and_taxes_are_the_exact_difference() {
         // (preTaxAmount, items' preTaxAmount, totalAmount, subtotal, taxes)
-        type Row = (&'static str, &'static [&'static str], &'static str, &'static str, Option<&'static str>);
+        type Row = (
+            &'static str,
+            &'static [&'static str],
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+        );
         let rows: &[Row] = &[
             ("100000", &["1"], "119000", "100000", Some("19000")),
             ("10.05", &[], "11.66", "10.05", Some("1.61")),
@@ -73,7 +84,13 @@ mod tests {
             ("100", &[], "100", "100", Some("0")),
             ("100.50", &[], "100.5", "100.50", Some("0.00")),
             ("1.123456", &[], "2", "1.123456", Some("0.876544")),
-            ("99999999999999999.99", &[], "99999999999999999.99", "99999999999999999.99", Some("0.00")),
+            (
+                "99999999999999999.99",
+                &[],
+                "99999999999999999.99",
+                "99999999999999999.99",
+                Some("0.00"),
+            ),
             // A total under the subtotal (a discount the API does not itemise) shows no taxes.
             ("120", &[], "100", "120", None),
             // Text that is not an exact decimal shows no taxes, and nothing is guessed.
@@ -112,17 +129,48 @@ mod tests {
 
     #[test]
     fn a_session_gives_its_own_totals() {
-        let totals = Totals::of(&session_with(json!({"preTaxAmount": "100000", "totalAmount": "119000"})));
-        assert_eq!(totals, Totals { subtotal: "100000".into(), taxes: Some("19000".into()) });
+        let totals = Totals::of(&session_with(
+            json!({"preTaxAmount": "100000", "totalAmount": "119000"}),
+        ));
+        assert_eq!(
+            totals,
+            Totals {
+                subtotal: "100000".into(),
+                taxes: Some("19000".into())
+            }
+        );
         let totals = Totals::of(&session_with(json!({"preTaxAmount": "", "totalAmount": "119000"})));
-        assert_eq!(totals, Totals { subtotal: "100000".into(), taxes: Some("19000".into()) });
+        assert_eq!(
+            totals,
+            Totals {
+                subtotal: "100000".into(),
+                taxes: Some("19000".into())
+            }
+        );
     }
 
     #[test]
     fn percentage_rates_drop_trailing_zeros_and_fixed_taxes_have_none() {
-        let tax = |kind: TaxType, value: &str| Tax { name: "IVA".into(), kind, value: value.into(), amount: "0".into() };
-        for (value, rate) in [("19", "19"), ("19.00", "19"), ("10.50", "10.5"), (" 16.0 ", "16"), ("0.0", "0"), ("100", "100"), ("", "")] {
-            assert_eq!(percentage_rate(&tax(TaxType::Percentage, value)).as_deref(), Some(rate), "{value:?}");
+        let tax = |kind: TaxType, value: &str| Tax {
+            name: "IVA".into(),
+            kind,
+            value: value.into(),
+            amount: "0".into(),
+        };
+        for (value, rate) in [
+            ("19", "19"),
+            ("19.00", "19"),
+            ("10.50", "10.5"),
+            (" 16.0 ", "16"),
+            ("0.0", "0"),
+            ("100", "100"),
+            ("", ""),
+        ] {
+            assert_eq!(
+                percentage_rate(&tax(TaxType::Percentage, value)).as_deref(),
+                Some(rate),
+                "{value:?}"
+            );
         }
         assert_eq!(percentage_rate(&tax(TaxType::Fixed, "1900")), None);
     }

@@ -49,7 +49,11 @@ impl Rgb {
     fn mix(self, other: Rgb, percent: u8) -> Rgb {
         let p = u32::from(percent.min(100));
         let blend = |a: u8, b: u8| ((u32::from(a) * (100 - p) + u32::from(b) * p + 50) / 100) as u8;
-        Rgb { r: blend(self.r, other.r), g: blend(self.g, other.g), b: blend(self.b, other.b) }
+        Rgb {
+            r: blend(self.r, other.r),
+            g: blend(self.g, other.g),
+            b: blend(self.b, other.b),
+        }
     }
 }
 
@@ -74,10 +78,18 @@ pub(crate) fn parse_hex(hex: &str) -> Option<Rgb> {
     }
     let digit = |i: usize| u8::from_str_radix(&hex[i..=i], 16).ok();
     match hex.len() {
-        3 => Some(Rgb { r: digit(0)? * 17, g: digit(1)? * 17, b: digit(2)? * 17 }),
+        3 => Some(Rgb {
+            r: digit(0)? * 17,
+            g: digit(1)? * 17,
+            b: digit(2)? * 17,
+        }),
         6 => {
             let pair = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
-            Some(Rgb { r: pair(0)?, g: pair(2)?, b: pair(4)? })
+            Some(Rgb {
+                r: pair(0)?,
+                g: pair(2)?,
+                b: pair(4)?,
+            })
         }
         _ => None,
     }
@@ -151,7 +163,10 @@ pub fn readable_on(color: Rgb, backgrounds: &[Rgb]) -> Rgb {
     let readable = |c: Rgb| backgrounds.iter().all(|bg| contrast_ratio(c, *bg) >= TEXT_CONTRAST);
     let average = backgrounds.iter().map(|bg| bg.luminance()).sum::<f64>() / backgrounds.len().max(1) as f64;
     let toward = if average > 0.18 { BLACK } else { WHITE };
-    (0..=100).map(|percent| color.mix(toward, percent)).find(|c| readable(*c)).unwrap_or(toward)
+    (0..=100)
+        .map(|percent| color.mix(toward, percent))
+        .find(|c| readable(*c))
+        .unwrap_or(toward)
 }
 
 /// Everything the stylesheet needs from one accent colour.
@@ -186,8 +201,19 @@ mod tests {
         assert_eq!(parse_accent(" #0A58A8 "), Some(rgb(0x0a, 0x58, 0xa8)));
         assert_eq!(parse_accent("#f80"), Some(rgb(0xff, 0x88, 0x00)));
         for bad in [
-            "", "#", "0a58a8", "#0a58a", "#0a58a8ff", "#ggg", "red", "rgb(1,2,3)", "#fff;background:url(x)",
-            "#12345g", "var(--x)", "#+1+2+3", "#ÿÿÿ",
+            "",
+            "#",
+            "0a58a8",
+            "#0a58a",
+            "#0a58a8ff",
+            "#ggg",
+            "red",
+            "rgb(1,2,3)",
+            "#fff;background:url(x)",
+            "#12345g",
+            "var(--x)",
+            "#+1+2+3",
+            "#ÿÿÿ",
         ] {
             assert_eq!(parse_accent(bad), None, "{bad:?}");
         }
@@ -227,17 +253,38 @@ mod tests {
     fn every_accent_gets_text_of_at_least_4_5_to_1() {
         // Every 3-digit colour plus a sweep of grey levels, including the worst case near 0.18.
         let mut accents: Vec<Rgb> = (0..4096u16)
-            .map(|v| rgb(((v >> 8) & 15) as u8 * 17, ((v >> 4) & 15) as u8 * 17, (v & 15) as u8 * 17))
+            .map(|v| {
+                rgb(
+                    ((v >> 8) & 15) as u8 * 17,
+                    ((v >> 4) & 15) as u8 * 17,
+                    (v & 15) as u8 * 17,
+                )
+            })
             .collect();
         accents.extend((0..=255u8).map(|g| rgb(g, g, g)));
         for accent in accents {
             let p = palette(accent);
-            assert!(contrast_ratio(p.fill, p.on_fill) >= TEXT_CONTRAST, "{} on {}", p.on_fill.hex(), accent.hex());
+            assert!(
+                contrast_ratio(p.fill, p.on_fill) >= TEXT_CONTRAST,
+                "{} on {}",
+                p.on_fill.hex(),
+                accent.hex()
+            );
             for bg in LIGHT_BACKGROUNDS {
-                assert!(contrast_ratio(p.ink_light, bg) >= TEXT_CONTRAST, "{} light ink on {}", accent.hex(), bg.hex());
+                assert!(
+                    contrast_ratio(p.ink_light, bg) >= TEXT_CONTRAST,
+                    "{} light ink on {}",
+                    accent.hex(),
+                    bg.hex()
+                );
             }
             for bg in DARK_BACKGROUNDS {
-                assert!(contrast_ratio(p.ink_dark, bg) >= TEXT_CONTRAST, "{} dark ink on {}", accent.hex(), bg.hex());
+                assert!(
+                    contrast_ratio(p.ink_dark, bg) >= TEXT_CONTRAST,
+                    "{} dark ink on {}",
+                    accent.hex(),
+                    bg.hex()
+                );
             }
         }
     }
@@ -261,7 +308,9 @@ mod tests {
         let value = |block: &str, name: &str| {
             let start = css.find(block).unwrap_or_else(|| panic!("{block} in theme.css"));
             let rest = &css[start..];
-            let at = rest.find(&format!("{name}:")).unwrap_or_else(|| panic!("{name} in {block}"));
+            let at = rest
+                .find(&format!("{name}:"))
+                .unwrap_or_else(|| panic!("{name} in {block}"));
             let text = rest[at + name.len() + 1..].trim_start();
             parse_accent(&text[..7]).unwrap_or_else(|| panic!("{name} is not #rrggbb"))
         };

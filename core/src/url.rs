@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn authorities_split_into_host_and_port() {
-        assert_eq!(split_authority("shop.example:8443"), Some(("shop.example", Some("8443"))));
+        assert_eq!(
+            split_authority("shop.example:8443"),
+            Some(("shop.example", Some("8443")))
+        );
         assert_eq!(split_authority("shop.example"), Some(("shop.example", None)));
         assert_eq!(split_authority("[::1]:8080"), Some(("[::1]", Some("8080"))));
         assert_eq!(split_authority("[::1]"), Some(("[::1]", None)));

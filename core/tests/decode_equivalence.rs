@@ -18,7 +18,16 @@ fn config() -> ProptestConfig {
 // --- realistic documents ---
 
 fn rail() -> impl Strategy<Value = &'static str> {
-    select(vec!["PSE", "PIX", "SPEI", "ETPAY", "FEDNOW", "BANK_ACCOUNT", "CRYPTO", "NEW_RAIL"])
+    select(vec![
+        "PSE",
+        "PIX",
+        "SPEI",
+        "ETPAY",
+        "FEDNOW",
+        "BANK_ACCOUNT",
+        "CRYPTO",
+        "NEW_RAIL",
+    ])
 }
 
 fn node_key(rail: &str) -> &'static str {
@@ -107,7 +116,12 @@ fn session() -> impl Strategy<Value = Value> {
 }
 
 fn payment() -> impl Strategy<Value = Value> {
-    (select(vec!["CREATED", "PENDING", "SETTLED", "NEW_STATUS"]), prop::collection::vec(rail(), 0..3), any::<bool>(), word())
+    (
+        select(vec!["CREATED", "PENDING", "SETTLED", "NEW_STATUS"]),
+        prop::collection::vec(rail(), 0..3),
+        any::<bool>(),
+        word(),
+    )
         .prop_map(|(status, rails, extras, text)| {
             let origins: Vec<Value> = rails
                 .iter()
@@ -138,7 +152,12 @@ fn page() -> impl Strategy<Value = Value> {
 
 fn banks() -> impl Strategy<Value = Value> {
     prop::collection::vec((word(), word(), select(vec!["CO", "BR", "MX"])), 0..4).prop_map(|banks| {
-        Value::Array(banks.into_iter().map(|(code, name, country)| json!({"code": code, "name": name, "countryCode": country})).collect())
+        Value::Array(
+            banks
+                .into_iter()
+                .map(|(code, name, country)| json!({"code": code, "name": name, "countryCode": country}))
+                .collect(),
+        )
     })
 }
 
@@ -156,9 +175,26 @@ enum Op {
 
 fn replacement() -> impl Strategy<Value = Value> {
     select(vec![
-        json!(true), json!(false), json!(0), json!(7), json!(-1), json!(1.5), json!(1e21), json!(""), json!("x"),
-        json!("5"), json!("ACTIVE"), json!("PIX"), json!([]), json!({}), json!(["a"]), json!([1]), json!({"k": "v"}),
-        json!({"type": "PIX"}), json!(u64::MAX), json!("a\"b\u{1}😀"),
+        json!(true),
+        json!(false),
+        json!(0),
+        json!(7),
+        json!(-1),
+        json!(1.5),
+        json!(1e21),
+        json!(""),
+        json!("x"),
+        json!("5"),
+        json!("ACTIVE"),
+        json!("PIX"),
+        json!([]),
+        json!({}),
+        json!(["a"]),
+        json!([1]),
+        json!({"k": "v"}),
+        json!({"type": "PIX"}),
+        json!(u64::MAX),
+        json!("a\"b\u{1}😀"),
     ])
 }
 
@@ -305,11 +341,23 @@ fn mutations_reach_both_outcomes() {
     let text = |m: &[(usize, Op)]| format!("[{}]", mutate(base.clone(), m));
     assert!(agree::<Vec<Bank>>(&text(&[])).unwrap());
     // Paths in BTreeMap order: root, code, countryCode, name.
-    assert!(agree::<Vec<Bank>>(&text(&[(2, Op::Remove)])).unwrap(), "countryCode has a default");
-    assert!(!agree::<Vec<Bank>>(&text(&[(1, Op::Remove)])).unwrap(), "code is required");
-    assert!(!agree::<Vec<Bank>>(&text(&[(2, Op::Null)])).unwrap(), "null is not a String");
+    assert!(
+        agree::<Vec<Bank>>(&text(&[(2, Op::Remove)])).unwrap(),
+        "countryCode has a default"
+    );
+    assert!(
+        !agree::<Vec<Bank>>(&text(&[(1, Op::Remove)])).unwrap(),
+        "code is required"
+    );
+    assert!(
+        !agree::<Vec<Bank>>(&text(&[(2, Op::Null)])).unwrap(),
+        "null is not a String"
+    );
     assert!(agree::<Vec<Bank>>(&text(&[(0, Op::AddKey("unknownField", json!([1])))])).unwrap());
-    assert!(agree::<Vec<Bank>>(&text(&[(0, Op::ToArray)])).unwrap(), "serde's sequence form");
+    assert!(
+        agree::<Vec<Bank>>(&text(&[(0, Op::ToArray)])).unwrap(),
+        "serde's sequence form"
+    );
     assert!(!agree::<Vec<Bank>>(&text(&[(0, Op::ToArray), (3, Op::Remove), (2, Op::Remove)])).unwrap());
 }
 
@@ -320,8 +368,15 @@ fn any_json() -> impl Strategy<Value = Json> {
         Just(Json::Null),
         any::<bool>().prop_map(Json::Bool),
         any::<u64>().prop_map(Json::from),
-        select(vec!["-1", "0.5", "-2.25e-3", "1E+2", "-0", "123456789012345678901234567890"])
-            .prop_map(|n| Json::Number(n.to_string())),
+        select(vec![
+            "-1",
+            "0.5",
+            "-2.25e-3",
+            "1E+2",
+            "-0",
+            "123456789012345678901234567890"
+        ])
+        .prop_map(|n| Json::Number(n.to_string())),
         any::<String>().prop_map(Json::String),
     ];
     leaf.prop_recursive(4, 32, 5, |inner| {
@@ -334,7 +389,9 @@ fn any_json() -> impl Strategy<Value = Json> {
 }
 
 /// Characters that change a JSON text's meaning when swapped in.
-const NOISE: &[char] = &['"', '\\', ',', ':', '[', ']', '{', '}', '0', '-', '.', 'e', ' ', '\u{1}', 'u', 'x', 'n'];
+const NOISE: &[char] = &[
+    '"', '\\', ',', ':', '[', ']', '{', '}', '0', '-', '.', 'e', ' ', '\u{1}', 'u', 'x', 'n',
+];
 
 proptest! {
     #![proptest_config(config())]

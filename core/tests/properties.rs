@@ -78,7 +78,11 @@ fn cpf_oracle(cpf: &str) -> bool {
     let dv = |n: usize| {
         let sum: u32 = (0..n).map(|i| d[i] * (n as u32 + 1 - i as u32)).sum();
         let r = sum * 10 % 11;
-        if r == 10 { 0 } else { r }
+        if r == 10 {
+            0
+        } else {
+            r
+        }
     };
     d.len() == 11 && !d.iter().all(|x| *x == d[0]) && dv(9) == d[9] && dv(10) == d[10]
 }
@@ -86,7 +90,12 @@ fn cpf_oracle(cpf: &str) -> bool {
 /// The DIAN NIT rule, independent of the library (remainders 1 and 10 both give 1).
 fn nit_oracle(body: &str, dv: u32) -> bool {
     const W: [u32; 15] = [3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71];
-    let sum: u32 = body.chars().rev().zip(W).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+    let sum: u32 = body
+        .chars()
+        .rev()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
     let r = sum % 11;
     (if r > 1 { 11 - r } else { r }) == dv
 }
@@ -263,7 +272,8 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         ".{0,30}".prop_map(Value::from),
-        "(https://|http://127.0.0.1|javascript:|data:image/png;base64,|iVBOR)[a-zA-Z0-9/.:=]{0,20}".prop_map(Value::from),
+        "(https://|http://127.0.0.1|javascript:|data:image/png;base64,|iVBOR)[a-zA-Z0-9/.:=]{0,20}"
+            .prop_map(Value::from),
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {
         prop_oneof![

@@ -30,7 +30,9 @@ use crate::rate_limit::{RedisState, SharedLimits};
 
 /// Latency buckets (seconds): loopback answers in a millisecond, Conomy in tens to hundreds,
 /// a stuck call is cut at the upstream timeout.
-const LATENCY_BUCKETS: [f64; 14] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+const LATENCY_BUCKETS: [f64; 14] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
 /// How long one upstream credentials check (`POST /auth`) is reused by `/readyz`, so a probe
 /// every second does not become an `/auth` every second.
 const CREDENTIALS_CHECK_TTL: Duration = Duration::from_secs(10);
@@ -66,7 +68,12 @@ pub struct Readiness {
 
 impl Readiness {
     pub fn new(mode: &'static str, backend: Arc<Backend>, shared_limits: Option<Arc<SharedLimits>>) -> Self {
-        Readiness { mode, backend, shared_limits, last_check: Mutex::new(None) }
+        Readiness {
+            mode,
+            backend,
+            shared_limits,
+            last_check: Mutex::new(None),
+        }
     }
 
     /// Whether Conomy accepts our credentials, from a fresh `POST /auth` at most every
@@ -90,7 +97,10 @@ pub fn router(readiness: Arc<Readiness>, metrics: Option<PrometheusHandle>) -> R
     Router::new()
         .route("/metrics", get(move || render_metrics(metrics.clone())))
         .route("/readyz", get(readyz))
-        .route("/healthz", get(|| async { no_store(Json(json!({ "status": "ok" })).into_response()) }))
+        .route(
+            "/healthz",
+            get(|| async { no_store(Json(json!({ "status": "ok" })).into_response()) }),
+        )
         .with_state(readiness)
 }
 
@@ -100,9 +110,10 @@ async fn render_metrics(handle: Option<PrometheusHandle>) -> Response {
     };
     handle.run_upkeep();
     let mut response = handle.render().into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
     no_store(response)
 }
 
@@ -144,13 +155,17 @@ async fn readyz(State(readiness): State<Arc<Readiness>>) -> Response {
 }
 
 fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
 /// Binds the admin listener; its address is reported by `start`.
 pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
-    tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr} for the admin listener: {e}"))
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr} for the admin listener: {e}"))
 }
 
 /// Middleware on the public app: requests in flight, and per route template and status class
@@ -170,7 +185,8 @@ pub async fn track_request(request: Request, next: Next) -> Response {
         _ => "5xx",
     };
     metrics::counter!("checkout_http_requests_total", "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("checkout_http_request_duration_seconds", "route" => route).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("checkout_http_request_duration_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
     response
 }
 

@@ -24,9 +24,18 @@ enum Shape {
 
 use Shape::{List, Object, Scalar, Scalars};
 
-const TAX: &[(&str, Shape)] = &[("name", Scalar), ("type", Scalar), ("value", Scalar), ("amount", Scalar)];
-const ITEM: &[(&str, Shape)] =
-    &[("description", Scalar), ("preTaxAmount", Scalar), ("totalAmount", Scalar), ("tax", Object(TAX))];
+const TAX: &[(&str, Shape)] = &[
+    ("name", Scalar),
+    ("type", Scalar),
+    ("value", Scalar),
+    ("amount", Scalar),
+];
+const ITEM: &[(&str, Shape)] = &[
+    ("description", Scalar),
+    ("preTaxAmount", Scalar),
+    ("totalAmount", Scalar),
+    ("tax", Object(TAX)),
+];
 const METHOD: &[(&str, Shape)] = &[
     ("id", Scalar),
     ("type", Scalar),
@@ -34,8 +43,12 @@ const METHOD: &[(&str, Shape)] = &[
     ("requiredFields", Scalars),
     ("purchaseAmount", Scalar),
 ];
-const CONFIG: &[(&str, Shape)] =
-    &[("currency", Scalar), ("product", Scalar), ("exchangeRate", Scalar), ("paymentMethods", List(METHOD))];
+const CONFIG: &[(&str, Shape)] = &[
+    ("currency", Scalar),
+    ("product", Scalar),
+    ("exchangeRate", Scalar),
+    ("paymentMethods", List(METHOD)),
+];
 const ADDRESS: &[(&str, Shape)] = &[
     ("administrativeAreaLevel1", Scalar),
     ("administrativeAreaLevel2", Scalar),
@@ -65,7 +78,12 @@ const DESTINATION: &[(&str, Shape)] = &[
     ("metadata", Object(DESTINATION_METADATA)),
     ("account", Object(&[("type", Scalar), ("currency", Scalar)])),
 ];
-const OWNER: &[(&str, Shape)] = &[("name", Scalar), ("lastname", Scalar), ("nickname", Scalar), ("entityType", Scalar)];
+const OWNER: &[(&str, Shape)] = &[
+    ("name", Scalar),
+    ("lastname", Scalar),
+    ("nickname", Scalar),
+    ("entityType", Scalar),
+];
 /// A session as Conomy sends it. `successUrl`, `failedUrl` and `theme` are the gateway's own
 /// additions (`public_api::enrich_session`), so an upstream value for them is not taken.
 const SESSION: &[(&str, Shape)] = &[
@@ -88,9 +106,20 @@ const SESSION: &[(&str, Shape)] = &[
     ("url", Scalar),
     ("redirectUrl", Scalar),
 ];
-const PAYMENT: &[(&str, Shape)] =
-    &[("id", Scalar), ("status", Scalar), ("type", Scalar), ("totalAmount", Scalar), ("currency", Scalar), ("createdAt", Scalar)];
-const PAGINATION: &[(&str, Shape)] = &[("count", Scalar), ("next", Scalar), ("previous", Scalar), ("total", Scalar)];
+const PAYMENT: &[(&str, Shape)] = &[
+    ("id", Scalar),
+    ("status", Scalar),
+    ("type", Scalar),
+    ("totalAmount", Scalar),
+    ("currency", Scalar),
+    ("createdAt", Scalar),
+];
+const PAGINATION: &[(&str, Shape)] = &[
+    ("count", Scalar),
+    ("next", Scalar),
+    ("previous", Scalar),
+    ("total", Scalar),
+];
 const BANK: &[(&str, Shape)] = &[("code", Scalar), ("name", Scalar), ("countryCode", Scalar)];
 
 /// The next-action fields of a rail node, by rail kind (`checkout_core::flow::next_action`).
@@ -107,13 +136,21 @@ fn keep(value: &Value, shape: &Shape) -> Option<Value> {
     match (shape, value) {
         (Scalar, Value::Object(_) | Value::Array(_)) => None,
         (Scalar, scalar) => Some(scalar.clone()),
-        (Scalars, Value::Array(items)) => {
-            Some(Value::Array(items.iter().filter(|v| !v.is_object() && !v.is_array()).cloned().collect()))
-        }
+        (Scalars, Value::Array(items)) => Some(Value::Array(
+            items
+                .iter()
+                .filter(|v| !v.is_object() && !v.is_array())
+                .cloned()
+                .collect(),
+        )),
         (Object(fields), Value::Object(object)) => Some(Value::Object(members(object, fields))),
         (Object(_), Value::Null) => Some(Value::Null),
         (List(fields), Value::Array(items)) => Some(Value::Array(
-            items.iter().filter_map(Value::as_object).map(|o| Value::Object(members(o, fields))).collect(),
+            items
+                .iter()
+                .filter_map(Value::as_object)
+                .map(|o| Value::Object(members(o, fields)))
+                .collect(),
         )),
         _ => None,
     }
@@ -128,12 +165,17 @@ fn members(object: &Map<String, Value>, fields: &[(&str, Shape)]) -> Map<String,
 
 /// Whether a session status lets the payer pay (and so needs the form and its prefill).
 pub fn is_payable(session: &Value) -> bool {
-    matches!(session.get("status").and_then(Value::as_str), Some("ATTEMPT" | "ACTIVE"))
+    matches!(
+        session.get("status").and_then(Value::as_str),
+        Some("ATTEMPT" | "ACTIVE")
+    )
 }
 
 /// A session for the browser. `customer` only while it is payable.
 pub fn session(value: &Value) -> Value {
-    let Some(object) = value.as_object() else { return Value::Null };
+    let Some(object) = value.as_object() else {
+        return Value::Null;
+    };
     let mut kept = members(object, SESSION);
     if !is_payable(value) {
         kept.remove("customer");
@@ -144,7 +186,9 @@ pub fn session(value: &Value) -> Value {
 /// A payment for the browser: its identity, status and amounts, and per origin only the rail
 /// node's next-action fields.
 pub fn payment(value: &Value) -> Value {
-    let Some(object) = value.as_object() else { return Value::Null };
+    let Some(object) = value.as_object() else {
+        return Value::Null;
+    };
     let mut kept = members(object, PAYMENT);
     if let Some(origins) = object.get("origins").and_then(Value::as_array) {
         let origins = origins.iter().filter_map(Value::as_object).map(origin).collect();
@@ -167,9 +211,14 @@ fn origin(object: &Map<String, Value>) -> Value {
 
 /// A page of payments.
 pub fn payments(value: &Value) -> Value {
-    let Some(object) = value.as_object() else { return Value::Null };
+    let Some(object) = value.as_object() else {
+        return Value::Null;
+    };
     let mut kept = members(object, &[("pagination", Object(PAGINATION))]);
-    let results = object.get("results").and_then(Value::as_array).map(|r| r.iter().map(payment).collect());
+    let results = object
+        .get("results")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().map(payment).collect());
     kept.insert("results".into(), Value::Array(results.unwrap_or_default()));
     Value::Object(kept)
 }
@@ -238,13 +287,19 @@ mod tests {
         let redirect = payment(&json!({"id": "p", "status": "CREATED", "origins": [
             {"type": "ETPAY", "etpay": {"url": "https://pay.example", "expiresAt": "t", "customer": {"firstName": "Ana"}}},
             {"type": "NEQUI", "nequi": {"customer": {"phoneNumber": "300"}}}, "odd"]}));
-        assert_eq!(redirect["origins"], json!([
-            {"type": "ETPAY", "etpay": {"url": "https://pay.example", "expiresAt": "t"}},
-            {"type": "NEQUI", "nequi": {}}
-        ]));
+        assert_eq!(
+            redirect["origins"],
+            json!([
+                {"type": "ETPAY", "etpay": {"url": "https://pay.example", "expiresAt": "t"}},
+                {"type": "NEQUI", "nequi": {}}
+            ])
+        );
         let page = payments(&json!({"pagination": {"count": 1, "cursor": "x"}, "results": [upstream], "extra": 1}));
         assert_eq!(page["pagination"], json!({"count": 1}));
-        assert_eq!(page["results"][0]["origins"][0]["pix"], json!({"qrCode": "000201", "data": "000201", "expiredAt": "t"}));
+        assert_eq!(
+            page["results"][0]["origins"][0]["pix"],
+            json!({"qrCode": "000201", "data": "000201", "expiredAt": "t"})
+        );
         assert_eq!(page.as_object().map(|o| o.len()), Some(2));
     }
 

@@ -44,7 +44,10 @@ impl ApiFailure {
 
 impl From<ApiError> for ApiFailure {
     fn from(error: ApiError) -> Self {
-        ApiFailure { error, retry_after: None }
+        ApiFailure {
+            error,
+            retry_after: None,
+        }
     }
 }
 
@@ -54,7 +57,9 @@ impl IntoResponse for ApiFailure {
         let status = StatusCode::from_u16(self.error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(self.error.to_body())).into_response();
         if let Some(seconds) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if self.error.trace_id.is_none() {
             // Kept beside the body (as axum's error-handling example keeps its errors) so the
@@ -80,7 +85,8 @@ pub fn fill_trace_id(response: &mut Response, request_id: &str) {
 
 /// Whether `path` is `prefix` or below it: where an answer must be JSON rather than a page.
 pub fn is_under(path: &str, prefix: &str) -> bool {
-    path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 #[cfg(test)]
@@ -97,7 +103,10 @@ mod tests {
         let mut response = ApiFailure::new(404, ApiErrorKind::NotFound, "Not found.").into_response();
         fill_trace_id(&mut response, "req-1");
         let body = body_of(response).await;
-        assert_eq!((body["status"].as_u64(), body["traceId"].as_str()), (Some(404), Some("req-1")));
+        assert_eq!(
+            (body["status"].as_u64(), body["traceId"].as_str()),
+            (Some(404), Some("req-1"))
+        );
 
         let mut upstream = ApiError::new(422, ApiErrorKind::FailedPrecondition, "x");
         upstream.trace_id = Some("t-upstream".into());

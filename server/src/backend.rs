@@ -162,8 +162,9 @@ impl Backend {
         let mut reauthenticated = false;
         loop {
             let bearer = self.bearer().await?;
-            let result =
-                self.send(method.clone(), path_and_query, body.clone(), Some(&bearer)).await;
+            let result = self
+                .send(method.clone(), path_and_query, body.clone(), Some(&bearer))
+                .await;
             match result {
                 // The token was revoked or expired early; 401 means nothing was applied.
                 Ok(response) if response.status == StatusCode::UNAUTHORIZED && !reauthenticated => {
@@ -172,7 +173,10 @@ impl Backend {
                 }
                 Ok(response) if response.status.is_server_error() && idempotent && !retried => {
                     retried = true;
-                    tracing::warn!(status = response.status.as_u16(), "upstream 5xx on a read; retrying once");
+                    tracing::warn!(
+                        status = response.status.as_u16(),
+                        "upstream 5xx on a read; retrying once"
+                    );
                     tokio::time::sleep(RETRY_DELAY).await;
                 }
                 Err(SendError::Connect(why)) if idempotent && !retried => {
@@ -240,7 +244,10 @@ impl Backend {
             .map(Duration::from_secs)
             .unwrap_or(Duration::from_secs(300));
         let usable = lifetime.checked_sub(TOKEN_RENEW_MARGIN).unwrap_or(lifetime / 2);
-        Ok(CachedToken { header, renew_at: Instant::now() + usable })
+        Ok(CachedToken {
+            header,
+            renew_at: Instant::now() + usable,
+        })
     }
 
     /// One request over the transport with the standard headers, counted and timed per
@@ -263,7 +270,8 @@ impl Backend {
             Err(SendError::Connect(_)) => "connect_error",
             Err(SendError::Other(_)) => "error",
         };
-        metrics::counter!("checkout_upstream_requests_total", "operation" => operation, "outcome" => outcome).increment(1);
+        metrics::counter!("checkout_upstream_requests_total", "operation" => operation, "outcome" => outcome)
+            .increment(1);
         metrics::histogram!("checkout_upstream_request_duration_seconds", "operation" => operation)
             .record(started.elapsed().as_secs_f64());
         result
@@ -309,10 +317,14 @@ impl Backend {
                         .map_err(|e| SendError::Other(format!("body: {e}")))?;
                     Ok::<_, SendError>((parts.status, parts.headers, bytes))
                 };
-                tokio::time::timeout(self.timeout, call).await.map_err(|_| SendError::Timeout)??
+                tokio::time::timeout(self.timeout, call)
+                    .await
+                    .map_err(|_| SendError::Timeout)??
             }
             Transport::Http { base, client } => {
-                let mut builder = client.request(method, format!("{base}{path_and_query}")).headers(headers);
+                let mut builder = client
+                    .request(method, format!("{base}{path_and_query}"))
+                    .headers(headers);
                 if let Some(body) = body {
                     builder = builder.body(body);
                 }
@@ -327,7 +339,11 @@ impl Backend {
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        Ok(BackendResponse { status, body, retry_after })
+        Ok(BackendResponse {
+            status,
+            body,
+            retry_after,
+        })
     }
 }
 

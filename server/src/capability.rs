@@ -40,7 +40,9 @@ impl Secret {
     pub fn parse(text: &str) -> Result<Secret, String> {
         let bytes = text.trim().as_bytes().to_vec();
         if bytes.len() < MIN_SECRET_BYTES {
-            return Err(format!("must be at least {MIN_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"));
+            return Err(format!(
+                "must be at least {MIN_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"
+            ));
         }
         Ok(Secret(bytes))
     }
@@ -115,7 +117,9 @@ impl Capabilities {
 
     /// Whether `capability` grants exactly `session_id`.
     pub fn grants(&self, capability: Option<&str>, session_id: &str) -> bool {
-        capability.and_then(|c| self.verify(c)).is_some_and(|granted| granted == session_id)
+        capability
+            .and_then(|c| self.verify(c))
+            .is_some_and(|granted| granted == session_id)
     }
 }
 
@@ -139,7 +143,10 @@ fn verify(secret: &Secret, id: &str, expiry: u64, tag: &[u8]) -> bool {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -154,7 +161,10 @@ mod tests {
     fn a_capability_grants_its_session_until_it_expires() {
         let keys = keys();
         let cap = keys.issue_at("cs_123", 1_000).expect("issued");
-        assert!(cap.starts_with("cs_123.") && !cap.contains(['/', '+', '=', '%']), "{cap}");
+        assert!(
+            cap.starts_with("cs_123.") && !cap.contains(['/', '+', '=', '%']),
+            "{cap}"
+        );
         assert_eq!(keys.verify_at(&cap, 1_000), Some("cs_123"));
         assert_eq!(keys.verify_at(&cap, 1_000 + LIFETIME.as_secs()), Some("cs_123"));
         assert_eq!(keys.verify_at(&cap, 1_001 + LIFETIME.as_secs()), None, "expired");
@@ -187,7 +197,9 @@ mod tests {
     #[test]
     fn the_previous_secret_still_verifies_during_a_rotation() {
         let old = Secret::parse(&"o".repeat(40)).expect("secret");
-        let before = Capabilities::new(old.clone(), None).issue_at("cs_1", 5).expect("issued");
+        let before = Capabilities::new(old.clone(), None)
+            .issue_at("cs_1", 5)
+            .expect("issued");
         let rotated = Capabilities::new(Secret::random(), Some(old));
         assert_eq!(rotated.verify_at(&before, 5), Some("cs_1"));
         assert!(rotated.grants(Some(&rotated.issue("cs_2").expect("issued")), "cs_2"));

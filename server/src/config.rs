@@ -311,13 +311,15 @@ impl Cli {
             ("CONOMY_CLIENT_SECRET", self.conomy_client_secret),
         ]
         .map(|(name, value)| (name, value.filter(|v| !v.trim().is_empty())));
-        let missing: Vec<&str> =
-            upstream.iter().filter(|(_, v)| v.is_none()).map(|(name, _)| *name).collect();
+        let missing: Vec<&str> = upstream
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(name, _)| *name)
+            .collect();
         let mode = match missing.len() {
             4 => Mode::Sandbox,
             0 => {
-                let [base, api_key, client_id, client_secret] =
-                    upstream.map(|(_, v)| v.unwrap_or_default());
+                let [base, api_key, client_id, client_secret] = upstream.map(|(_, v)| v.unwrap_or_default());
                 let base = base.trim().trim_end_matches('/').to_string();
                 if !(base.starts_with("https://") || base.starts_with("http://")) {
                     return Err(ConfigError(format!(
@@ -325,14 +327,22 @@ impl Cli {
                     )));
                 }
                 // The API key, client secret, bearer token and payer data travel on it.
-                if base.strip_prefix("http://").is_some_and(|rest| !is_loopback_authority(rest)) {
+                if base
+                    .strip_prefix("http://")
+                    .is_some_and(|rest| !is_loopback_authority(rest))
+                {
                     return Err(ConfigError(
                         "CONOMY_API_BASE may use plain http:// only for a loopback host \
                          (127.x.x.x, [::1], localhost); use https:// for any other"
                             .into(),
                     ));
                 }
-                Mode::Upstream(UpstreamConfig { base, api_key, client_id, client_secret })
+                Mode::Upstream(UpstreamConfig {
+                    base,
+                    api_key,
+                    client_id,
+                    client_secret,
+                })
             }
             _ => {
                 return Err(ConfigError(format!(
@@ -355,9 +365,9 @@ impl Cli {
             Some(_) if !matches!(mode, Mode::Sandbox) => {
                 return Err(ConfigError("SANDBOX_CONTROL_TOKEN only applies in sandbox mode".into()))
             }
-            Some(text) => Some(
-                ControlToken::parse(text).map_err(|why| ConfigError(format!("SANDBOX_CONTROL_TOKEN {why}")))?,
-            ),
+            Some(text) => {
+                Some(ControlToken::parse(text).map_err(|why| ConfigError(format!("SANDBOX_CONTROL_TOKEN {why}")))?)
+            }
         };
         if self.upstream_timeout_ms == 0 {
             return Err(ConfigError("--upstream-timeout-ms must be positive".into()));
@@ -365,7 +375,9 @@ impl Cli {
         // The value goes verbatim into a header: refuse anything that could end the directive.
         let frame_ancestors = self.frame_ancestors.trim().to_string();
         if frame_ancestors.is_empty()
-            || frame_ancestors.chars().any(|c| matches!(c, ';' | ',' | '\r' | '\n') || c.is_control())
+            || frame_ancestors
+                .chars()
+                .any(|c| matches!(c, ';' | ',' | '\r' | '\n') || c.is_control())
         {
             return Err(ConfigError(
                 "CHECKOUT_FRAME_ANCESTORS must be space-separated CSP sources".into(),
@@ -374,9 +386,7 @@ impl Cli {
         let public_url = match self.public_url.map(|u| u.trim().trim_end_matches('/').to_string()) {
             Some(url) if url.starts_with("https://") || url.starts_with("http://") => Some(url),
             Some(url) if url.is_empty() => None,
-            Some(url) => {
-                return Err(ConfigError(format!("PUBLIC_URL must be an http(s) URL, got {url:?}")))
-            }
+            Some(url) => return Err(ConfigError(format!("PUBLIC_URL must be an http(s) URL, got {url:?}"))),
             None => None,
         };
         let sandbox_faults = match self.sandbox_faults.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -384,13 +394,15 @@ impl Cli {
             Some(_) if !matches!(mode, Mode::Sandbox) => {
                 return Err(ConfigError("SANDBOX_FAULTS only applies in sandbox mode".into()))
             }
-            Some(text) => Some(
-                FaultPlan::parse_str(text).map_err(|why| ConfigError(format!("SANDBOX_FAULTS: {why}")))?,
-            ),
+            Some(text) => {
+                Some(FaultPlan::parse_str(text).map_err(|why| ConfigError(format!("SANDBOX_FAULTS: {why}")))?)
+            }
         };
         let secret = |name: &str, value: Option<String>| match value.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
-            Some(text) => Secret::parse(text).map(Some).map_err(|why| ConfigError(format!("{name} {why}"))),
+            Some(text) => Secret::parse(text)
+                .map(Some)
+                .map_err(|why| ConfigError(format!("{name} {why}"))),
         };
         let session_secret = secret("CHECKOUT_SESSION_SECRET", self.session_secret)?;
         let session_secret_previous = secret("CHECKOUT_SESSION_SECRET_PREVIOUS", self.session_secret_previous)?;
@@ -401,7 +413,11 @@ impl Cli {
         }
         let rate_limit_redis = match self.rate_limit_redis.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(url) if ["redis://", "redis+unix://", "unix://"].iter().any(|scheme| url.starts_with(scheme)) => {
+            Some(url)
+                if ["redis://", "redis+unix://", "unix://"]
+                    .iter()
+                    .any(|scheme| url.starts_with(scheme)) =>
+            {
                 Some(RedisUrl(url.to_string()))
             }
             // Never echo it: it may carry a password.
@@ -422,9 +438,18 @@ impl Cli {
             Some(port) => Some(SocketAddr::new(self.admin_bind, port)),
         };
         let rate_limits = RateLimitConfig {
-            sessions: Limit { per_minute: self.rate_limit_sessions_per_min, burst: self.rate_limit_sessions_burst },
-            payments: Limit { per_minute: self.rate_limit_payments_per_min, burst: self.rate_limit_payments_burst },
-            reads: Limit { per_minute: self.rate_limit_reads_per_min, burst: self.rate_limit_reads_burst },
+            sessions: Limit {
+                per_minute: self.rate_limit_sessions_per_min,
+                burst: self.rate_limit_sessions_burst,
+            },
+            payments: Limit {
+                per_minute: self.rate_limit_payments_per_min,
+                burst: self.rate_limit_payments_burst,
+            },
+            reads: Limit {
+                per_minute: self.rate_limit_reads_per_min,
+                burst: self.rate_limit_reads_burst,
+            },
             trust_proxy: self.trust_proxy,
         };
         Ok(Config {
@@ -473,7 +498,9 @@ fn is_loopback_authority(rest: &str) -> bool {
         None => authority.split_at(authority.find(':').unwrap_or(authority.len())),
     };
     let port_ok = port.is_empty()
-        || port.strip_prefix(':').is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
+        || port
+            .strip_prefix(':')
+            .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
     let host_ok = host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(is_loopback);
     port_ok && host_ok
 }
@@ -509,7 +536,9 @@ mod tests {
         full.conomy_client_secret = Some("the-secret".into());
         full.session_secret = Some("the-session-secret-of-32-bytes-or-more".into());
         let config = full.into_config().expect("valid");
-        let Mode::Upstream(upstream) = &config.mode else { panic!("expected upstream") };
+        let Mode::Upstream(upstream) = &config.mode else {
+            panic!("expected upstream")
+        };
         assert_eq!(upstream.base, "http://127.0.0.1:9/conomy");
         let debug = format!("{config:?}");
         assert!(!debug.contains("the-key") && !debug.contains("the-secret") && !debug.contains("the-id"));
@@ -525,25 +554,38 @@ mod tests {
             full.conomy_client_secret = Some("s".into());
             full
         };
-        assert!(upstream().into_config().expect_err("no secret").0.contains("CHECKOUT_SESSION_SECRET"));
+        assert!(upstream()
+            .into_config()
+            .expect_err("no secret")
+            .0
+            .contains("CHECKOUT_SESSION_SECRET"));
         let mut short = upstream();
         short.session_secret = Some("too-short".into());
         assert!(short.into_config().expect_err("short").0.contains("32 bytes"));
         let mut sandbox = cli(&[]);
         sandbox.session_secret_previous = Some("x".repeat(32));
-        assert!(sandbox.into_config().expect("sandbox needs none").session_secret.is_none());
+        assert!(sandbox
+            .into_config()
+            .expect("sandbox needs none")
+            .session_secret
+            .is_none());
     }
 
     #[test]
     fn sandbox_refuses_a_public_bind_unless_told() {
         for public in ["0.0.0.0", "::", "192.0.2.10", "2001:db8::1"] {
             let error = cli(&["--bind", public]).into_config().expect_err(public);
-            assert!(error.0.contains("--sandbox-public") && error.0.contains(public), "{public}: {error}");
+            assert!(
+                error.0.contains("--sandbox-public") && error.0.contains(public),
+                "{public}: {error}"
+            );
         }
         for local in ["127.0.0.1", "127.0.0.2", "::1"] {
             assert!(cli(&["--bind", local]).into_config().is_ok(), "{local}");
         }
-        let config = cli(&["--bind", "0.0.0.0", "--sandbox-public"]).into_config().expect("told");
+        let config = cli(&["--bind", "0.0.0.0", "--sandbox-public"])
+            .into_config()
+            .expect("told");
         assert!(config.bind.is_unspecified());
         // Upstream mode serves no simulator: any bind is the operator's call.
         let mut upstream = cli(&["--bind", "0.0.0.0"]);
@@ -562,8 +604,13 @@ mod tests {
         assert!(config.sandbox_control_token.as_ref().is_some_and(|t| t.matches(token)));
         assert!(!format!("{config:?}").contains(token));
         assert!(cli(&[]).into_config().expect("valid").sandbox_control_token.is_none());
-        let error = cli(&["--sandbox-control-token", "short"]).into_config().expect_err("short");
-        assert!(error.0.contains("SANDBOX_CONTROL_TOKEN") && !error.0.contains("short\""), "{error}");
+        let error = cli(&["--sandbox-control-token", "short"])
+            .into_config()
+            .expect_err("short");
+        assert!(
+            error.0.contains("SANDBOX_CONTROL_TOKEN") && !error.0.contains("short\""),
+            "{error}"
+        );
     }
 
     #[test]
@@ -617,27 +664,50 @@ mod tests {
     fn rate_limits_come_from_flags_and_zero_disables() {
         let config = cli(&[]).into_config().expect("defaults");
         assert_eq!(config.rate_limits, RateLimitConfig::DEFAULT);
-        let config = cli(&["--rate-limit-sessions-per-min", "0", "--rate-limit-payments-per-min", "0", "--trust-proxy"])
-            .into_config()
-            .expect("valid");
+        let config = cli(&[
+            "--rate-limit-sessions-per-min",
+            "0",
+            "--rate-limit-payments-per-min",
+            "0",
+            "--trust-proxy",
+        ])
+        .into_config()
+        .expect("valid");
         assert!(config.rate_limits.sessions.is_disabled() && config.rate_limits.payments.is_disabled());
         assert!(config.rate_limits.trust_proxy);
     }
 
     #[test]
     fn redis_and_admin_flags_are_checked_and_never_printed() {
-        let config = cli(&["--rate-limit-redis", "redis://:hunter2@127.0.0.1:6379/0", "--admin-port", "9100"])
-            .into_config()
-            .expect("valid");
-        assert_eq!(config.rate_limit_redis, Some(RedisUrl("redis://:hunter2@127.0.0.1:6379/0".into())));
+        let config = cli(&[
+            "--rate-limit-redis",
+            "redis://:hunter2@127.0.0.1:6379/0",
+            "--admin-port",
+            "9100",
+        ])
+        .into_config()
+        .expect("valid");
+        assert_eq!(
+            config.rate_limit_redis,
+            Some(RedisUrl("redis://:hunter2@127.0.0.1:6379/0".into()))
+        );
         assert_eq!(config.admin, Some("127.0.0.1:9100".parse().expect("addr")));
         assert!(!format!("{config:?}").contains("hunter2"));
-        let error = cli(&["--rate-limit-redis", "http://:hunter2@x"]).into_config().expect_err("scheme");
-        assert!(error.0.contains("RATE_LIMIT_REDIS_URL") && !error.0.contains("hunter2"), "{error}");
+        let error = cli(&["--rate-limit-redis", "http://:hunter2@x"])
+            .into_config()
+            .expect_err("scheme");
+        assert!(
+            error.0.contains("RATE_LIMIT_REDIS_URL") && !error.0.contains("hunter2"),
+            "{error}"
+        );
         // Off by default and with 0; never the public port.
         assert_eq!(cli(&[]).into_config().expect("valid").admin, None);
         assert_eq!(cli(&["--admin-port", "0"]).into_config().expect("valid").admin, None);
-        assert!(cli(&["--port", "8080", "--admin-port", "8080"]).into_config().expect_err("same").0.contains("public port"));
+        assert!(cli(&["--port", "8080", "--admin-port", "8080"])
+            .into_config()
+            .expect_err("same")
+            .0
+            .contains("public port"));
         assert!(cli(&[]).into_config().expect("valid").rate_limit_redis.is_none());
     }
 

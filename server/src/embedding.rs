@@ -48,7 +48,10 @@ pub struct FrameAncestors {
 
 impl FrameAncestors {
     pub fn new(global: &str) -> Self {
-        FrameAncestors { global: global.to_string(), per_link: None }
+        FrameAncestors {
+            global: global.to_string(),
+            per_link: None,
+        }
     }
 
     pub fn with_link_origins(mut self, lookup: LinkOrigins) -> Self {
@@ -90,7 +93,10 @@ pub fn combine(global: &str, extra: &[String]) -> String {
 /// resource policy, so pages isolated with `Cross-Origin-Embedder-Policy` can load it too.
 pub fn set_embed_script_headers(headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-    headers.insert(HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("cross-origin"));
+    headers.insert(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    );
 }
 
 #[cfg(test)]
@@ -100,15 +106,33 @@ mod tests {
 
     #[test]
     fn link_origins_must_be_exact_origins() {
-        let ok = parse_frame_ancestors(&[json!("https://shop.example"), json!("http://localhost:8081"), json!("https://shop.example")]);
-        assert_eq!(ok, Ok(vec!["https://shop.example".to_string(), "http://localhost:8081".to_string()]));
+        let ok = parse_frame_ancestors(&[
+            json!("https://shop.example"),
+            json!("http://localhost:8081"),
+            json!("https://shop.example"),
+        ]);
+        assert_eq!(
+            ok,
+            Ok(vec![
+                "https://shop.example".to_string(),
+                "http://localhost:8081".to_string()
+            ])
+        );
         for bad in [
-            json!("*"), json!("'self'"), json!("https://shop.example/"), json!("https://*.shop.example"),
-            json!("https://shop.example; script-src *"), json!("javascript:alert(1)"), json!(42), json!("HTTPS://SHOP.EXAMPLE"),
+            json!("*"),
+            json!("'self'"),
+            json!("https://shop.example/"),
+            json!("https://*.shop.example"),
+            json!("https://shop.example; script-src *"),
+            json!("javascript:alert(1)"),
+            json!(42),
+            json!("HTTPS://SHOP.EXAMPLE"),
         ] {
             assert!(parse_frame_ancestors(std::slice::from_ref(&bad)).is_err(), "{bad}");
         }
-        let many: Vec<Value> = (0..=MAX_LINK_ORIGINS).map(|i| json!(format!("https://s{i}.example"))).collect();
+        let many: Vec<Value> = (0..=MAX_LINK_ORIGINS)
+            .map(|i| json!(format!("https://s{i}.example")))
+            .collect();
         assert!(parse_frame_ancestors(&many).is_err());
     }
 
@@ -116,7 +140,10 @@ mod tests {
     fn sources_combine_without_duplicates_or_an_invalid_none() {
         let extra = vec!["http://localhost:8081".to_string(), "'unsafe-inline'".to_string()];
         assert_eq!(combine("'self'", &extra), "'self' http://localhost:8081");
-        assert_eq!(combine("'self' http://localhost:8081", &extra), "'self' http://localhost:8081");
+        assert_eq!(
+            combine("'self' http://localhost:8081", &extra),
+            "'self' http://localhost:8081"
+        );
         assert_eq!(combine("'none'", &extra), "http://localhost:8081");
         assert_eq!(combine("'none'", &[]), "'none'");
     }
@@ -124,13 +151,21 @@ mod tests {
     #[test]
     fn only_token_pages_get_the_links_origins() {
         let lookup: LinkOrigins = Arc::new(|token: &str| {
-            if token == "demo-clp" { vec!["http://localhost:8081".to_string()] } else { Vec::new() }
+            if token == "demo-clp" {
+                vec!["http://localhost:8081".to_string()]
+            } else {
+                Vec::new()
+            }
         });
         let ancestors = FrameAncestors::new("'self'").with_link_origins(lookup);
         assert_eq!(ancestors.for_path("/demo-clp"), "'self' http://localhost:8081");
         assert_eq!(ancestors.for_path("/demo-mxn"), "'self'");
         assert_eq!(ancestors.for_path("/"), "'self'");
         assert_eq!(ancestors.for_path("/demo-clp/x"), "'self'");
-        assert_eq!(FrameAncestors::new("'self'").for_path("/demo-clp"), "'self'", "upstream: global only");
+        assert_eq!(
+            FrameAncestors::new("'self'").for_path("/demo-clp"),
+            "'self'",
+            "upstream: global only"
+        );
     }
 }

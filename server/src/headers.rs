@@ -48,8 +48,12 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     let mut hashes = Vec::new();
     let mut from = 0;
     while let Some(start) = lower[from..].find("<script").map(|i| i + from) {
-        let Some(open_end) = lower[start..].find('>').map(|i| i + start) else { break };
-        let Some(close) = lower[open_end..].find("</script").map(|i| i + open_end) else { break };
+        let Some(open_end) = lower[start..].find('>').map(|i| i + start) else {
+            break;
+        };
+        let Some(close) = lower[open_end..].find("</script").map(|i| i + open_end) else {
+            break;
+        };
         let open_tag = &lower[start..open_end];
         let has_src = open_tag
             .split(|c: char| c.is_ascii_whitespace())
@@ -81,7 +85,8 @@ pub async fn add_security_headers(
     if is_api {
         map.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    map.entry(header::CONTENT_SECURITY_POLICY).or_insert_with(|| headers.csp.clone());
+    map.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert_with(|| headers.csp.clone());
     let fixed: [(HeaderName, &'static str); 5] = [
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -90,7 +95,10 @@ pub async fn add_security_headers(
             HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=(), payment=(self)",
         ),
-        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin-allow-popups"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin-allow-popups",
+        ),
     ];
     for (name, value) in fixed {
         map.insert(name, HeaderValue::from_static(value));

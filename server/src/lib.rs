@@ -105,9 +105,15 @@ impl AppState {
                     client_id: sandbox_config.client_id.clone(),
                     client_secret: sandbox_config.client_secret.clone(),
                 };
-                let backend =
-                    Backend::in_process(conomy_router(sandbox.clone()), credentials, config.upstream_timeout);
-                (backend, Some(SandboxParts { sandbox, config: sandbox_config, demo_links }))
+                let backend = Backend::in_process(conomy_router(sandbox.clone()), credentials, config.upstream_timeout);
+                (
+                    backend,
+                    Some(SandboxParts {
+                        sandbox,
+                        config: sandbox_config,
+                        demo_links,
+                    }),
+                )
             }
             Mode::Upstream(upstream) => {
                 let credentials = Credentials {
@@ -115,7 +121,10 @@ impl AppState {
                     client_id: upstream.client_id.clone(),
                     client_secret: upstream.client_secret.clone(),
                 };
-                (Backend::http(&upstream.base, credentials, config.upstream_timeout)?, None)
+                (
+                    Backend::http(&upstream.base, credentials, config.upstream_timeout)?,
+                    None,
+                )
             }
         };
         let mut static_files = StaticFiles::new(config.dist.clone(), &config.frame_ancestors);
@@ -126,11 +135,20 @@ impl AppState {
         }
         let security = SecurityHeaders::new(&static_files.index_script_hashes(), &config.frame_ancestors)?;
         // Connects in the background: a Redis that is down at start delays nothing.
-        let shared_limits = config.rate_limit_redis.as_ref().map(|url| SharedLimits::connect(&url.0)).transpose()?;
+        let shared_limits = config
+            .rate_limit_redis
+            .as_ref()
+            .map(|url| SharedLimits::connect(&url.0))
+            .transpose()?;
         let limits = RateLimits::with_shared(config.rate_limits, shared_limits.clone());
         Ok(AppState {
             mode: config.mode.name(),
-            api: Arc::new(ApiState::new(Arc::new(backend), limits, capabilities(config), public_url)),
+            api: Arc::new(ApiState::new(
+                Arc::new(backend),
+                limits,
+                capabilities(config),
+                public_url,
+            )),
             sandbox,
             security: Arc::new(security),
             static_files: Arc::new(static_files),
@@ -170,7 +188,10 @@ pub fn app(state: &AppState) -> Router {
         // Outside the limit: a load balancer must tell a busy gateway from a dead one.
         .route("/healthz", get(move || healthz(mode)))
         .layer(middleware::from_fn(observe::reject_traversal))
-        .layer(middleware::from_fn_with_state(state.security.clone(), headers::add_security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.security.clone(),
+            headers::add_security_headers,
+        ))
         .layer(middleware::from_fn(observe::request_log))
         // Outermost: counts and times every answer, shed ones and `/healthz` included.
         .layer(middleware::from_fn(admin::track_request))
@@ -178,7 +199,9 @@ pub fn app(state: &AppState) -> Router {
 
 async fn healthz(mode: &'static str) -> Response {
     let mut response = Json(serde_json::json!({ "status": "ok", "mode": mode })).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -263,7 +286,9 @@ pub async fn start(
             let stop = async move {
                 let _ = stop_watch.changed().await;
             };
-            axum::serve(listener, merchant_demo::router(Arc::new(demo))).with_graceful_shutdown(stop).await
+            axum::serve(listener, merchant_demo::router(Arc::new(demo)))
+                .with_graceful_shutdown(stop)
+                .await
         });
     }
     let header_read_timeout = config.header_read_timeout;
@@ -310,7 +335,10 @@ async fn bind_merchant_demo(config: &Config, checkout: SocketAddr) -> Result<Opt
     };
     match tokio::net::TcpListener::bind((config.bind, port)).await {
         Ok(listener) => Ok(Some(listener)),
-        Err(e) if explicit => Err(format!("cannot listen on {}:{port} for the merchant demo: {e}", config.bind)),
+        Err(e) if explicit => Err(format!(
+            "cannot listen on {}:{port} for the merchant demo: {e}",
+            config.bind
+        )),
         Err(e) => {
             tracing::warn!(port, error = %e, "merchant demo page not started (set --merchant-demo-port)");
             Ok(None)
@@ -334,7 +362,9 @@ async fn serve(
     let mut builder = hyper::server::conn::http1::Builder::new();
     // The clock starts when hyper waits for a request's first byte, so this also closes a
     // silent connection and a kept-alive one left idle that long.
-    builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
     // Every connection holds a receiver: a send asks them to finish, `closed` is their end.
     let (draining, connections) = watch::channel(());
     let mut shutdown = pin!(shutdown);
@@ -379,7 +409,9 @@ impl RequestLimits {
     /// 504 from the call that timed out, not cut here.
     pub fn new(config: &Config) -> Self {
         RequestLimits {
-            slots: Arc::new(Semaphore::new(config.max_concurrent_requests.min(Semaphore::MAX_PERMITS))),
+            slots: Arc::new(Semaphore::new(
+                config.max_concurrent_requests.min(Semaphore::MAX_PERMITS),
+            )),
             body_timeout: config.request_body_timeout,
             total_timeout: config
                 .request_body_timeout
@@ -395,12 +427,11 @@ impl RequestLimits {
 async fn shed_load(State(limits): State<RequestLimits>, request: Request, next: Next) -> Response {
     let Ok(_slot) = limits.slots.clone().try_acquire_owned() else {
         metrics::counter!("checkout_http_requests_shed_total").increment(1);
-        let mut response = OwnAnswer::to(&request).error(
-            503,
-            ApiErrorKind::ServerError,
-            "The service is busy. Please try again.",
-        );
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        let mut response =
+            OwnAnswer::to(&request).error(503, ApiErrorKind::ServerError, "The service is busy. Please try again.");
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return response;
     };
     next.run(request).await
@@ -414,17 +445,29 @@ async fn deadlines(State(limits): State<RequestLimits>, request: Request, next: 
     let expired = Arc::new(AtomicBool::new(false));
     let request = request.map(|inner| {
         let deadline = Box::pin(tokio::time::sleep(limits.body_timeout));
-        Body::new(DeadlineBody { inner, deadline, expired: expired.clone() })
+        Body::new(DeadlineBody {
+            inner,
+            deadline,
+            expired: expired.clone(),
+        })
     });
     let response = tokio::time::timeout(limits.total_timeout, next.run(request)).await;
     // Whatever the handler made of the failed body (a 413, a 400), the truth is a 408.
     if expired.load(Ordering::Relaxed) {
         tracing::info!("request body not received in time; answering 408");
-        return answer.error(408, ApiErrorKind::InvalidParam, "The request body did not arrive in time.");
+        return answer.error(
+            408,
+            ApiErrorKind::InvalidParam,
+            "The request body did not arrive in time.",
+        );
     }
     response.unwrap_or_else(|_| {
         tracing::warn!("request not answered in time; answering 504");
-        answer.error(504, ApiErrorKind::ServerError, "The request took too long. Please try again.")
+        answer.error(
+            504,
+            ApiErrorKind::ServerError,
+            "The request took too long. Please try again.",
+        )
     })
 }
 
@@ -436,7 +479,9 @@ struct OwnAnswer {
 
 impl OwnAnswer {
     fn to(request: &Request) -> Self {
-        OwnAnswer { api: is_under(request.uri().path(), "/api") }
+        OwnAnswer {
+            api: is_under(request.uri().path(), "/api"),
+        }
     }
 
     fn error(&self, status: u16, kind: ApiErrorKind, detail: &str) -> Response {
@@ -506,13 +551,21 @@ mod tests {
             .route("/api/stuck", get(stuck))
             .route("/stuck", get(stuck))
             .layer(middleware::from_fn_with_state(limits, deadlines));
-        let api = router.clone().oneshot(Request::get("/api/stuck").body(Body::empty()).expect("request"));
+        let api = router
+            .clone()
+            .oneshot(Request::get("/api/stuck").body(Body::empty()).expect("request"));
         let api = api.await.expect("infallible");
         assert_eq!(api.status(), 504);
         let body = axum::body::to_bytes(api.into_body(), 4096).await.expect("body");
         let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
-        assert_eq!((body["status"].as_u64(), body["type"].as_str()), (Some(504), Some("serverError")));
-        let page = router.oneshot(Request::get("/stuck").body(Body::empty()).expect("request")).await.expect("infallible");
+        assert_eq!(
+            (body["status"].as_u64(), body["type"].as_str()),
+            (Some(504), Some("serverError"))
+        );
+        let page = router
+            .oneshot(Request::get("/stuck").body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible");
         assert_eq!(page.status(), 504);
     }
 }

@@ -34,7 +34,11 @@ async fn main() -> ExitCode {
         reads_per_min = limits.reads.per_minute,
         reads_burst = limits.reads.burst,
         trust_proxy = limits.trust_proxy,
-        store = if config.rate_limit_redis.is_some() { "redis (shared), local while it does not answer" } else { "local" },
+        store = if config.rate_limit_redis.is_some() {
+            "redis (shared), local while it does not answer"
+        } else {
+            "local"
+        },
         "per-client rate limits (0 per minute = off)"
     );
     if config.sandbox_faults.is_some() {
@@ -88,7 +92,12 @@ fn init_logging(format: &str) {
 
 /// What an operator needs to start using the server, on stdout (never the control token).
 fn print_banner(server: &RunningServer, remote_controls: bool) {
-    println!("checkout-server {} ({} mode) listening on http://{}", env!("CARGO_PKG_VERSION"), server.mode, server.addr);
+    println!(
+        "checkout-server {} ({} mode) listening on http://{}",
+        env!("CARGO_PKG_VERSION"),
+        server.mode,
+        server.addr
+    );
     println!("public URL: {}", server.public_url);
     if let Some(admin) = server.admin_addr {
         println!("admin: http://{admin}/metrics (Prometheus), http://{admin}/readyz");
@@ -103,7 +112,11 @@ fn print_banner(server: &RunningServer, remote_controls: bool) {
         println!("  clientId:      {}", sandbox.client_id);
         println!("  clientSecret:  {}", sandbox.client_secret);
         println!("  demo links as JSON: {}/sandbox/demo-links.json", server.public_url);
-        let who = if remote_controls { "loopback clients, or header x-sandbox-control-token" } else { "loopback clients only" };
+        let who = if remote_controls {
+            "loopback clients, or header x-sandbox-control-token"
+        } else {
+            "loopback clients only"
+        };
         println!("  test controls: {}/sandbox/control/... ({who})", server.public_url);
         if let Some(merchant) = &server.merchant_demo_url {
             println!("merchant demo page (embeds the checkout from another origin): {merchant}/");

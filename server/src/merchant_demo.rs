@@ -32,8 +32,14 @@ pub struct MerchantDemo {
 pub fn router(demo: Arc<MerchantDemo>) -> Router {
     Router::new()
         .route("/", get(page))
-        .route("/merchant.js", get(|| async { asset(SCRIPT, "text/javascript; charset=utf-8") }))
-        .route("/merchant.css", get(|| async { asset(STYLE, "text/css; charset=utf-8") }))
+        .route(
+            "/merchant.js",
+            get(|| async { asset(SCRIPT, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/merchant.css",
+            get(|| async { asset(STYLE, "text/css; charset=utf-8") }),
+        )
         .route("/success", get(|| async { outcome(true) }))
         .route("/failed", get(|| async { outcome(false) }))
         .fallback(|| async { html(StatusCode::NOT_FOUND, "<h1>Not found</h1>".into(), "'none'", "") })
@@ -53,7 +59,11 @@ async fn page(State(demo): State<Arc<MerchantDemo>>, Query(query): Query<HashMap
         options.push_str(&format!("<option value=\"{0}\" selected>{0}</option>", escape(&token)));
     }
     for link in &links {
-        let note = if allowed(&link.token) { "" } else { " — not allowed on this site: the frame is refused" };
+        let note = if allowed(&link.token) {
+            ""
+        } else {
+            " — not allowed on this site: the frame is refused"
+        };
         options.push_str(&format!(
             "<option value=\"{value}\"{selected}>{name}{note}</option>",
             value = escape(&link.token),
@@ -71,7 +81,15 @@ async fn page(State(demo): State<Arc<MerchantDemo>>, Query(query): Query<HashMap
             })
             .collect::<String>()
     };
-    let locales = choice("locale", &[("", "browser"), ("es", "Español"), ("pt-BR", "Português"), ("en", "English")]);
+    let locales = choice(
+        "locale",
+        &[
+            ("", "browser"),
+            ("es", "Español"),
+            ("pt-BR", "Português"),
+            ("en", "English"),
+        ],
+    );
     let themes = choice("theme", &[("", "system"), ("light", "light"), ("dark", "dark")]);
     let checkout = escape(&demo.checkout_url);
     let body = format!(
@@ -88,9 +106,8 @@ async fn page(State(demo): State<Arc<MerchantDemo>>, Query(query): Query<HashMap
          <aside class=\"events\"><h2>Events</h2><ol id=\"events\" data-testid=\"event-log\"></ol></aside></main>",
         origin = escape(&demo.origin),
     );
-    let head = format!(
-        "<script src=\"{checkout}/embed.js\" defer></script>\n<script src=\"/merchant.js\" defer></script>"
-    );
+    let head =
+        format!("<script src=\"{checkout}/embed.js\" defer></script>\n<script src=\"/merchant.js\" defer></script>");
     // The checkout's origin is the only other one this page may load scripts from or frame.
     let csp_sources = match origin_of(&demo.checkout_url) {
         Some(checkout) => format!("script-src 'self' {checkout}; frame-src {checkout}"),
@@ -113,7 +130,11 @@ fn outcome(success: bool) -> Response {
 
 /// A page of the shop with its own strict policy: no inline script or style anywhere.
 fn html(status: StatusCode, body: String, sources: &str, head: &str) -> Response {
-    let sources = if sources == "'none'" { String::new() } else { format!("{sources}; ") };
+    let sources = if sources == "'none'" {
+        String::new()
+    } else {
+        format!("{sources}; ")
+    };
     let csp = format!(
         "default-src 'none'; {sources}style-src 'self'; img-src 'self' data:; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
@@ -126,10 +147,16 @@ fn html(status: StatusCode, body: String, sources: &str, head: &str) -> Response
     );
     let mut response = (status, page).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // The frame learns the shop's origin (never its full URL) as a second witness of it.
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
@@ -142,7 +169,10 @@ fn asset(text: &'static str, content_type: &'static str) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert(HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff"));
+    headers.insert(
+        HeaderName::from_static("x-content-type-options"),
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 

@@ -63,7 +63,9 @@ fn route_label(request: &Request) -> String {
     let path = request.uri().path();
     let last = path.rsplit('/').next().unwrap_or("");
     let safe = path.len() <= 200
-        && path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
     if last.contains('.') && safe {
         return path.to_string();
     }
@@ -98,7 +100,9 @@ pub async fn reject_traversal(request: Request, next: Next) -> Response {
     }
     if api_error::is_under(path, "/api") || api_error::is_under(path, "/conomy") {
         let mut response = ApiFailure::invalid("The path is not valid.").into_response();
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
     } else {
         (StatusCode::BAD_REQUEST, "Bad request\n").into_response()
@@ -118,7 +122,15 @@ mod tests {
 
     #[test]
     fn traversal_shapes_are_suspicious_and_tokens_are_not() {
-        for bad in ["/api/x/..%2Fy", "/api/x/%2e%2e", "/a/../b", "/a/./b", "/x%00", "/a\\b", "/%5C"] {
+        for bad in [
+            "/api/x/..%2Fy",
+            "/api/x/%2e%2e",
+            "/a/../b",
+            "/a/./b",
+            "/x%00",
+            "/a\\b",
+            "/%5C",
+        ] {
             assert!(is_suspicious_path(bad), "{bad}");
         }
         for good in ["/", "/abc-DEF_123", "/api/payments/banks/COL", "/checkout-3fa2b1.js"] {

@@ -91,7 +91,12 @@ async fn create_session(
     PathId(token): PathId,
     JsonObject(_): JsonObject,
 ) -> Answer {
-    open_session(&api, &client, &format!("/payment-links/token/{token}/checkout-sessions")).await
+    open_session(
+        &api,
+        &client,
+        &format!("/payment-links/token/{token}/checkout-sessions"),
+    )
+    .await
 }
 
 async fn refresh_session(
@@ -113,7 +118,12 @@ async fn open_session(api: &ApiState, client: &ClientAddr, path: &str) -> Answer
     let empty = Value::Object(serde_json::Map::new());
     let (status, Json(mut session)) = forward(api, Method::POST, path, Some(&empty), Shape::Session).await?;
     let capability = allow_list::is_payable(&session)
-        .then(|| session.get("id").and_then(Value::as_str).and_then(|id| api.capabilities.issue(id)))
+        .then(|| {
+            session
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|id| api.capabilities.issue(id))
+        })
         .flatten();
     if let (Some(capability), Some(object)) = (capability, session.as_object_mut()) {
         object.insert(capability::FIELD.into(), Value::String(capability));
@@ -129,7 +139,14 @@ async fn get_session(
 ) -> Answer {
     holds_capability(&api, &headers, &id)?;
     rate_limit(&api, &api.limits.reads, &client).await?;
-    forward(&api, Method::GET, &format!("/checkout-sessions/{id}"), None, Shape::Session).await
+    forward(
+        &api,
+        Method::GET,
+        &format!("/checkout-sessions/{id}"),
+        None,
+        Shape::Session,
+    )
+    .await
 }
 
 async fn submit_payment(
@@ -142,7 +159,14 @@ async fn submit_payment(
     holds_capability(&api, &headers, &id)?;
     rate_limit(&api, &api.limits.payments, &client).await?;
     let body = rebuild_payment(&api, &id, &submitted).await?;
-    forward(&api, Method::POST, &format!("/checkout-sessions/{id}/payments"), Some(&body), Shape::Payment).await
+    forward(
+        &api,
+        Method::POST,
+        &format!("/checkout-sessions/{id}/payments"),
+        Some(&body),
+        Shape::Payment,
+    )
+    .await
 }
 
 async fn list_payments(
@@ -172,7 +196,14 @@ async fn list_payments(
 
 async fn list_banks(State(api): State<Arc<ApiState>>, client: ClientAddr, Country(country): Country) -> Answer {
     rate_limit(&api, &api.limits.reads, &client).await?;
-    forward(&api, Method::GET, &format!("/payments/banks/{country}"), None, Shape::Banks).await
+    forward(
+        &api,
+        Method::GET,
+        &format!("/payments/banks/{country}"),
+        None,
+        Shape::Banks,
+    )
+    .await
 }
 
 async fn not_found() -> ApiFailure {
@@ -225,12 +256,18 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
             .map(|method| (config, method))
     });
     let Some((config, method)) = offered else {
-        return Err(ApiFailure::invalid("This checkout session does not offer that payment method and currency."));
+        return Err(ApiFailure::invalid(
+            "This checkout session does not offer that payment method and currency.",
+        ));
     };
-    let token = session.checkout_token.as_deref().filter(|t| is_valid_id(t)).ok_or_else(|| {
-        tracing::warn!("upstream session has no valid checkoutToken; cannot build return URLs");
-        bad_gateway()
-    })?;
+    let token = session
+        .checkout_token
+        .as_deref()
+        .filter(|t| is_valid_id(t))
+        .ok_or_else(|| {
+            tracing::warn!("upstream session has no valid checkoutToken; cannot build return URLs");
+            bad_gateway()
+        })?;
     let node_key = method.rail.node_key();
     let node: CoreObject = origin
         .get(&node_key)
@@ -252,8 +289,11 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
 
 /// The session as Conomy has it now (its configs decide what may be paid).
 async fn read_session(api: &ApiState, session_id: &str) -> ApiResult<CheckoutSession> {
-    let response =
-        api.backend.call(Method::GET, &format!("/checkout-sessions/{session_id}"), None).await.map_err(backend_failure)?;
+    let response = api
+        .backend
+        .call(Method::GET, &format!("/checkout-sessions/{session_id}"), None)
+        .await
+        .map_err(backend_failure)?;
     if !response.status.is_success() {
         return Err(upstream_failure(&response));
     }
@@ -307,7 +347,11 @@ async fn rate_limit(api: &ApiState, limiter: &RateLimiter, client: &ClientAddr) 
     let key = api.limits.client_key(client);
     limiter.check(key).await.map_err(|wait| {
         tracing::info!("rate limit reached; answering 429");
-        let error = problem(429, ApiErrorKind::TooManyRequests, safe_message(&ApiErrorKind::TooManyRequests));
+        let error = problem(
+            429,
+            ApiErrorKind::TooManyRequests,
+            safe_message(&ApiErrorKind::TooManyRequests),
+        );
         ApiFailure::from(error).with_retry_after(retry_after_seconds(wait))
     })
 }
@@ -381,7 +425,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             .map(str::trim)
             .unwrap_or("");
         if !essence.eq_ignore_ascii_case("application/json") {
-            return Err(ApiFailure::new(415, ApiErrorKind::InvalidParam, "The body must be application/json."));
+            return Err(ApiFailure::new(
+                415,
+                ApiErrorKind::InvalidParam,
+                "The body must be application/json.",
+            ));
         }
         let too_large = || ApiFailure::new(413, ApiErrorKind::InvalidParam, "The request body is too large.");
         let declared = headers
@@ -391,10 +439,16 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
             return Err(too_large());
         }
-        let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await.map_err(|_| too_large())?;
+        let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(|_| too_large())?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(value @ Value::Object(_)) => Ok(JsonObject(value)),
-            _ => Err(ApiFailure::new(400, ApiErrorKind::ParsingResource, "The body must be a JSON object.")),
+            _ => Err(ApiFailure::new(
+                400,
+                ApiErrorKind::ParsingResource,
+                "The body must be a JSON object.",
+            )),
         }
     }
 }
@@ -446,7 +500,11 @@ fn problem(status: u16, kind: ApiErrorKind, detail: &str) -> ApiError {
 }
 
 fn bad_gateway() -> ApiError {
-    problem(502, ApiErrorKind::ServerError, "The payment service answered unexpectedly. Please try again.")
+    problem(
+        502,
+        ApiErrorKind::ServerError,
+        "The payment service answered unexpectedly. Please try again.",
+    )
 }
 
 fn backend_failure(error: BackendError) -> ApiError {
@@ -471,9 +529,15 @@ fn backend_failure(error: BackendError) -> ApiError {
 fn sanitize_upstream_error(response: &BackendResponse) -> ApiError {
     let status = response.status.as_u16();
     if status == 429 {
-        return problem(429, ApiErrorKind::TooManyRequests, safe_message(&ApiErrorKind::TooManyRequests));
+        return problem(
+            429,
+            ApiErrorKind::TooManyRequests,
+            safe_message(&ApiErrorKind::TooManyRequests),
+        );
     }
-    let Ok(text) = std::str::from_utf8(&response.body) else { return bad_gateway() };
+    let Ok(text) = std::str::from_utf8(&response.body) else {
+        return bad_gateway();
+    };
     if serde_json::from_str::<Value>(text).is_err() {
         tracing::warn!(status, "upstream error with a non-JSON body");
         return bad_gateway();
@@ -514,12 +578,17 @@ fn safe_message(kind: &ApiErrorKind) -> &'static str {
 /// Adds the payment link's `successUrl`/`failedUrl` (contract §2, pinned addition) and its
 /// branding as `theme` (from `metadata.accentColor` / `metadata.theme`).
 async fn enrich_session(api: &ApiState, session: &mut Value) {
-    let Some(link_id) = session.get("paymentLinkId").and_then(Value::as_str).filter(|id| is_valid_id(id))
+    let Some(link_id) = session
+        .get("paymentLinkId")
+        .and_then(Value::as_str)
+        .filter(|id| is_valid_id(id))
     else {
         return;
     };
     let link_id = link_id.to_string();
-    let Some(urls) = link_urls(api, &link_id).await else { return };
+    let Some(urls) = link_urls(api, &link_id).await else {
+        return;
+    };
     let Some(object) = session.as_object_mut() else { return };
     if let Some(url) = urls.success {
         object.insert("successUrl".into(), Value::String(url));
@@ -542,7 +611,11 @@ async fn link_urls(api: &ApiState, link_id: &str) -> Option<LinkUrls> {
             }
         }
     }
-    let response = match api.backend.call(Method::GET, &format!("/payment-links/{link_id}"), None).await {
+    let response = match api
+        .backend
+        .call(Method::GET, &format!("/payment-links/{link_id}"), None)
+        .await
+    {
         Ok(response) => response,
         Err(error) => {
             tracing::warn!(error = %error, "could not read the payment link for its return URLs");
@@ -552,9 +625,16 @@ async fn link_urls(api: &ApiState, link_id: &str) -> Option<LinkUrls> {
     let urls = if response.status.is_success() {
         let link: Value = serde_json::from_slice(&response.body).ok()?;
         let url = |key: &str| {
-            link.get(key).and_then(Value::as_str).filter(|u| !u.is_empty() && u.len() <= 2048).map(str::to_string)
+            link.get(key)
+                .and_then(Value::as_str)
+                .filter(|u| !u.is_empty() && u.len() <= 2048)
+                .map(str::to_string)
         };
-        LinkUrls { success: url("successUrl"), failed: url("failedUrl"), theme: link_theme(&link) }
+        LinkUrls {
+            success: url("successUrl"),
+            failed: url("failedUrl"),
+            theme: link_theme(&link),
+        }
     } else if response.status == StatusCode::NOT_FOUND {
         LinkUrls::default()
     } else {
@@ -596,8 +676,14 @@ mod tests {
 
     #[test]
     fn only_valid_presentation_options_survive_into_return_urls() {
-        assert_eq!(presentation("https://x.example/t?locale=pt-PT&theme=Dark&accent=%23F80&return=x"), "&locale=pt-BR&theme=dark&accent=%23ff8800");
-        assert_eq!(presentation("https://evil.example/?session=stolen&locale=xx&theme=sepia&accent=red"), "");
+        assert_eq!(
+            presentation("https://x.example/t?locale=pt-PT&theme=Dark&accent=%23F80&return=x"),
+            "&locale=pt-BR&theme=dark&accent=%23ff8800"
+        );
+        assert_eq!(
+            presentation("https://evil.example/?session=stolen&locale=xx&theme=sepia&accent=red"),
+            ""
+        );
         assert_eq!(presentation("no query at all"), "");
         assert_eq!(presentation("?locale=en&locale=es#frag"), "&locale=en");
     }
@@ -606,7 +692,9 @@ mod tests {
     fn upstream_errors_lose_their_internals() {
         let response = BackendResponse {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            body: r#"{"status":422,"code":"21","type":"failedPrecondition","detail":"db row 42 locked","traceId":"t-1"}"#.into(),
+            body:
+                r#"{"status":422,"code":"21","type":"failedPrecondition","detail":"db row 42 locked","traceId":"t-1"}"#
+                    .into(),
             retry_after: None,
         };
         let error = sanitize_upstream_error(&response);
@@ -615,7 +703,11 @@ mod tests {
         assert!(!error.to_body().to_string().contains("db row"));
         assert_eq!(error.trace_id.as_deref(), Some("t-1"));
 
-        let html = BackendResponse { status: StatusCode::NOT_FOUND, body: "<html>nginx</html>".into(), retry_after: None };
+        let html = BackendResponse {
+            status: StatusCode::NOT_FOUND,
+            body: "<html>nginx</html>".into(),
+            retry_after: None,
+        };
         assert_eq!(sanitize_upstream_error(&html).status, 502);
     }
 
@@ -626,8 +718,14 @@ mod tests {
             theme(json!({"accentColor": "#F80", "theme": "Dark"})),
             Some(json!({"accentColor": "#ff8800", "mode": "dark"}))
         );
-        assert_eq!(theme(json!({"accentColor": "red; background: url(x)", "theme": "light"})), Some(json!({"mode": "light"})));
-        assert_eq!(theme(json!({"accentColor": "#0a58a8", "theme": "sepia"})), Some(json!({"accentColor": "#0a58a8"})));
+        assert_eq!(
+            theme(json!({"accentColor": "red; background: url(x)", "theme": "light"})),
+            Some(json!({"mode": "light"}))
+        );
+        assert_eq!(
+            theme(json!({"accentColor": "#0a58a8", "theme": "sepia"})),
+            Some(json!({"accentColor": "#0a58a8"}))
+        );
         assert_eq!(theme(json!({"accentColor": 12, "theme": null})), None);
         assert_eq!(theme(json!({"reusable": true})), None);
         assert_eq!(link_theme(&json!({"id": "pl_1"})), None);

@@ -33,7 +33,10 @@ pub struct Limit {
 }
 
 impl Limit {
-    pub const DISABLED: Limit = Limit { per_minute: 0, burst: 0 };
+    pub const DISABLED: Limit = Limit {
+        per_minute: 0,
+        burst: 0,
+    };
 
     pub fn is_disabled(&self) -> bool {
         self.per_minute == 0
@@ -56,9 +59,18 @@ pub struct RateLimitConfig {
 
 impl RateLimitConfig {
     pub const DEFAULT: RateLimitConfig = RateLimitConfig {
-        sessions: Limit { per_minute: 20, burst: 10 },
-        payments: Limit { per_minute: 10, burst: 5 },
-        reads: Limit { per_minute: 600, burst: 120 },
+        sessions: Limit {
+            per_minute: 20,
+            burst: 10,
+        },
+        payments: Limit {
+            per_minute: 10,
+            burst: 5,
+        },
+        reads: Limit {
+            per_minute: 600,
+            burst: 120,
+        },
         trust_proxy: false,
     };
 
@@ -118,7 +130,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
         // Several headers are read as one list, in order, like proxies append them.
         let forwarded_for = parts
             .headers
@@ -279,10 +294,19 @@ impl RateLimiter {
 
     fn build(name: &'static str, limit: Limit, clock: LimiterClock, shared: Option<Arc<SharedLimits>>) -> Self {
         // A burst of 0 would refuse everything; a limit always lets one request through.
-        let limit = Limit { burst: limit.burst.max(1), ..limit };
+        let limit = Limit {
+            burst: limit.burst.max(1),
+            ..limit
+        };
         let buckets = Buckets::default();
         let local = Gcra::new(quota(limit), buckets.clone(), clock);
-        RateLimiter { name, limit, buckets, local, shared }
+        RateLimiter {
+            name,
+            limit,
+            buckets,
+            local,
+            shared,
+        }
     }
 
     /// Takes a token for `client`, or says how long until one is available: from the shared
@@ -299,7 +323,8 @@ impl RateLimiter {
             None => (self.check_local(client), "local"),
         };
         if outcome.is_err() {
-            metrics::counter!("checkout_rate_limit_rejections_total", "limit" => self.name, "store" => store).increment(1);
+            metrics::counter!("checkout_rate_limit_rejections_total", "limit" => self.name, "store" => store)
+                .increment(1);
         }
         outcome
     }
@@ -331,7 +356,9 @@ fn quota(limit: Limit) -> Quota {
     let per_minute = limit.per_minute.max(1);
     let burst = NonZeroU32::new(limit.burst.max(1)).unwrap_or(NonZeroU32::MIN);
     let period = Duration::from_nanos(60_000_000_000 / u64::from(per_minute));
-    Quota::with_period(period).unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX)).allow_burst(burst)
+    Quota::with_period(period)
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
+        .allow_burst(burst)
 }
 
 // ---- shared buckets in Redis ---------------------------------------------------------------
@@ -399,7 +426,8 @@ impl SharedLimits {
     /// background; must be called inside the tokio runtime. The URL may carry a password: it
     /// is never logged.
     pub fn connect(url: &str) -> Result<Arc<SharedLimits>, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("--rate-limit-redis is not a usable Redis URL: {}", e.category()))?;
+        let client = redis::Client::open(url)
+            .map_err(|e| format!("--rate-limit-redis is not a usable Redis URL: {}", e.category()))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(1)))
             .set_response_timeout(Some(REDIS_CHECK_TIMEOUT))
@@ -455,7 +483,11 @@ impl SharedLimits {
         let mut connection = self.connection.clone();
         let mut invocation = self.script.key(key);
         invocation.arg(t).arg(tau);
-        let answered = tokio::time::timeout(REDIS_CHECK_TIMEOUT, invocation.invoke_async::<Vec<i64>>(&mut connection)).await;
+        let answered = tokio::time::timeout(
+            REDIS_CHECK_TIMEOUT,
+            invocation.invoke_async::<Vec<i64>>(&mut connection),
+        )
+        .await;
         match answered {
             Ok(Ok(answer)) if answer.first() == Some(&1) => Some(Ok(())),
             Ok(Ok(answer)) if answer.first() == Some(&0) => {
@@ -544,7 +576,10 @@ mod tests {
     impl Timed {
         fn new(limit: Limit) -> Self {
             let clock = LimiterClock::manual(Instant::now());
-            Timed { limiter: RateLimiter::with_clock(limit, clock.clone()), clock }
+            Timed {
+                limiter: RateLimiter::with_clock(limit, clock.clone()),
+                clock,
+            }
         }
 
         fn check_at(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
@@ -559,13 +594,19 @@ mod tests {
 
     #[test]
     fn burst_then_refill_at_the_rate() {
-        let limiter = Timed::new(Limit { per_minute: 60, burst: 2 });
+        let limiter = Timed::new(Limit {
+            per_minute: 60,
+            burst: 2,
+        });
         let start = Instant::now();
         let client = ip("192.0.2.1");
         assert!(limiter.check_at(client, start).is_ok());
         assert!(limiter.check_at(client, start).is_ok());
         let wait = limiter.check_at(client, start).expect_err("burst spent");
-        assert!(wait > Duration::from_millis(900) && wait <= Duration::from_secs(1), "{wait:?}");
+        assert!(
+            wait > Duration::from_millis(900) && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
         assert!(limiter.check_at(client, start + Duration::from_millis(500)).is_err());
         assert!(limiter.check_at(client, start + Duration::from_millis(1_500)).is_ok());
         // Other clients have their own bucket.
@@ -582,14 +623,27 @@ mod tests {
 
     #[test]
     fn memory_stays_bounded_under_many_clients() {
-        let limiter = Timed::new(Limit { per_minute: 1, burst: 1 });
+        let limiter = Timed::new(Limit {
+            per_minute: 1,
+            burst: 1,
+        });
         let now = Instant::now();
         for n in 0..(MAX_CLIENTS as u32 * 3) {
-            let _ = limiter.check_at(IpAddr::V4(Ipv4Addr::from(0x0A00_0000 + n)), now + Duration::from_micros(n.into()));
+            let _ = limiter.check_at(
+                IpAddr::V4(Ipv4Addr::from(0x0A00_0000 + n)),
+                now + Duration::from_micros(n.into()),
+            );
         }
-        assert!(limiter.tracked_clients() <= MAX_CLIENTS, "{}", limiter.tracked_clients());
+        assert!(
+            limiter.tracked_clients() <= MAX_CLIENTS,
+            "{}",
+            limiter.tracked_clients()
+        );
         // At the bound, buckets idle long enough to be full again are simply forgotten.
-        let idle = Timed::new(Limit { per_minute: 60, burst: 1 });
+        let idle = Timed::new(Limit {
+            per_minute: 60,
+            burst: 1,
+        });
         for n in 0..MAX_CLIENTS as u32 {
             let _ = idle.check_at(IpAddr::V4(Ipv4Addr::from(0x0A00_0000 + n)), now);
         }
@@ -602,10 +656,16 @@ mod tests {
     fn keys_ipv6_by_prefix_and_trusts_forwarded_only_when_told() {
         assert_eq!(bucket_key(ip("2001:db8:1:2:3:4:5:6")), ip("2001:db8:1:2::"));
         assert_eq!(bucket_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
-        let client = ClientAddr { peer: Some(ip("10.0.0.1")), forwarded_for: Some(ip("198.51.100.4")) };
+        let client = ClientAddr {
+            peer: Some(ip("10.0.0.1")),
+            forwarded_for: Some(ip("198.51.100.4")),
+        };
         let direct = RateLimits::new(RateLimitConfig::DEFAULT);
         assert_eq!(direct.client_key(&client), ip("10.0.0.1"));
-        let proxied = RateLimits::new(RateLimitConfig { trust_proxy: true, ..RateLimitConfig::DEFAULT });
+        let proxied = RateLimits::new(RateLimitConfig {
+            trust_proxy: true,
+            ..RateLimitConfig::DEFAULT
+        });
         assert_eq!(proxied.client_key(&client), ip("198.51.100.4"));
     }
 
@@ -623,7 +683,10 @@ mod tests {
 
     /// Runs an extractor that never waits (`ClientAddr` reads headers only).
     fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().build().expect("runtime").block_on(future)
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(future)
     }
 
     #[test]
@@ -634,9 +697,21 @@ mod tests {
         assert_eq!(forwarded(&["[2001:db8::8]"]), Some(ip("2001:db8::8")));
         assert_eq!(forwarded(&["2001:db8::9"]), Some(ip("2001:db8::9")));
         // The last entry of the last header is the one the proxy appended.
-        assert_eq!(forwarded(&["10.9.9.9, 203.0.113.5:80", " 192.0.2.44:1234 "]), Some(ip("192.0.2.44")));
+        assert_eq!(
+            forwarded(&["10.9.9.9, 203.0.113.5:80", " 192.0.2.44:1234 "]),
+            Some(ip("192.0.2.44"))
+        );
         assert_eq!(forwarded(&["192.0.2.1, [2001:db8::1]:8080"]), Some(ip("2001:db8::1")));
-        for junk in ["", "unknown", "example.com:80", "[2001:db8::1", "2001:db8::1]:80", "1.2.3.4:", "1.2.3.4:x", "[1.2.3.4]:80"] {
+        for junk in [
+            "",
+            "unknown",
+            "example.com:80",
+            "[2001:db8::1",
+            "2001:db8::1]:80",
+            "1.2.3.4:",
+            "1.2.3.4:x",
+            "[1.2.3.4]:80",
+        ] {
             assert_eq!(forwarded(&[junk]), None, "{junk:?}");
         }
         assert_eq!(forwarded(&[]), None);

@@ -31,7 +31,11 @@ impl StaticFiles {
             .precompressed_br()
             .precompressed_gzip()
             .append_index_html_on_directories(false);
-        StaticFiles { dist, assets, frame_ancestors: FrameAncestors::new(frame_ancestors) }
+        StaticFiles {
+            dist,
+            assets,
+            frame_ancestors: FrameAncestors::new(frame_ancestors),
+        }
     }
 
     /// Lets each link's page also be framed by the origins its link declares (sandbox mode).
@@ -60,7 +64,9 @@ pub async fn serve(files: Arc<StaticFiles>, request: Request) -> Response {
     }
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let mut response = (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed\n").into_response();
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
     let file_name = path.rsplit('/').next().unwrap_or("");
@@ -81,10 +87,14 @@ async fn asset(files: &StaticFiles, request: Request, file_name: String) -> Resp
             // Unhashed files (favicon, embed.js) may change under the same name: revalidate.
             "no-cache"
         };
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
         // ServeDir picks a .br/.gz sibling by Accept-Encoding without saying so; a shared cache
         // must not hand the brotli bytes of an immutable asset to a client that cannot decode them.
-        response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         if file_name == embedding::EMBED_SCRIPT {
             embedding::set_embed_script_headers(response.headers_mut());
         }
@@ -103,11 +113,17 @@ async fn index(files: &StaticFiles, path: &str, head_only: bool) -> Response {
             return not_built();
         }
     };
-    let csp = headers::content_security_policy(&headers::inline_script_hashes(&html), &files.frame_ancestors.for_path(path));
+    let csp = headers::content_security_policy(
+        &headers::inline_script_hashes(&html),
+        &files.frame_ancestors.for_path(path),
+    );
     let body = if head_only { Body::empty() } else { Body::from(html) };
     let mut response = (StatusCode::OK, body).into_response();
     let map = response.headers_mut();
-    map.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    map.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     map.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(csp) = HeaderValue::from_str(&csp) {
         map.insert(header::CONTENT_SECURITY_POLICY, csp);
@@ -122,7 +138,10 @@ fn not_built() -> Response {
                 or point <code>--dist</code> / <code>DIST_DIR</code> at its output.</p></body></html>";
     let mut response = (StatusCode::SERVICE_UNAVAILABLE, page).into_response();
     let map = response.headers_mut();
-    map.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    map.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     map.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
@@ -135,7 +154,9 @@ pub fn is_hashed_name(file_name: &str) -> bool {
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
         Some((name, hash)) => {
-            !name.is_empty() && (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            !name.is_empty()
+                && (12..=16).contains(&hash.len())
+                && hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         }
         None => false,
     }
@@ -150,7 +171,10 @@ mod tests {
         assert!(is_hashed_name("checkout-3fa2b1c4d5e6f708.js"));
         assert!(is_hashed_name("checkout-3fa2b1c4d5e6f708_bg.wasm"));
         assert!(is_hashed_name("checkout-3fa2b1c4d5e6f708_bg.wasm.br"));
-        assert!(is_hashed_name("base-fa2b1c4d5e6f708.css"), "15 digits: leading zero dropped");
+        assert!(
+            is_hashed_name("base-fa2b1c4d5e6f708.css"),
+            "15 digits: leading zero dropped"
+        );
         assert!(!is_hashed_name("embed.js"));
         assert!(!is_hashed_name("logo-dark.svg"));
         assert!(!is_hashed_name("-3fa2b1c4d5e6f708.js"));

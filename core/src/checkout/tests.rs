@@ -11,7 +11,13 @@ fn handle() -> SessionHandle {
 }
 
 fn api_error(status: u16) -> CallError {
-    CallError::Api(ApiError { status, kind: ApiErrorKind::ServerError, code: None, detail: String::new(), trace_id: None })
+    CallError::Api(ApiError {
+        status,
+        kind: ApiErrorKind::ServerError,
+        code: None,
+        detail: String::new(),
+        trace_id: None,
+    })
 }
 
 /// The card method of the fixture (config 0, method 2): only the prefilled firstName and email.
@@ -22,7 +28,12 @@ fn values() -> FormValues {
 }
 
 fn opening(session: CheckoutSession, payments: Vec<Payment>) -> Opening {
-    Opening { session, payments, handle: Some(handle()), waited_here: false }
+    Opening {
+        session,
+        payments,
+        handle: Some(handle()),
+        waited_here: false,
+    }
 }
 
 /// A checkout opened on the fixture session, payable.
@@ -42,7 +53,10 @@ fn redirecting(url: &str) -> Payment {
 }
 
 fn pay() -> Event {
-    Event::Pay { choice: CARD, values: values() }
+    Event::Pay {
+        choice: CARD,
+        values: values(),
+    }
 }
 
 fn submits(commands: &[Command]) -> usize {
@@ -79,7 +93,11 @@ fn an_unreadable_list_after_an_ambiguous_answer_looks_again_before_resending() {
     assert_eq!(checkout.submit_error, Some(Key::SubmitUnverified));
     assert!(!checkout.busy());
     let retry = checkout.on(pay());
-    assert_eq!(retry, vec![Command::ShowErrors(vec![]), Command::ListPayments(handle())], "looks before sending");
+    assert_eq!(
+        retry,
+        vec![Command::ShowErrors(vec![]), Command::ListPayments(handle())],
+        "looks before sending"
+    );
     let sent = checkout.on(Event::Listed(Ok(vec![])));
     assert_eq!(submits(&sent), 1);
 }
@@ -108,11 +126,17 @@ fn a_rate_limited_submission_keeps_the_form_and_reads_nothing() {
 fn a_rejected_submission_reads_the_session_and_stays_busy_until_it_is_read() {
     let mut checkout = ready();
     checkout.on(pay());
-    assert_eq!(checkout.on(Event::Submitted(Err(api_error(409)))), vec![Command::Read(handle())]);
+    assert_eq!(
+        checkout.on(Event::Submitted(Err(api_error(409)))),
+        vec![Command::Read(handle())]
+    );
     assert_eq!(checkout.submit_error, Some(Key::SubmitRejected));
     assert!(checkout.busy());
     let expired = session_with(json!({"status": "EXPIRED"}));
-    checkout.on(Event::Read { session: Ok(expired), payments: Ok(vec![]) });
+    checkout.on(Event::Read {
+        session: Ok(expired),
+        payments: Ok(vec![]),
+    });
     assert!(!checkout.busy());
     assert_eq!(checkout.screen(), Some(Screen::Expired));
 }
@@ -130,12 +154,21 @@ fn offline_refuses_to_send_and_back_online_clears_the_message() {
 #[test]
 fn an_invalid_form_shows_its_errors_and_focuses_the_first() {
     let mut checkout = ready();
-    let out = checkout.on(Event::Pay { choice: CARD, values: FormValues::new() });
+    let out = checkout.on(Event::Pay {
+        choice: CARD,
+        values: FormValues::new(),
+    });
     assert_eq!(submits(&out), 0);
     assert!(out.iter().any(|c| matches!(c, Command::ShowErrors(e) if !e.is_empty())));
     assert!(out.iter().any(|c| matches!(c, Command::FocusField(_))));
     assert_eq!(checkout.submit_error, Some(Key::FormHasErrors));
-    assert_eq!(checkout.on(Event::Pay { choice: None, values: values() }), vec![]);
+    assert_eq!(
+        checkout.on(Event::Pay {
+            choice: None,
+            values: values()
+        }),
+        vec![]
+    );
     assert_eq!(checkout.submit_error, Some(Key::ChooseMethodFirst));
 }
 
@@ -166,12 +199,39 @@ fn waiting_polls_with_backoff_and_pauses_while_hidden() {
     let mut checkout = ready();
     checkout.on(pay());
     let out = checkout.on(Event::Submitted(Ok(created())));
-    assert!(out.contains(&Command::After { ms: poll_delay_ms(0), timer: Timer::Poll }));
-    let hidden = checkout.on(Event::Timer { timer: Timer::Poll, hidden: true });
-    assert_eq!(hidden, vec![Command::After { ms: poll_delay_ms(0), timer: Timer::Poll }]);
-    assert_eq!(checkout.on(Event::Timer { timer: Timer::Poll, hidden: false }), vec![Command::Read(handle())]);
-    let next = checkout.on(Event::Read { session: Err(CallError::Network), payments: Err(CallError::Network) });
-    assert_eq!(next, vec![Command::After { ms: poll_delay_ms(1), timer: Timer::Poll }]);
+    assert!(out.contains(&Command::After {
+        ms: poll_delay_ms(0),
+        timer: Timer::Poll
+    }));
+    let hidden = checkout.on(Event::Timer {
+        timer: Timer::Poll,
+        hidden: true,
+    });
+    assert_eq!(
+        hidden,
+        vec![Command::After {
+            ms: poll_delay_ms(0),
+            timer: Timer::Poll
+        }]
+    );
+    assert_eq!(
+        checkout.on(Event::Timer {
+            timer: Timer::Poll,
+            hidden: false
+        }),
+        vec![Command::Read(handle())]
+    );
+    let next = checkout.on(Event::Read {
+        session: Err(CallError::Network),
+        payments: Err(CallError::Network),
+    });
+    assert_eq!(
+        next,
+        vec![Command::After {
+            ms: poll_delay_ms(1),
+            timer: Timer::Poll
+        }]
+    );
 }
 
 #[test]
@@ -180,7 +240,10 @@ fn a_paid_session_forgets_the_stored_form_and_announces_success() {
     checkout.on(pay());
     checkout.on(Event::Submitted(Ok(created())));
     let paid = session_with(json!({"status": "FINISHED"}));
-    let out = checkout.on(Event::Read { session: Ok(paid), payments: Ok(vec![]) });
+    let out = checkout.on(Event::Read {
+        session: Ok(paid),
+        payments: Ok(vec![]),
+    });
     assert!(out.contains(&Command::ForgetStoredForm));
     assert!(out.contains(&Command::Announce(Key::SuccessTitle)));
 }
@@ -189,7 +252,12 @@ fn a_paid_session_forgets_the_stored_form_and_announces_success() {
 fn a_link_paid_before_this_visit_says_already_paid() {
     let (mut checkout, _) = Checkout::start(None, false, true, String::new());
     let paid = session_with(json!({"status": "FINISHED"}));
-    let out = checkout.on(Event::Opened(Ok(Opening { session: paid, payments: vec![], handle: None, waited_here: false })));
+    let out = checkout.on(Event::Opened(Ok(Opening {
+        session: paid,
+        payments: vec![],
+        handle: None,
+        waited_here: false,
+    })));
     assert!(checkout.already_paid);
     assert!(out.contains(&Command::Announce(Key::PaidTitle)));
     assert!(out.contains(&Command::Hold(None)));
@@ -208,45 +276,75 @@ fn back_online_reopens_a_checkout_that_failed_for_lack_of_connection() {
 fn failed_creation_reads_as_unknown_or_inactive() {
     assert_eq!(OpenError::of_creation(api_error(404)), OpenError::NotFound);
     assert_eq!(OpenError::of_creation(api_error(410)), OpenError::Inactive);
-    assert_eq!(OpenError::of_creation(api_error(500)), OpenError::Failed(api_error(500)));
+    assert_eq!(
+        OpenError::of_creation(api_error(500)),
+        OpenError::Failed(api_error(500))
+    );
 }
 
 #[test]
 fn refreshing_an_expired_session_keeps_an_offered_method_and_resets_a_gone_one() {
     let mut checkout = ready();
-    checkout.on(Event::Read { session: Ok(session_with(json!({"status": "EXPIRED"}))), payments: Ok(vec![]) });
+    checkout.on(Event::Read {
+        session: Ok(session_with(json!({"status": "EXPIRED"}))),
+        payments: Ok(vec![]),
+    });
     assert_eq!(checkout.on(Event::RefreshClicked), vec![Command::Refresh]);
     assert!(checkout.on(Event::RefreshClicked).is_empty(), "one refresh at a time");
-    let out = checkout.on(Event::Refreshed { result: Ok((session(), Some(handle()))), choice: CARD });
+    let out = checkout.on(Event::Refreshed {
+        result: Ok((session(), Some(handle()))),
+        choice: CARD,
+    });
     assert!(!out.iter().any(|c| matches!(c, Command::SetChoice(_))));
     assert_eq!(checkout.screen(), Some(Screen::Pay));
     assert!(out.contains(&Command::Focus("options-title")));
 
-    checkout.on(Event::Read { session: Ok(session_with(json!({"status": "EXPIRED"}))), payments: Ok(vec![]) });
+    checkout.on(Event::Read {
+        session: Ok(session_with(json!({"status": "EXPIRED"}))),
+        payments: Ok(vec![]),
+    });
     checkout.on(Event::RefreshClicked);
-    let out = checkout.on(Event::Refreshed { result: Ok((session(), Some(handle()))), choice: Some((5, 0)) });
+    let out = checkout.on(Event::Refreshed {
+        result: Ok((session(), Some(handle()))),
+        choice: Some((5, 0)),
+    });
     assert!(out.contains(&Command::SetChoice(default_choice(&session()))));
-    checkout.on(Event::Read { session: Ok(session_with(json!({"status": "EXPIRED"}))), payments: Ok(vec![]) });
+    checkout.on(Event::Read {
+        session: Ok(session_with(json!({"status": "EXPIRED"}))),
+        payments: Ok(vec![]),
+    });
     checkout.on(Event::RefreshClicked);
-    checkout.on(Event::Refreshed { result: Err(api_error(422)), choice: CARD });
+    checkout.on(Event::Refreshed {
+        result: Err(api_error(422)),
+        choice: CARD,
+    });
     assert_eq!(checkout.refresh, RefreshState::Unavailable);
 }
 
 #[test]
 fn a_stored_handle_is_tried_before_an_offered_one_and_never_twice() {
     let other = SessionHandle::parse("cs_999.1999999999.abcdefghijklmnopqrstuv").unwrap();
-    assert_eq!(handles_to_try(Some(handle()), Some(other.clone())), vec![handle(), other.clone()]);
+    assert_eq!(
+        handles_to_try(Some(handle()), Some(other.clone())),
+        vec![handle(), other.clone()]
+    );
     assert_eq!(handles_to_try(Some(handle()), Some(handle())), vec![handle()]);
     assert_eq!(handles_to_try(None, Some(other.clone())), vec![other]);
 }
 
 #[test]
 fn restoring_keeps_what_was_saved_and_typed_over_the_merchant_data() {
-    let saved = FormValues::from([("firstName".to_string(), "Ana María".to_string()), ("email".to_string(), String::new())]);
+    let saved = FormValues::from([
+        ("firstName".to_string(), "Ana María".to_string()),
+        ("email".to_string(), String::new()),
+    ]);
     let typed = FormValues::from([("phoneNumber".to_string(), "3001234567".to_string())]);
     let values = restored_values(&session(), saved, &typed);
     assert_eq!(values["firstName"], "Ana María");
-    assert_eq!(values["email"], "ana@example.co", "an empty saved value does not erase the merchant's");
+    assert_eq!(
+        values["email"], "ana@example.co",
+        "an empty saved value does not erase the merchant's"
+    );
     assert_eq!(values["phoneNumber"], "3001234567");
 }
 
@@ -267,7 +365,16 @@ fn any_error() -> impl Strategy<Value = CallError> {
         Just(CallError::Network),
         Just(CallError::Timeout),
         Just(CallError::Decode("x".into())),
-        prop_oneof![Just(400u16), Just(404), Just(409), Just(422), Just(429), Just(500), Just(503)].prop_map(api_error),
+        prop_oneof![
+            Just(400u16),
+            Just(404),
+            Just(409),
+            Just(422),
+            Just(429),
+            Just(500),
+            Just(503)
+        ]
+        .prop_map(api_error),
     ]
 }
 
@@ -283,8 +390,18 @@ fn any_session() -> impl Strategy<Value = CheckoutSession> {
 }
 
 fn any_payment() -> impl Strategy<Value = Payment> {
-    let status = prop_oneof![Just("CREATED"), Just("SETTLED"), Just("FAILED"), Just("EXPIRED"), Just("RECEIVED")];
-    let url = prop_oneof![Just("https://bank.example/pay"), Just("javascript:alert(1)"), Just("http://bank.example/")];
+    let status = prop_oneof![
+        Just("CREATED"),
+        Just("SETTLED"),
+        Just("FAILED"),
+        Just("EXPIRED"),
+        Just("RECEIVED")
+    ];
+    let url = prop_oneof![
+        Just("https://bank.example/pay"),
+        Just("javascript:alert(1)"),
+        Just("http://bank.example/")
+    ];
     let minute = 0..60u32;
     (status, url, minute, any::<bool>()).prop_map(|(status, url, minute, card)| {
         let at = format!("2025-04-24T12:{minute:02}:00Z");
@@ -300,22 +417,43 @@ fn any_event() -> impl Strategy<Value = Event> {
     let result = |ok: BoxedStrategy<Payment>| prop_oneof![ok.prop_map(Ok), any_error().prop_map(Err)];
     prop_oneof![
         Just(pay()),
-        Just(Event::Pay { choice: None, values: values() }),
-        Just(Event::Pay { choice: CARD, values: FormValues::new() }),
+        Just(Event::Pay {
+            choice: None,
+            values: values()
+        }),
+        Just(Event::Pay {
+            choice: CARD,
+            values: FormValues::new()
+        }),
         result(any_payment().boxed()).prop_map(Event::Submitted),
-        prop_oneof![prop::collection::vec(any_payment(), 0..3).prop_map(Ok), any_error().prop_map(Err)]
-            .prop_map(Event::Listed),
+        prop_oneof![
+            prop::collection::vec(any_payment(), 0..3).prop_map(Ok),
+            any_error().prop_map(Err)
+        ]
+        .prop_map(Event::Listed),
         (any_session(), prop::collection::vec(any_payment(), 0..3), any::<bool>()).prop_map(|(s, p, ok)| Event::Read {
             session: if ok { Ok(s) } else { Err(CallError::Network) },
             payments: Ok(p),
         }),
         any::<bool>().prop_map(Event::Online),
-        any::<bool>().prop_map(|hidden| Event::Timer { timer: Timer::Poll, hidden }),
-        Just(Event::Timer { timer: Timer::Expiry, hidden: false }),
+        any::<bool>().prop_map(|hidden| Event::Timer {
+            timer: Timer::Poll,
+            hidden
+        }),
+        Just(Event::Timer {
+            timer: Timer::Expiry,
+            hidden: false
+        }),
         Just(Event::Expired),
         Just(Event::RefreshClicked),
-        Just(Event::Refreshed { result: Ok((session(), Some(handle()))), choice: CARD }),
-        any_error().prop_map(|e| Event::Refreshed { result: Err(e), choice: CARD }),
+        Just(Event::Refreshed {
+            result: Ok((session(), Some(handle()))),
+            choice: CARD
+        }),
+        any_error().prop_map(|e| Event::Refreshed {
+            result: Err(e),
+            choice: CARD
+        }),
         Just(Event::TryAnother),
         Just(Event::Chose),
         Just(Event::RedirectRefused),

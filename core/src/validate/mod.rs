@@ -17,8 +17,8 @@ pub use cuit::cuit_check_digit;
 pub use curp::curp_check_digit;
 pub use email::email;
 pub use nit::nit_check_digit;
-pub use phone::{phone, phone_digits, phone_prefix, phone_prefix_for};
 pub(crate) use phone::phone_national;
+pub use phone::{phone, phone_digits, phone_prefix, phone_prefix_for};
 pub use rut::rut_check_digit;
 
 /// Why a field's value is not acceptable. The SPA turns these into localised messages.
@@ -29,7 +29,10 @@ pub enum FieldError {
     /// The phone number contains something other than digits and separators.
     PhoneDigits,
     /// Wrong number of national digits for the country.
-    PhoneLength { min: u8, max: u8 },
+    PhoneLength {
+        min: u8,
+        max: u8,
+    },
     PhonePrefix,
     DocumentFormat,
     DocumentCheckDigit,
@@ -98,8 +101,9 @@ pub fn document_types(country_alpha3: &str) -> &'static [&'static str] {
 /// The §6 code of a document type, resolving the Colombian aliases `CED_CIU` (= CC) and
 /// `CED_EXT` (= CE); `None` for a type this build does not know.
 pub fn canonical_document_type(doc_type: &str) -> Option<&'static str> {
-    const KNOWN: &[&str] =
-        &["RUT", "CURP", "RFC", "CC", "CE", "NIT", "DNI", "CUIL", "CUIT", "RUC", "CPF", "PASSPORT"];
+    const KNOWN: &[&str] = &[
+        "RUT", "CURP", "RFC", "CC", "CE", "NIT", "DNI", "CUIL", "CUIT", "RUC", "CPF", "PASSPORT",
+    ];
     let upper = doc_type.trim().to_ascii_uppercase();
     match upper.as_str() {
         "CED_CIU" => Some("CC"),
@@ -180,7 +184,9 @@ pub fn normalize_document(doc_type: &str, number: &str) -> String {
 
 /// The digits of `text` as numbers, or `None` if any character is not an ASCII digit.
 pub(crate) fn digit_values(text: &str) -> Option<Vec<u32>> {
-    text.chars().map(|c| if c.is_ascii_digit() { c.to_digit(10) } else { None }).collect()
+    text.chars()
+        .map(|c| if c.is_ascii_digit() { c.to_digit(10) } else { None })
+        .collect()
 }
 
 #[cfg(test)]
@@ -223,11 +229,17 @@ mod tests {
         assert_eq!(document_in("ARG", "DNI", "1234567"), Ok(()));
         assert_eq!(document_in("PER", "DNI", "1234567"), Err(FieldError::DocumentFormat));
         assert_eq!(document_in("PER", "DNI", "12345678"), Ok(()));
-        assert_eq!(document_in("CHL", "CPF", "529.982.247-25"), Err(FieldError::DocumentTypeNotAllowed));
+        assert_eq!(
+            document_in("CHL", "CPF", "529.982.247-25"),
+            Err(FieldError::DocumentTypeNotAllowed)
+        );
         assert_eq!(document_in("BRA", "CPF", "529.982.247-25"), Ok(()));
         assert_eq!(document_in("COL", "CED_CIU", "1020304050"), Ok(()));
         assert_eq!(document_in("USA", "PASSPORT", "X1234567"), Ok(()));
-        assert_eq!(document_in("USA", "RUT", "12.345.678-5"), Err(FieldError::DocumentTypeNotAllowed));
+        assert_eq!(
+            document_in("USA", "RUT", "12.345.678-5"),
+            Err(FieldError::DocumentTypeNotAllowed)
+        );
     }
 
     #[test]
@@ -238,7 +250,11 @@ mod tests {
         assert_eq!(normalize_document("NIT", "900.123.456-8"), "900123456-8");
         assert_eq!(normalize_document("PASSPORT", "ab 123-456"), "AB123456");
         // The normalised number still validates.
-        for (kind, number) in [("RUT", "12.345.678-5"), ("NIT", "900.123.456-8"), ("CPF", "529.982.247-25")] {
+        for (kind, number) in [
+            ("RUT", "12.345.678-5"),
+            ("NIT", "900.123.456-8"),
+            ("CPF", "529.982.247-25"),
+        ] {
             assert_eq!(document(kind, &normalize_document(kind, number)), Ok(()), "{kind}");
         }
     }

@@ -7,9 +7,7 @@ use super::FieldError;
 pub fn phone_prefix(prefix: &str) -> Result<(), FieldError> {
     let digits = prefix.trim();
     let digits = digits.strip_prefix('+').unwrap_or(digits);
-    let ok = (1..=3).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
+    let ok = (1..=3).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
     if ok {
         Ok(())
     } else {
@@ -102,10 +100,16 @@ mod tests {
     #[test]
     fn national_lengths_per_country() {
         assert_eq!(phone("+56", "9 1234 5678"), Ok(()));
-        assert_eq!(phone("+56", "12345678"), Err(FieldError::PhoneLength { min: 9, max: 9 }));
+        assert_eq!(
+            phone("+56", "12345678"),
+            Err(FieldError::PhoneLength { min: 9, max: 9 })
+        );
         assert_eq!(phone("+52", "55 1234 5678"), Ok(()));
         assert_eq!(phone("+57", "300 123 4567"), Ok(()));
-        assert_eq!(phone("+57", "300 123 456"), Err(FieldError::PhoneLength { min: 10, max: 10 }));
+        assert_eq!(
+            phone("+57", "300 123 456"),
+            Err(FieldError::PhoneLength { min: 10, max: 10 })
+        );
         assert_eq!(phone("+55", "(11) 91234-5678"), Ok(()));
         assert_eq!(phone("+55", "(11) 1234-5678"), Ok(()));
         assert_eq!(phone("+54", "11 2345-6789"), Ok(()));

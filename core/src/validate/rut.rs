@@ -47,7 +47,14 @@ mod tests {
     #[test]
     fn valid_ruts_in_every_accepted_shape() {
         assert_eq!(rut_check_digit("12345678"), Some('5'));
-        for ok in ["12.345.678-5", "12345678-5", "123456785", " 12.345.678-5 ", "76.086.428-5", "11.111.111-1"] {
+        for ok in [
+            "12.345.678-5",
+            "12345678-5",
+            "123456785",
+            " 12.345.678-5 ",
+            "76.086.428-5",
+            "11.111.111-1",
+        ] {
             assert_eq!(validate(ok), Ok(()), "{ok}");
         }
         // A body whose check digit is K, in both cases.
@@ -61,7 +68,18 @@ mod tests {
         assert_eq!(validate("12.345.678-4"), Err(FieldError::DocumentCheckDigit));
         assert_eq!(validate("12.345.678-K"), Err(FieldError::DocumentCheckDigit));
         assert_eq!(validate("12.345.679-5"), Err(FieldError::DocumentCheckDigit));
-        for bad in ["", "-", "5", "12345-5", "12.345.678-", "12.345.678-55", "12.34A.678-5", "1234567890-1", "12.345.678-X", "12_345_678-5"] {
+        for bad in [
+            "",
+            "-",
+            "5",
+            "12345-5",
+            "12.345.678-",
+            "12.345.678-55",
+            "12.34A.678-5",
+            "1234567890-1",
+            "12.345.678-X",
+            "12_345_678-5",
+        ] {
             assert_eq!(validate(bad), Err(FieldError::DocumentFormat), "{bad}");
         }
     }

@@ -21,7 +21,11 @@ const TOKEN_LIFETIME_SECONDS: i64 = 3600;
 /// Compares secrets without stopping at the first differing byte.
 fn same_secret(given: &str, expected: &str) -> bool {
     given.len() == expected.len()
-        && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 fn api_key_ok(sandbox: &Sandbox, headers: &HeaderMap) -> bool {
@@ -32,7 +36,11 @@ fn api_key_ok(sandbox: &Sandbox, headers: &HeaderMap) -> bool {
 }
 
 /// `POST /auth` with `x-api-key` and `{clientId, clientSecret}`.
-pub async fn issue_token(State(sandbox): State<Arc<Sandbox>>, headers: HeaderMap, body: BodyBytes) -> Answer<Json<Value>> {
+pub async fn issue_token(
+    State(sandbox): State<Arc<Sandbox>>,
+    headers: HeaderMap,
+    body: BodyBytes,
+) -> Answer<Json<Value>> {
     if !api_key_ok(&sandbox, &headers) {
         return Err(Failure::unauthorized("invalid or missing x-api-key"));
     }
@@ -52,10 +60,19 @@ pub async fn issue_token(State(sandbox): State<Arc<Sandbox>>, headers: HeaderMap
     if !(id_ok && secret_ok) {
         return Err(Failure::unauthorized("invalid client credentials"));
     }
-    let token = format!("sbx_{:016x}{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>(), rand::random::<u64>());
+    let token = format!(
+        "sbx_{:016x}{:016x}{:016x}",
+        rand::random::<u64>(),
+        rand::random::<u64>(),
+        rand::random::<u64>()
+    );
     let now = sandbox.now();
-    sandbox.lock().issue_token(token.clone(), now, now + Duration::seconds(TOKEN_LIFETIME_SECONDS));
-    Ok(Json(json!({"accessToken": token, "tokenType": "Bearer", "expiresIn": TOKEN_LIFETIME_SECONDS})))
+    sandbox
+        .lock()
+        .issue_token(token.clone(), now, now + Duration::seconds(TOKEN_LIFETIME_SECONDS));
+    Ok(Json(
+        json!({"accessToken": token, "tokenType": "Bearer", "expiresIn": TOKEN_LIFETIME_SECONDS}),
+    ))
 }
 
 /// Middleware for every endpoint but `/auth`: API key and an issued, unexpired bearer token.

@@ -61,7 +61,11 @@ pub fn banks(country: &str) -> Vec<Bank> {
     let country = country.trim().to_ascii_uppercase();
     directory(&country)
         .iter()
-        .map(|(code, name)| Bank { code: code.to_string(), name: name.to_string(), country_code: country.clone() })
+        .map(|(code, name)| Bank {
+            code: code.to_string(),
+            name: name.to_string(),
+            country_code: country.clone(),
+        })
         .collect()
 }
 
@@ -73,5 +77,9 @@ pub fn is_known_bank(country: &str, code: &str) -> bool {
 /// Conomy path segment at all (`[A-Za-z0-9_-]{1,128}`, §2) is a 400 like any other id.
 pub async fn list(country: PathId) -> Answer<Json<Vec<Bank>>> {
     let country = path_id(country, "country")?;
-    Ok(Json(if country.len() <= 3 { banks(&country) } else { Vec::new() }))
+    Ok(Json(if country.len() <= 3 {
+        banks(&country)
+    } else {
+        Vec::new()
+    }))
 }

@@ -43,9 +43,7 @@ impl Clock for ManualClock {
 /// RFC 3339 in UTC with milliseconds and `Z`, the form the Conomy API uses:
 /// `2025-04-24T13:05:09.123Z`.
 pub fn rfc3339_ms(at: OffsetDateTime) -> String {
-    let format = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     // Formatting a UTC date with this description cannot fail for years 0..=9999; the
     // fallback keeps the server answering even if it somehow did.
     at.to_offset(UtcOffset::UTC)

@@ -85,7 +85,10 @@ fn is_operator(sandbox: &Sandbox, request: &Request) -> bool {
 /// (an in-process call, a server started without connect info) nobody is local.
 fn is_local_client(request: &Request) -> bool {
     let relayed = RELAY_HEADERS.iter().any(|name| request.headers().contains_key(*name));
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
     !relayed && peer.is_some_and(is_loopback)
 }
 
@@ -113,7 +116,9 @@ pub async fn expire_session(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> 
     if !store.expire_session(&id, now) {
         return Err(Failure::not_found("checkout session"));
     }
-    let session = store.session(&id).ok_or_else(|| Failure::not_found("checkout session"))?;
+    let session = store
+        .session(&id)
+        .ok_or_else(|| Failure::not_found("checkout session"))?;
     Ok(Json(sessions::view(&sandbox, session)))
 }
 

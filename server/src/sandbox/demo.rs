@@ -72,8 +72,15 @@ fn demos(base: &str) -> Vec<Demo> {
         "phoneNumberPrefix": "+56", "phoneNumber": "912345678",
         "documentType": "RUT", "documentNumber": "12.345.678-5"
     });
-    prefilled["customerRequirements"] =
-        json!(["firstName", "lastName", "email", "phoneNumberPrefix", "phoneNumber", "documentType", "documentNumber"]);
+    prefilled["customerRequirements"] = json!([
+        "firstName",
+        "lastName",
+        "email",
+        "phoneNumberPrefix",
+        "phoneNumber",
+        "documentType",
+        "documentNumber"
+    ]);
     let mut cop = body(
         base,
         "COP",
@@ -94,7 +101,12 @@ fn demos(base: &str) -> Vec<Demo> {
     let mut brl = body(
         base,
         "BRL",
-        merchant("sbx-merchant-br", "Escola Online São João", "BRL", "Escola São João LTDA"),
+        merchant(
+            "sbx-merchant-br",
+            "Escola Online São João",
+            "BRL",
+            "Escola São João LTDA",
+        ),
         json!([{"description": "Curso online de fotografia", "preTaxAmount": "197.90"}]),
         &["PIX"],
     );
@@ -198,7 +210,8 @@ fn demos(base: &str) -> Vec<Demo> {
         Demo {
             token: "demo-unsafe-redirect",
             name: "CLP · URLs de retorno inseguras",
-            description: "successUrl javascript: y failedUrl data: que nunca se siguen (unsafe return URLs, never followed)",
+            description:
+                "successUrl javascript: y failedUrl data: que nunca se siguen (unsafe return URLs, never followed)",
             status: LinkStatus::Active,
             fixture: Fixture::Fresh,
             body: unsafe_redirect,
@@ -220,7 +233,8 @@ pub fn seed(sandbox: &Sandbox) -> Vec<DemoLink> {
             demo.body["metadata"]["frameAncestors"] = json!(sandbox.config.embed_origins);
         }
         // The bodies above are fixed and valid; a failure here is a bug, reported, not a panic.
-        let link = match Order::from_json(&demo.body).and_then(|order| insert_link(sandbox, order, demo.status.clone())) {
+        let link = match Order::from_json(&demo.body).and_then(|order| insert_link(sandbox, order, demo.status.clone()))
+        {
             Ok(link) => link,
             Err(failure) => {
                 tracing::error!(token = demo.token, error = %failure.0, "demo link not created");

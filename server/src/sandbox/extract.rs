@@ -50,6 +50,10 @@ pub fn query_pairs(query: QueryPairs) -> Answer<Vec<(String, String)>> {
 
 /// The value of a query parameter (the last one wins), trimmed; empty counts as absent.
 pub fn query_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
 }
-

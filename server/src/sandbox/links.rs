@@ -73,9 +73,13 @@ pub fn view(sandbox: &Sandbox, link: &LinkRecord) -> Value {
 const LINK_FILTERS: [Filter<LinkRecord>; 5] = [
     ("id", |l| vec![l.id.as_str()]),
     ("status", |l| vec![l.status.as_str()]),
-    ("customer.email", |l| l.order.customer.iter().filter_map(|c| c.email.as_deref()).collect()),
+    ("customer.email", |l| {
+        l.order.customer.iter().filter_map(|c| c.email.as_deref()).collect()
+    }),
     ("destination.accountNumber", |l| account_numbers(&l.order)),
-    ("owner.identityId", |l| l.order.owner.identity_id.as_deref().into_iter().collect()),
+    ("owner.identityId", |l| {
+        l.order.owner.identity_id.as_deref().into_iter().collect()
+    }),
 ];
 
 /// Every destination's account number (a list filter matches any of them).
@@ -92,7 +96,9 @@ pub fn insert_link(sandbox: &Sandbox, order: Order, status: LinkStatus) -> Answe
     let (mut store, now) = sandbox.current();
     let token = order.checkout_token.clone();
     if store.token_in_use(&token) {
-        return Err(Failure::already_exists(format!("checkoutToken: {token} is already in use")));
+        return Err(Failure::already_exists(format!(
+            "checkoutToken: {token} is already in use"
+        )));
     }
     let link = LinkRecord::new(token, status, order, now);
     store.add_link(link.clone());
@@ -148,7 +154,12 @@ pub async fn activate(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer
             link.status = LinkStatus::Active;
             link.expires_at = now + link.order.lifetime();
         }
-        _ => return Err(Failure::precondition(format!("a {} payment link cannot be activated", link.status))),
+        _ => {
+            return Err(Failure::precondition(format!(
+                "a {} payment link cannot be activated",
+                link.status
+            )))
+        }
     }
     let link = link.clone();
     drop(store);

@@ -32,7 +32,10 @@ pub struct Selection<T> {
 impl<T> Selection<T> {
     /// The page as Conomy's list answer, each record rendered by `view`.
     pub fn render(self, view: impl Fn(&T) -> Value) -> Value {
-        let page = Page { pagination: self.pagination, results: self.records.iter().map(view).collect::<Vec<Value>>() };
+        let page = Page {
+            pagination: self.pagination,
+            results: self.records.iter().map(view).collect::<Vec<Value>>(),
+        };
         serde_json::to_value(page).unwrap_or(Value::Null)
     }
 }
@@ -61,13 +64,20 @@ pub fn select<'a, T: Clone + 'a>(
                 }
             }
         }
-        let Some(values) = query_value(query, param) else { continue };
-        wanted.push((*field, values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect()));
+        let Some(values) = query_value(query, param) else {
+            continue;
+        };
+        wanted.push((
+            *field,
+            values.split(',').map(str::trim).filter(|v| !v.is_empty()).collect(),
+        ));
     }
     let mut total: u64 = 0;
     let mut page = Vec::new();
     for record in records {
-        let matches = wanted.iter().all(|(field, values)| field(record).iter().any(|found| values.contains(found)));
+        let matches = wanted
+            .iter()
+            .all(|(field, values)| field(record).iter().any(|found| values.contains(found)));
         if !matches {
             continue;
         }
@@ -93,14 +103,20 @@ pub fn select<'a, T: Clone + 'a>(
 /// `local@domain.tld` in the characters an address may hold: enough to tell an address from a
 /// stray word (`customer.email=true`), lenient on what a merchant might really have stored.
 fn is_email_address(text: &str) -> bool {
-    let Some((local, domain)) = text.rsplit_once('@') else { return false };
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
     let labels: Vec<&str> = domain.split('.').collect();
     !local.is_empty()
         && local.len() <= 64
         && text.len() <= 254
-        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
         && labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
 }
 
 /// The value of a query parameter as sent (the last one wins), trimmed, empty included.
@@ -138,7 +154,9 @@ mod tests {
     const FILTERS: [Filter<Row>; 3] = [
         ("id", |r| vec![r.id.as_str()]),
         ("status", |r| vec![r.status]),
-        ("destination.accountNumber", |r| r.accounts.iter().map(String::as_str).collect()),
+        ("destination.accountNumber", |r| {
+            r.accounts.iter().map(String::as_str).collect()
+        }),
     ];
 
     #[test]
@@ -152,24 +170,44 @@ mod tests {
             .collect();
         let select = |pairs: &[(&str, &str)]| select(rows.iter(), &q(pairs), &FILTERS);
         let page1 = select(&[]).unwrap();
-        assert_eq!((page1.records.len(), page1.pagination.total, page1.pagination.next), (10, 25, 10));
+        assert_eq!(
+            (page1.records.len(), page1.pagination.total, page1.pagination.next),
+            (10, 25, 10)
+        );
         assert_eq!(page1.records[0].id, "l0");
         let last = select(&[("limit", "10"), ("offset", "20")]).unwrap();
         assert_eq!(last.records.len(), 5);
         assert_eq!(last.records[0].id, "l20");
-        assert_eq!((last.pagination.count, last.pagination.next, last.pagination.previous), (25, 0, 10));
+        assert_eq!(
+            (last.pagination.count, last.pagination.next, last.pagination.previous),
+            (25, 0, 10)
+        );
         let active = select(&[("status", "ACTIVE"), ("limit", "50")]).unwrap();
         assert_eq!((active.pagination.total, active.records.len()), (13, 13));
         assert_eq!(select(&[("id", "l1, l4,zz")]).unwrap().pagination.total, 2);
         let acct = select(&[("destination.accountNumber", "0"), ("status", "EXPIRED")]).unwrap();
         assert_eq!(acct.pagination.total, 4);
         let past_the_end = select(&[("offset", "40")]).unwrap();
-        assert_eq!((past_the_end.records.len(), past_the_end.pagination.count, past_the_end.pagination.next), (0, 25, 0));
+        assert_eq!(
+            (
+                past_the_end.records.len(),
+                past_the_end.pagination.count,
+                past_the_end.pagination.next
+            ),
+            (0, 25, 0)
+        );
         let by_cursor = select(&[("limit", "10"), ("next", "20")]).unwrap();
         assert_eq!(by_cursor.records[0].id, "l20");
-        assert_eq!(select(&[("next", "20"), ("offset", "10")]).unwrap().records[0].id, "l10", "offset wins");
+        assert_eq!(
+            select(&[("next", "20"), ("offset", "10")]).unwrap().records[0].id,
+            "l10",
+            "offset wins"
+        );
         assert!(select(&[("next", "AAA")]).is_err());
-        assert!(select(&[("next", "")]).is_err() && select(&[("limit", " ")]).is_err(), "empty is no number");
+        assert!(
+            select(&[("next", "")]).is_err() && select(&[("limit", " ")]).is_err(),
+            "empty is no number"
+        );
         assert!(select(&[("limit", "51")]).is_err());
         assert!(select(&[("offset", "-1")]).is_err());
     }
@@ -179,19 +217,36 @@ mod tests {
         for ok in ["ana@example.cl", "o'neil+x@a-b.example.co", "A.B@EXAMPLE.XN--P1AI"] {
             assert!(is_email_address(ok), "{ok}");
         }
-        for bad in ["true", "", "@example.cl", "ana@", "ana@example", "ana@exa mple.cl", "ana@.cl", "a b@example.cl"] {
+        for bad in [
+            "true",
+            "",
+            "@example.cl",
+            "ana@",
+            "ana@example",
+            "ana@exa mple.cl",
+            "ana@.cl",
+            "a b@example.cl",
+        ] {
             assert!(!is_email_address(bad), "{bad:?}");
         }
     }
 
     #[test]
     fn renders_only_the_page() {
-        let rows: Vec<Row> = (0..100).map(|i| Row { id: format!("r{i}"), status: "ACTIVE", accounts: vec![] }).collect();
+        let rows: Vec<Row> = (0..100)
+            .map(|i| Row {
+                id: format!("r{i}"),
+                status: "ACTIVE",
+                accounts: vec![],
+            })
+            .collect();
         let rendered = std::cell::Cell::new(0);
-        let answer = select(rows.iter(), &q(&[("limit", "3")]), &FILTERS).unwrap().render(|row| {
-            rendered.set(rendered.get() + 1);
-            serde_json::json!({"id": row.id})
-        });
+        let answer = select(rows.iter(), &q(&[("limit", "3")]), &FILTERS)
+            .unwrap()
+            .render(|row| {
+                rendered.set(rendered.get() + 1);
+                serde_json::json!({"id": row.id})
+            });
         assert_eq!(rendered.get(), 3);
         assert_eq!(answer["pagination"]["total"], 100);
         assert_eq!(answer["results"][2]["id"], "r2");

@@ -17,7 +17,12 @@ pub fn required_fields(rail: &Rail) -> Vec<String> {
     if sandbox.bank_id {
         paths.push(format!("{key}.bankId"));
     }
-    paths.extend(sandbox.customer_fields.iter().map(|field| format!("{key}.customer.{field}")));
+    paths.extend(
+        sandbox
+            .customer_fields
+            .iter()
+            .map(|field| format!("{key}.customer.{field}")),
+    );
     paths
 }
 
@@ -72,7 +77,10 @@ pub fn payment_configs(currency: &str, total: &str, plan: &MetadataOptions) -> A
             total
         } else {
             divide(&total, &planned.exchange_rate, scale).ok_or_else(|| {
-                Failure::invalid(&format!("metadata.paymentConfigs[{index}].exchangeRate"), "gives an amount out of range")
+                Failure::invalid(
+                    &format!("metadata.paymentConfigs[{index}].exchangeRate"),
+                    "gives an amount out of range",
+                )
             })?
         };
         let purchase = purchase.round(scale).to_string();
@@ -112,7 +120,11 @@ pub fn divide(amount: &Decimal, divisor: &Decimal, scale: u32) -> Option<Decimal
     let remainder = (numerator % denominator).unsigned_abs();
     let half_up = remainder >= denominator.unsigned_abs() - remainder;
     let negative = (numerator < 0) != (denominator < 0);
-    let q = if half_up { quotient + if negative { -1 } else { 1 } } else { quotient };
+    let q = if half_up {
+        quotient + if negative { -1 } else { 1 }
+    } else {
+        quotient
+    };
     Decimal::parse(&with_scale(q, scale)).ok()
 }
 
@@ -129,10 +141,18 @@ fn with_scale(units: i128, scale: u32) -> String {
     let negative = units < 0;
     let digits = units.unsigned_abs().to_string();
     let scale = scale as usize;
-    let padded = if digits.len() <= scale { format!("{}{digits}", "0".repeat(scale + 1 - digits.len())) } else { digits };
+    let padded = if digits.len() <= scale {
+        format!("{}{digits}", "0".repeat(scale + 1 - digits.len()))
+    } else {
+        digits
+    };
     let (int, frac) = padded.split_at(padded.len() - scale);
     let sign = if negative { "-" } else { "" };
-    if scale == 0 { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") }
+    if scale == 0 {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
 }
 
 #[cfg(test)]
@@ -157,8 +177,16 @@ mod tests {
     fn configs_carry_purchase_amounts_per_currency() {
         let plan = MetadataOptions {
             configs: vec![
-                PlannedConfig { currency: "COP".into(), exchange_rate: d("1"), rails: vec![Rail::Pse, Rail::Nequi] },
-                PlannedConfig { currency: "USD".into(), exchange_rate: d("4000"), rails: vec![Rail::Card] },
+                PlannedConfig {
+                    currency: "COP".into(),
+                    exchange_rate: d("1"),
+                    rails: vec![Rail::Pse, Rail::Nequi],
+                },
+                PlannedConfig {
+                    currency: "USD".into(),
+                    exchange_rate: d("4000"),
+                    rails: vec![Rail::Card],
+                },
             ],
             disabled: vec![Rail::Nequi],
             single_attempt: false,
@@ -170,7 +198,9 @@ mod tests {
         assert_eq!(configs[0].product, "COP:COP");
         assert_eq!(configs[0].payment_methods[0].id, "pm_pse");
         assert_eq!(configs[0].payment_methods[0].purchase_amount, "535500");
-        assert!(configs[0].payment_methods[0].required_fields.contains(&"pse.bankId".to_string()));
+        assert!(configs[0].payment_methods[0]
+            .required_fields
+            .contains(&"pse.bankId".to_string()));
         assert!(!configs[0].payment_methods[1].enabled);
         assert_eq!(configs[1].product, "USD:COP");
         assert_eq!(configs[1].payment_methods[0].id, "pm_card_usd");
@@ -179,7 +209,10 @@ mod tests {
 
     #[test]
     fn required_fields_follow_the_contract() {
-        assert_eq!(required_fields(&Rail::Etpay), vec!["etpay.customer.firstName", "etpay.customer.email"]);
+        assert_eq!(
+            required_fields(&Rail::Etpay),
+            vec!["etpay.customer.firstName", "etpay.customer.email"]
+        );
         assert_eq!(required_fields(&Rail::Pse).len(), 7);
         assert!(required_fields(&Rail::Pix).contains(&"pix.customer.documentNumber".to_string()));
     }

@@ -177,7 +177,10 @@ pub fn conomy_router(sandbox: Arc<Sandbox>) -> Router {
         .route("/payment-links", get(links::list).post(links::create))
         .route("/payment-links/{id}", get(links::get).delete(links::delete))
         .route("/payment-links/{id}/activate", post(links::activate))
-        .route("/payment-links/token/{token}/checkout-sessions", post(sessions::open_from_token))
+        .route(
+            "/payment-links/token/{token}/checkout-sessions",
+            post(sessions::open_from_token),
+        )
         .route("/checkout-sessions", get(sessions::list).post(sessions::create))
         .route("/checkout-sessions/{id}", get(sessions::get).delete(sessions::delete))
         .route("/checkout-sessions/{id}/payments", post(payments::submit))
@@ -188,7 +191,10 @@ pub fn conomy_router(sandbox: Arc<Sandbox>) -> Router {
         // then the User-Agent).
         .route_layer(middleware::from_fn_with_state(sandbox.clone(), faults::inject))
         .route_layer(middleware::from_fn(auth::require_user_agent))
-        .route_layer(middleware::from_fn_with_state(sandbox.clone(), auth::require_credentials));
+        .route_layer(middleware::from_fn_with_state(
+            sandbox.clone(),
+            auth::require_credentials,
+        ));
     Router::new()
         .route("/auth", post(auth::issue_token))
         .merge(protected)
@@ -205,10 +211,19 @@ pub fn sandbox_router(sandbox: Arc<Sandbox>) -> Router {
     let controls = Router::new()
         .route("/sandbox/control/sessions/{id}/expire", post(control::expire_session))
         .route("/sandbox/control/payment-links/{id}/expire", post(control::expire_link))
-        .route("/sandbox/control/payment-links/{id}/deactivate", post(control::deactivate_link))
-        .route("/sandbox/control/faults", get(faults::show).post(faults::install).delete(faults::clear))
+        .route(
+            "/sandbox/control/payment-links/{id}/deactivate",
+            post(control::deactivate_link),
+        )
+        .route(
+            "/sandbox/control/faults",
+            get(faults::show).post(faults::install).delete(faults::clear),
+        )
         .route("/sandbox/control/reset", post(control::reset))
-        .route_layer(middleware::from_fn_with_state(sandbox.clone(), control::require_operator));
+        .route_layer(middleware::from_fn_with_state(
+            sandbox.clone(),
+            control::require_operator,
+        ));
     Router::new()
         .route("/sandbox/provider.css", get(provider_page::stylesheet))
         .route("/sandbox/provider/{payment_id}", get(provider_page::show))
@@ -227,11 +242,15 @@ pub fn sandbox_router(sandbox: Arc<Sandbox>) -> Router {
 /// Simulated API answers and sandbox pages carry sessions, payments, credentials and one-time
 /// provider pages: no browser or shared cache may keep any of them.
 async fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-async fn demo_links_json(axum::extract::State(sandbox): axum::extract::State<Arc<Sandbox>>) -> axum::Json<Vec<DemoLink>> {
+async fn demo_links_json(
+    axum::extract::State(sandbox): axum::extract::State<Arc<Sandbox>>,
+) -> axum::Json<Vec<DemoLink>> {
     axum::Json(sandbox.demo_links())
 }
 

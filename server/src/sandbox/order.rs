@@ -3,8 +3,7 @@
 
 use checkout_core::decimal::Decimal;
 use checkout_core::model::{
-    Customer, Destination, DestinationAccount, DestinationMetadata, Item, Owner, PaymentConfig, Rail,
-    Tax, TaxType,
+    Customer, Destination, DestinationAccount, DestinationMetadata, Item, Owner, PaymentConfig, Rail, Tax, TaxType,
 };
 use checkout_core::money::minor_units;
 use serde_json::{Map, Value};
@@ -32,8 +31,14 @@ const CUSTOMER_REQUIREMENTS: [&str; 8] = [
     "documentType",
 ];
 const ACCOUNT_TYPES: [&str; 5] = ["CHECKING", "ASSET", "SAVINGS", "ESCROW", "FEE"];
-const OWNER_FIELDS: [&str; 6] =
-    ["identityId", "name", "lastname", "nickname", "documentNumber", "entityType"];
+const OWNER_FIELDS: [&str; 6] = [
+    "identityId",
+    "name",
+    "lastname",
+    "nickname",
+    "documentNumber",
+    "entityType",
+];
 
 /// What the merchant asked for, checked and with computed amounts.
 #[derive(Debug, Clone)]
@@ -73,7 +78,10 @@ impl Order {
         let obj = body
             .as_object()
             .ok_or_else(|| Failure::parsing("body: must be a JSON object"))?;
-        let fields = Fields { obj, prefix: String::new() };
+        let fields = Fields {
+            obj,
+            prefix: String::new(),
+        };
         refuse_nulls(body, "")?;
 
         let checkout_token = fields.req_str("checkoutToken")?.to_string();
@@ -105,7 +113,10 @@ impl Order {
         let metadata = match obj.get("metadata") {
             None | Some(Value::Null) => None,
             Some(Value::Object(map)) if metadata_size(map) > MAX_METADATA_BYTES => {
-                return Err(Failure::invalid("metadata", &format!("is too large (at most {MAX_METADATA_BYTES} bytes as JSON)")))
+                return Err(Failure::invalid(
+                    "metadata",
+                    &format!("is too large (at most {MAX_METADATA_BYTES} bytes as JSON)"),
+                ))
             }
             Some(Value::Object(map)) => Some(map.clone()),
             Some(_) => return Err(Failure::invalid("metadata", "must be an object")),
@@ -143,9 +154,19 @@ fn refuse_nulls(value: &Value, path: &str) -> Answer<()> {
             .iter()
             .filter(|(key, _)| !(path.is_empty() && key.as_str() == "metadata"))
             .try_for_each(|(key, item)| {
-                refuse_nulls(item, &if path.is_empty() { key.clone() } else { format!("{path}.{key}") })
+                refuse_nulls(
+                    item,
+                    &if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    },
+                )
             }),
-        Value::Array(list) => list.iter().enumerate().try_for_each(|(i, item)| refuse_nulls(item, &format!("{path}[{i}]"))),
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, item)| refuse_nulls(item, &format!("{path}[{i}]"))),
         _ => Ok(()),
     }
 }
@@ -168,16 +189,19 @@ impl<'a> Fields<'a> {
 
     fn nested(&self, key: &str, value: &'a Value) -> Answer<Fields<'a>> {
         let path = self.path(key);
-        let obj = value.as_object().ok_or_else(|| Failure::invalid(&path, "must be an object"))?;
-        Ok(Fields { obj, prefix: format!("{path}.") })
+        let obj = value
+            .as_object()
+            .ok_or_else(|| Failure::invalid(&path, "must be an object"))?;
+        Ok(Fields {
+            obj,
+            prefix: format!("{path}."),
+        })
     }
 
     fn opt_str(&self, key: &str) -> Answer<Option<&'a str>> {
         match self.obj.get(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.len() > MAX_TEXT => {
-                Err(Failure::invalid(&self.path(key), "is too long"))
-            }
+            Some(Value::String(s)) if s.len() > MAX_TEXT => Err(Failure::invalid(&self.path(key), "is too long")),
             Some(Value::String(s)) => Ok(Some(s.as_str())),
             Some(_) => Err(Failure::invalid(&self.path(key), "must be a string")),
         }
@@ -280,8 +304,16 @@ fn parse_tax(tax: &Fields, pre_tax: &Decimal, scale: u32) -> Answer<(Tax, Decima
         _ => value.round(scale),
     };
     // Required like its type and value (§3, the file's `tax`); `amount` is computed, not read.
-    let name = tax.opt_str("name")?.ok_or_else(|| Failure::missing(&tax.path("name")))?.to_string();
-    let tax = Tax { name, kind, value: value.to_string(), amount: amount.to_string() };
+    let name = tax
+        .opt_str("name")?
+        .ok_or_else(|| Failure::missing(&tax.path("name")))?
+        .to_string();
+    let tax = Tax {
+        name,
+        kind,
+        value: value.to_string(),
+        amount: amount.to_string(),
+    };
     Ok((tax, amount))
 }
 
@@ -290,13 +322,10 @@ fn totals(items: &[Item], scale: u32) -> Answer<(String, String)> {
     let mut pre_tax = Decimal::zero().round(scale);
     let mut total = Decimal::zero().round(scale);
     for item in items {
-        let add = |sum: &Decimal, text: &str| {
-            Decimal::parse(text).ok().and_then(|amount| sum.checked_add(&amount))
-        };
-        pre_tax = add(&pre_tax, &item.pre_tax_amount)
-            .ok_or_else(|| Failure::invalid("items", "amounts are too large"))?;
-        total = add(&total, &item.total_amount)
-            .ok_or_else(|| Failure::invalid("items", "amounts are too large"))?;
+        let add = |sum: &Decimal, text: &str| Decimal::parse(text).ok().and_then(|amount| sum.checked_add(&amount));
+        pre_tax =
+            add(&pre_tax, &item.pre_tax_amount).ok_or_else(|| Failure::invalid("items", "amounts are too large"))?;
+        total = add(&total, &item.total_amount).ok_or_else(|| Failure::invalid("items", "amounts are too large"))?;
     }
     Ok((pre_tax.to_string(), total.to_string()))
 }
@@ -304,7 +333,10 @@ fn totals(items: &[Item], scale: u32) -> Answer<(String, String)> {
 fn parse_rails(fields: &Fields, key: &str) -> Answer<Vec<Rail>> {
     let list = fields.req_array(key)?;
     if list.is_empty() {
-        return Err(Failure::invalid(&fields.path(key), "must contain at least one payment method"));
+        return Err(Failure::invalid(
+            &fields.path(key),
+            "must contain at least one payment method",
+        ));
     }
     rails_from(list, &fields.path(key))
 }
@@ -327,7 +359,10 @@ fn rails_from(list: &[Value], path: &str) -> Answer<Vec<Rail>> {
 fn parse_destinations(fields: &Fields) -> Answer<Vec<Destination>> {
     let list = fields.req_array("destinations")?;
     if list.is_empty() {
-        return Err(Failure::invalid("destinations", "must contain at least one destination"));
+        return Err(Failure::invalid(
+            "destinations",
+            "must contain at least one destination",
+        ));
     }
     let mut destinations = Vec::with_capacity(list.len());
     for (i, value) in list.iter().enumerate() {
@@ -340,9 +375,7 @@ fn parse_destinations(fields: &Fields) -> Answer<Vec<Destination>> {
             None | Some(Value::Null) => None,
             Some(value) => {
                 let meta = dest.nested("metadata", value)?;
-                let text = |key: &str| -> Answer<String> {
-                    Ok(meta.opt_str(key)?.unwrap_or_default().to_string())
-                };
+                let text = |key: &str| -> Answer<String> { Ok(meta.opt_str(key)?.unwrap_or_default().to_string()) };
                 Some(DestinationMetadata {
                     image: text("image")?,
                     description: text("description")?,
@@ -350,11 +383,17 @@ fn parse_destinations(fields: &Fields) -> Answer<Vec<Destination>> {
                 })
             }
         };
-        let account_value = dest.obj.get("account").ok_or_else(|| Failure::missing(&dest.path("account")))?;
+        let account_value = dest
+            .obj
+            .get("account")
+            .ok_or_else(|| Failure::missing(&dest.path("account")))?;
         let account = dest.nested("account", account_value)?;
         let account_type = account.req_str("type")?;
         if !ACCOUNT_TYPES.contains(&account_type) {
-            return Err(Failure::invalid(&account.path("type"), "must be one of CHECKING, ASSET, SAVINGS, ESCROW, FEE"));
+            return Err(Failure::invalid(
+                &account.path("type"),
+                "must be one of CHECKING, ASSET, SAVINGS, ESCROW, FEE",
+            ));
         }
         destinations.push(Destination {
             name: dest.opt_str("name")?.map(str::to_string),
@@ -396,7 +435,11 @@ fn parse_duration(fields: &Fields) -> Answer<i64> {
 
 /// `node-identity` is a closed schema: unknown properties are refused, not dropped.
 fn parse_owner(fields: &Fields) -> Answer<Owner> {
-    let value = fields.obj.get("owner").filter(|v| !v.is_null()).ok_or_else(|| Failure::missing("owner"))?;
+    let value = fields
+        .obj
+        .get("owner")
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| Failure::missing("owner"))?;
     let owner = fields.nested("owner", value)?;
     if let Some(key) = owner.obj.keys().find(|key| !OWNER_FIELDS.contains(&key.as_str())) {
         return Err(Failure::invalid(&owner.path(key), "is not a node-identity property"));
@@ -445,16 +488,24 @@ fn parse_options(metadata: Option<&Map<String, Value>>, currency: &str, allowed:
         exchange_rate: Decimal::from_int(1),
         rails: allowed.to_vec(),
     };
-    let mut plan = MetadataOptions { configs: vec![primary], ..MetadataOptions::default() };
+    let mut plan = MetadataOptions {
+        configs: vec![primary],
+        ..MetadataOptions::default()
+    };
     let Some(meta) = metadata else { return Ok(plan) };
-    let fields = Fields { obj: meta, prefix: "metadata.".into() };
+    let fields = Fields {
+        obj: meta,
+        prefix: "metadata.".into(),
+    };
     if let Some(value) = meta.get("singleAttempt").filter(|v| !v.is_null()) {
         plan.single_attempt = value
             .as_bool()
             .ok_or_else(|| Failure::invalid("metadata.singleAttempt", "must be a boolean"))?;
     }
     if let Some(value) = meta.get("reusable").filter(|v| !v.is_null()) {
-        plan.reusable = value.as_bool().ok_or_else(|| Failure::invalid("metadata.reusable", "must be a boolean"))?;
+        plan.reusable = value
+            .as_bool()
+            .ok_or_else(|| Failure::invalid("metadata.reusable", "must be a boolean"))?;
     }
     if let Some(faults) = meta.get("faults").filter(|v| !v.is_null()) {
         plan.faults =
@@ -472,7 +523,10 @@ fn parse_options(metadata: Option<&Map<String, Value>>, currency: &str, allowed:
             let entry = fields.nested(&format!("paymentConfigs[{i}]"), value)?;
             let config_currency = entry.req_str("currency")?;
             if !(3..=5).contains(&config_currency.len()) || !config_currency.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(Failure::invalid(&entry.path("currency"), "must be an uppercase currency code"));
+                return Err(Failure::invalid(
+                    &entry.path("currency"),
+                    "must be an uppercase currency code",
+                ));
             }
             let rails = match entry.obj.get("paymentMethods") {
                 None | Some(Value::Null) => allowed.to_vec(),
@@ -493,12 +547,19 @@ fn parse_options(metadata: Option<&Map<String, Value>>, currency: &str, allowed:
             }
             let rate = entry.req_amount("exchangeRate")?;
             if rate.is_zero() {
-                return Err(Failure::invalid(&entry.path("exchangeRate"), "must be greater than zero"));
+                return Err(Failure::invalid(
+                    &entry.path("exchangeRate"),
+                    "must be greater than zero",
+                ));
             }
             if plan.configs.iter().any(|c| c.currency == config_currency) {
                 return Err(Failure::invalid(&entry.path("currency"), "is listed twice"));
             }
-            plan.configs.push(PlannedConfig { currency: config_currency.to_string(), exchange_rate: rate, rails });
+            plan.configs.push(PlannedConfig {
+                currency: config_currency.to_string(),
+                exchange_rate: rate,
+                rails,
+            });
         }
     }
     Ok(plan)
@@ -536,8 +597,14 @@ mod tests {
         assert!(Order::from_json(&ok).is_ok());
         for (path, spoil) in [
             ("successUrl", json!({"successUrl": null})),
-            ("customer.address.country", json!({"customer": {"address": {"country": null}}})),
-            ("items[0].tax.amount", json!({"items": [{"description": "A", "preTaxAmount": "1", "tax": {"name": "", "type": "FIXED", "value": "1", "amount": null}}]})),
+            (
+                "customer.address.country",
+                json!({"customer": {"address": {"country": null}}}),
+            ),
+            (
+                "items[0].tax.amount",
+                json!({"items": [{"description": "A", "preTaxAmount": "1", "tax": {"name": "", "type": "FIXED", "value": "1", "amount": null}}]}),
+            ),
             ("customerRequirements", json!({"customerRequirements": null})),
         ] {
             let mut bad = body();
@@ -581,7 +648,9 @@ mod tests {
             ("items[1].tax.type", |b| b["items"][1]["tax"]["type"] = json!("OTHER")),
             ("duration", |b| b["duration"] = json!(29)),
             ("paymentMethodsAllowed", |b| b["paymentMethodsAllowed"] = json!([])),
-            ("paymentMethodsAllowed[0]", |b| b["paymentMethodsAllowed"] = json!(["NOPE"])),
+            ("paymentMethodsAllowed[0]", |b| {
+                b["paymentMethodsAllowed"] = json!(["NOPE"])
+            }),
             ("owner.extra", |b| b["owner"]["extra"] = json!("x")),
             ("destinations", |b| b["destinations"] = json!([])),
         ];
@@ -590,7 +659,11 @@ mod tests {
             spoil(&mut b);
             let err = Order::from_json(&b).unwrap_err();
             assert_eq!(err.0.status, 400, "{field}");
-            assert!(err.0.detail.starts_with(&format!("{field}:")), "{field}: {}", err.0.detail);
+            assert!(
+                err.0.detail.starts_with(&format!("{field}:")),
+                "{field}: {}",
+                err.0.detail
+            );
         }
     }
 

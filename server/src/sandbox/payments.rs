@@ -35,7 +35,9 @@ struct Submission {
 
 /// Checks the body's shape (§4): `{description?, origins: [{type, currency, <nodeKey>: {..}}]}`.
 fn parse_submission(body: &Value) -> Answer<Submission> {
-    let obj = body.as_object().ok_or_else(|| Failure::parsing("body: must be a JSON object"))?;
+    let obj = body
+        .as_object()
+        .ok_or_else(|| Failure::parsing("body: must be a JSON object"))?;
     let origins = match obj.get("origins") {
         Some(Value::Array(list)) => list,
         Some(_) => return Err(Failure::invalid("origins", "must be an array")),
@@ -50,7 +52,9 @@ fn parse_submission(body: &Value) -> Answer<Submission> {
     if origins.len() != 1 {
         return Err(Failure::invalid("origins", "must contain exactly one origin"));
     }
-    let origin = origins[0].as_object().ok_or_else(|| Failure::invalid("origins[0]", "must be an object"))?;
+    let origin = origins[0]
+        .as_object()
+        .ok_or_else(|| Failure::invalid("origins[0]", "must be an object"))?;
     let text = |key: &str| -> Answer<String> {
         match origin.get(key) {
             Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
@@ -60,7 +64,10 @@ fn parse_submission(body: &Value) -> Answer<Submission> {
     };
     let rail = Rail::from(text("type")?);
     if let Rail::Unknown(name) = &rail {
-        return Err(Failure::invalid("origins[0].type", &format!("{name} is not a payment method")));
+        return Err(Failure::invalid(
+            "origins[0].type",
+            &format!("{name} is not a payment method"),
+        ));
     }
     let currency = text("currency")?;
     let key = rail.node_key();
@@ -71,12 +78,18 @@ fn parse_submission(body: &Value) -> Answer<Submission> {
     };
     for field in ["customer"] {
         if node.get(field).is_some_and(|v| !v.is_object()) {
-            return Err(Failure::invalid(&format!("origins[0].{key}.{field}"), "must be an object"));
+            return Err(Failure::invalid(
+                &format!("origins[0].{key}.{field}"),
+                "must be an object",
+            ));
         }
     }
     for field in ["successUrl", "failedUrl", "bankId"] {
         if node.get(field).is_some_and(|v| !v.is_string()) {
-            return Err(Failure::invalid(&format!("origins[0].{key}.{field}"), "must be a string"));
+            return Err(Failure::invalid(
+                &format!("origins[0].{key}.{field}"),
+                "must be a string",
+            ));
         }
     }
     let description = match obj.get("description") {
@@ -84,7 +97,12 @@ fn parse_submission(body: &Value) -> Answer<Submission> {
         Some(Value::String(s)) => Some(s.chars().take(500).collect()),
         Some(_) => return Err(Failure::invalid("description", "must be a string")),
     };
-    Ok(Submission { description, rail, currency, origin: origin.clone() })
+    Ok(Submission {
+        description,
+        rail,
+        currency,
+        origin: origin.clone(),
+    })
 }
 
 /// A non-empty string at a dot path of the origin (`pse.customer.documentNumber`).
@@ -109,7 +127,11 @@ fn check_fields(session: &SessionRecord, sub: &Submission, required: &[String]) 
     // customerRequirements: the payer's answer, or the merchant's prefill, must cover each.
     for field in &session.order.customer_requirements {
         let given = if field == "address" {
-            sub.origin.get(&key).and_then(|n| n.get("customer")).and_then(|c| c.get("address")).is_some_and(Value::is_object)
+            sub.origin
+                .get(&key)
+                .and_then(|n| n.get("customer"))
+                .and_then(|c| c.get("address"))
+                .is_some_and(Value::is_object)
         } else {
             text_at(&sub.origin, &format!("{key}.customer.{field}")).is_some()
         };
@@ -163,7 +185,14 @@ fn one_of(choices: &[&str]) -> String {
 
 /// Adds what the payer must do next to the rail node (§4 table), as the rail's row of
 /// `checkout_core::rails` says.
-fn next_action(sandbox: &Sandbox, node: &mut Map<String, Value>, rail: &Rail, payment_id: &str, amount: &str, session: &SessionRecord) {
+fn next_action(
+    sandbox: &Sandbox,
+    node: &mut Map<String, Value>,
+    rail: &Rail,
+    payment_id: &str,
+    amount: &str,
+    session: &SessionRecord,
+) {
     let provider_url = sandbox.provider_url(payment_id);
     let expires_at = rfc3339_ms(session.expires_at);
     let merchant = merchant_name(session);
@@ -185,7 +214,9 @@ fn next_action(sandbox: &Sandbox, node: &mut Map<String, Value>, rail: &Rail, pa
         SandboxAction::Cvu => {
             node.insert("code".into(), json!(rails::random_cvu()));
         }
-        SandboxAction::ProviderPage { expires_at: with_expiry } => {
+        SandboxAction::ProviderPage {
+            expires_at: with_expiry,
+        } => {
             node.insert("url".into(), json!(provider_url.clone()));
             if with_expiry {
                 node.insert("expiresAt".into(), json!(expires_at));
@@ -200,7 +231,14 @@ fn next_action(sandbox: &Sandbox, node: &mut Map<String, Value>, rail: &Rail, pa
 /// A random EVP-style PIX key (the UUID v4 layout banks issue as "chave aleatória").
 fn pix_key() -> String {
     let hex = format!("{:032x}", rand::random::<u128>());
-    format!("{}-{}-4{}-a{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
 }
 
 pub fn merchant_name(session: &SessionRecord) -> String {
@@ -208,15 +246,29 @@ pub fn merchant_name(session: &SessionRecord) -> String {
     if !owner.is_empty() {
         return owner;
     }
-    session.order.destinations.first().and_then(|d| d.name.clone()).unwrap_or_else(|| "Conomy".into())
+    session
+        .order
+        .destinations
+        .first()
+        .and_then(|d| d.name.clone())
+        .unwrap_or_else(|| "Conomy".into())
 }
 
 pub fn view(payment: &PaymentRecord, session: Option<&SessionRecord>) -> Value {
     let order = session.map(|s| &s.order);
-    let account = order.and_then(|o| o.destinations.first()).and_then(|d| d.account.clone());
-    let account_number = account.as_ref().and_then(|a| a.account_number.clone()).unwrap_or_default();
-    let currency = order.map(|o| o.currency.clone()).unwrap_or_else(|| payment.purchase_currency.clone());
-    let total = order.map(|o| o.total_amount.clone()).unwrap_or_else(|| payment.purchase_amount.clone());
+    let account = order
+        .and_then(|o| o.destinations.first())
+        .and_then(|d| d.account.clone());
+    let account_number = account
+        .as_ref()
+        .and_then(|a| a.account_number.clone())
+        .unwrap_or_default();
+    let currency = order
+        .map(|o| o.currency.clone())
+        .unwrap_or_else(|| payment.purchase_currency.clone());
+    let total = order
+        .map(|o| o.total_amount.clone())
+        .unwrap_or_else(|| payment.purchase_amount.clone());
     let destinations: Vec<Value> = account
         .map(|account| json!({"type": "ACCOUNT", "currency": currency, "amount": total, "account": account}))
         .into_iter()
@@ -253,19 +305,35 @@ pub async fn submit(State(sandbox): State<Arc<Sandbox>>, id: PathId, body: BodyB
     let id = path_id(id, "checkout_session_id")?;
     let body = json_body(body)?;
     let (mut store, now) = sandbox.current();
-    let session = store.session(&id).cloned().ok_or_else(|| Failure::not_found("checkout session"))?;
+    let session = store
+        .session(&id)
+        .cloned()
+        .ok_or_else(|| Failure::not_found("checkout session"))?;
     let sub = parse_submission(&body)?;
-    let waiting = store.payments.iter().any(|p| p.session_id == id && is_pending(&p.status));
+    let waiting = store
+        .payments
+        .iter()
+        .any(|p| p.session_id == id && is_pending(&p.status));
     if !matches!(session.status, SessionStatus::Active | SessionStatus::Attempt) || waiting {
-        return Err(Failure::precondition(format!("the checkout session is not payable ({})", session.status)));
+        return Err(Failure::precondition(format!(
+            "the checkout session is not payable ({})",
+            session.status
+        )));
     }
     // A single-use link is paid once, whichever of its sessions pays it.
-    let link_taken = session.link_id.as_deref().is_some_and(|link| store.link_is_being_paid(link));
+    let link_taken = session
+        .link_id
+        .as_deref()
+        .is_some_and(|link| store.link_is_being_paid(link));
     if !session.order.options.reusable && link_taken {
-        return Err(Failure::precondition("the payment link already has a payment in progress or settled"));
+        return Err(Failure::precondition(
+            "the payment link already has a payment in progress or settled",
+        ));
     }
     if store.payments.iter().filter(|p| p.session_id == id).count() >= MAX_PAYMENTS_PER_SESSION {
-        return Err(Failure::precondition("too many payment attempts for this checkout session"));
+        return Err(Failure::precondition(
+            "too many payment attempts for this checkout session",
+        ));
     }
     let config = session
         .order
@@ -278,7 +346,13 @@ pub async fn submit(State(sandbox): State<Arc<Sandbox>>, id: PathId, body: BodyB
         .iter()
         .find(|m| m.rail == sub.rail && m.enabled && session.order.payment_methods_allowed.contains(&m.rail))
         .ok_or_else(|| {
-            Failure::invalid("origins[0].type", &format!("{} is not enabled for {} in this checkout session", sub.rail, sub.currency))
+            Failure::invalid(
+                "origins[0].type",
+                &format!(
+                    "{} is not enabled for {} in this checkout session",
+                    sub.rail, sub.currency
+                ),
+            )
         })?;
     check_fields(&session, &sub, &method.required_fields)?;
 
@@ -288,8 +362,20 @@ pub async fn submit(State(sandbox): State<Arc<Sandbox>>, id: PathId, body: BodyB
     origin.insert("type".into(), json!(sub.rail));
     origin.insert("currency".into(), json!(sub.currency));
     origin.insert("amount".into(), json!(method.purchase_amount));
-    let mut node = sub.origin.get(&key).and_then(Value::as_object).cloned().unwrap_or_default();
-    next_action(&sandbox, &mut node, &sub.rail, &payment_id, &method.purchase_amount, &session);
+    let mut node = sub
+        .origin
+        .get(&key)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    next_action(
+        &sandbox,
+        &mut node,
+        &sub.rail,
+        &payment_id,
+        &method.purchase_amount,
+        &session,
+    );
     origin.insert(key, Value::Object(node));
 
     let description = sub
@@ -318,7 +404,15 @@ pub async fn submit(State(sandbox): State<Arc<Sandbox>>, id: PathId, body: BodyB
 }
 
 /// The OpenAPI `payment-type` enum.
-const PAYMENT_TYPES: [&str; 7] = ["PURCHASE", "TOPUP_ACCOUNT", "WITHDRAWAL_ACCOUNT", "P2P", "COLLECT", "FEE", "REMITTANCE"];
+const PAYMENT_TYPES: [&str; 7] = [
+    "PURCHASE",
+    "TOPUP_ACCOUNT",
+    "WITHDRAWAL_ACCOUNT",
+    "P2P",
+    "COLLECT",
+    "FEE",
+    "REMITTANCE",
+];
 
 const PAYMENT_FILTERS: [Filter<PaymentRecord>; 3] = [
     ("id", |p| vec![p.id.as_str()]),
@@ -341,13 +435,19 @@ pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Ans
     // filter that happens to match nothing.
     if let Some((_, kind)) = query.iter().rev().find(|(key, _)| key == "type") {
         if !PAYMENT_TYPES.contains(&kind.trim()) {
-            return Err(Failure::invalid("type", &format!("must be one of {}", PAYMENT_TYPES.join(", "))));
+            return Err(Failure::invalid(
+                "type",
+                &format!("must be one of {}", PAYMENT_TYPES.join(", ")),
+            ));
         }
     }
     let (selection, session) = {
         let (store, _) = sandbox.current();
         let payments = store.payments.iter().rev().filter(|p| p.session_id == session_id);
-        (select(payments, &query, &PAYMENT_FILTERS)?, store.session(&session_id).cloned())
+        (
+            select(payments, &query, &PAYMENT_FILTERS)?,
+            store.session(&session_id).cloned(),
+        )
     };
     Ok(Json(selection.render(|payment| view(payment, session.as_ref()))))
 }

@@ -106,10 +106,16 @@ fn text(locale: Locale) -> &'static Text {
 fn choose_locale(query: &HashMap<String, String>, return_url: Option<&str>, headers: &HeaderMap) -> Locale {
     let from_return = return_url.and_then(|url| {
         let query = url.split_once('?')?.1.split('#').next()?;
-        query.split('&').find_map(|pair| pair.strip_prefix("locale=")).map(str::to_string)
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("locale="))
+            .map(str::to_string)
     });
     let requested = query.get("locale").cloned().or(from_return);
-    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accepted = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     negotiate(requested.as_deref(), &accept_language(accepted))
 }
 
@@ -122,7 +128,12 @@ fn accept_language(header: &str) -> Vec<String> {
             let tag = pieces.next()?.trim();
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(Some(1000), |q| q.trim().parse::<f32>().ok().map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u32))?;
+                .map_or(Some(1000), |q| {
+                    q.trim()
+                        .parse::<f32>()
+                        .ok()
+                        .map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u32)
+                })?;
             (!tag.is_empty() && q > 0).then(|| (tag.to_string(), q))
         })
         .collect();
@@ -189,7 +200,12 @@ fn page(status: StatusCode, locale: Locale, title: &str, body: &str) -> Response
 
 /// A page whose body is one heading with `id`.
 fn heading_page(status: StatusCode, locale: Locale, id: &str, heading: &str) -> Response {
-    page(status, locale, heading, &format!("<h1 id=\"{id}\">{}</h1>", escape(heading)))
+    page(
+        status,
+        locale,
+        heading,
+        &format!("<h1 id=\"{id}\">{}</h1>", escape(heading)),
+    )
 }
 
 fn not_found(locale: Locale) -> Response {
@@ -206,12 +222,19 @@ pub async fn show(
     Query(query): Params,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(Path(payment_id)) = payment_id else { return not_found(choose_locale(&query, None, &headers)) };
+    let Ok(Path(payment_id)) = payment_id else {
+        return not_found(choose_locale(&query, None, &headers));
+    };
     let (store, _) = sandbox.current();
-    let Some(payment) = store.payment(&payment_id) else { return not_found(choose_locale(&query, None, &headers)) };
+    let Some(payment) = store.payment(&payment_id) else {
+        return not_found(choose_locale(&query, None, &headers));
+    };
     let locale = choose_locale(&query, payment.return_url(true).as_deref(), &headers);
     let t = text(locale);
-    let merchant = store.session(&payment.session_id).map(merchant_name).unwrap_or_default();
+    let merchant = store
+        .session(&payment.session_id)
+        .map(merchant_name)
+        .unwrap_or_default();
     let id = escape(&payment.id);
     let lang = locale.tag();
     let actions = if is_pending(&payment.status) {
@@ -298,13 +321,23 @@ fn decide(sandbox: &Sandbox, payment_id: &str, approve: bool, locale: Locale) ->
     };
     match result {
         Ok((payment, token)) => {
-            let target = payment.return_url(approve).and_then(|url| redirect_target(&url, &sandbox.base_url()));
+            let target = payment
+                .return_url(approve)
+                .and_then(|url| redirect_target(&url, &sandbox.base_url()));
             if let Some(location) = target {
                 return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
             }
-            let (id, heading) = if approve { ("approved", t.approved) } else { ("declined", t.declined) };
+            let (id, heading) = if approve {
+                ("approved", t.approved)
+            } else {
+                ("declined", t.declined)
+            };
             let back = token.map(|token| {
-                format!("\n<p><a id=\"back\" href=\"{}\">{}</a></p>", escape(&sandbox.checkout_url(&token)), t.back)
+                format!(
+                    "\n<p><a id=\"back\" href=\"{}\">{}</a></p>",
+                    escape(&sandbox.checkout_url(&token)),
+                    t.back
+                )
             });
             let body = format!("<h1 id=\"{id}\">{}</h1>{}", escape(heading), back.unwrap_or_default());
             page(StatusCode::OK, locale, heading, &body)
@@ -329,7 +362,9 @@ fn decide(sandbox: &Sandbox, payment_id: &str, approve: bool, locale: Locale) ->
 /// `https://checkout.example.evil.example` or `https://checkout.example@evil.example` are not it.
 fn redirect_target(url: &str, checkout_base: &str) -> Option<HeaderValue> {
     let url = url.trim();
-    let inside = url.strip_prefix(checkout_base).is_some_and(|rest| rest.starts_with('/'));
+    let inside = url
+        .strip_prefix(checkout_base)
+        .is_some_and(|rest| rest.starts_with('/'));
     if !inside || url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
@@ -339,7 +374,12 @@ fn redirect_target(url: &str, checkout_base: &str) -> Option<HeaderValue> {
 /// `GET /sandbox/merchant/success`: where demo links send the payer after paying.
 pub async fn merchant_success(Query(query): Params, headers: HeaderMap) -> Response {
     let locale = choose_locale(&query, None, &headers);
-    heading_page(StatusCode::OK, locale, "merchant-success", text(locale).merchant_success)
+    heading_page(
+        StatusCode::OK,
+        locale,
+        "merchant-success",
+        text(locale).merchant_success,
+    )
 }
 
 /// `GET /sandbox/merchant/failed`.
@@ -354,7 +394,10 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]
@@ -389,15 +432,27 @@ mod tests {
         let none = HashMap::new();
         let query = |tag: &str| HashMap::from([("locale".to_string(), tag.to_string())]);
         assert_eq!(choose_locale(&none, None, &HeaderMap::new()), Locale::Es);
-        assert_eq!(choose_locale(&none, None, &headers("pt-PT,pt;q=0.9,en;q=0.8")), Locale::PtBr);
-        assert_eq!(choose_locale(&none, None, &headers("fr;q=0.9, en;q=0.8, es;q=0.7")), Locale::En);
+        assert_eq!(
+            choose_locale(&none, None, &headers("pt-PT,pt;q=0.9,en;q=0.8")),
+            Locale::PtBr
+        );
+        assert_eq!(
+            choose_locale(&none, None, &headers("fr;q=0.9, en;q=0.8, es;q=0.7")),
+            Locale::En
+        );
         // Preference order, not header order; q=0 is a refusal.
         assert_eq!(choose_locale(&none, None, &headers("es;q=0.2, en-US")), Locale::En);
-        assert_eq!(choose_locale(&none, None, &headers("en;q=0, pt-BR;q=0.5")), Locale::PtBr);
+        assert_eq!(
+            choose_locale(&none, None, &headers("en;q=0, pt-BR;q=0.5")),
+            Locale::PtBr
+        );
         // The checkout's choice, carried in the return URL, beats the browser's.
         let back = "http://127.0.0.1:8080/tok?locale=en&return=success";
         assert_eq!(choose_locale(&none, Some(back), &headers("es-CL")), Locale::En);
-        assert_eq!(choose_locale(&query("pt-BR"), Some(back), &headers("es-CL")), Locale::PtBr);
+        assert_eq!(
+            choose_locale(&query("pt-BR"), Some(back), &headers("es-CL")),
+            Locale::PtBr
+        );
     }
 
     #[test]
@@ -405,8 +460,22 @@ mod tests {
         for locale in Locale::ALL {
             let t = text(locale);
             let all = [
-                t.title, t.heading, t.merchant, t.amount, t.rail, t.status, t.approve, t.decline, t.processed,
-                t.not_found, t.no_answer, t.approved, t.declined, t.merchant_success, t.merchant_failed, t.back,
+                t.title,
+                t.heading,
+                t.merchant,
+                t.amount,
+                t.rail,
+                t.status,
+                t.approve,
+                t.decline,
+                t.processed,
+                t.not_found,
+                t.no_answer,
+                t.approved,
+                t.declined,
+                t.merchant_success,
+                t.merchant_failed,
+                t.back,
             ];
             assert!(all.iter().all(|s| !s.trim().is_empty()), "{locale:?}");
         }

@@ -10,7 +10,11 @@ pub fn crc16_ccitt_false(data: &[u8]) -> u16 {
     for byte in data {
         crc ^= u16::from(*byte) << 8;
         for _ in 0..8 {
-            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
         }
     }
     crc
@@ -48,13 +52,21 @@ fn emv_text(text: &str, max: usize) -> String {
         .collect();
     let trimmed = folded.trim();
     let out: String = trimmed.chars().take(max).collect();
-    if out.is_empty() { "CONOMY".into() } else { out }
+    if out.is_empty() {
+        "CONOMY".into()
+    } else {
+        out
+    }
 }
 
 /// Transaction ids in field 62-05: alphanumeric, at most 25 characters.
 fn txid(reference: &str) -> String {
     let id: String = reference.chars().filter(char::is_ascii_alphanumeric).take(25).collect();
-    if id.is_empty() { "***".into() } else { id }
+    if id.is_empty() {
+        "***".into()
+    } else {
+        id
+    }
 }
 
 /// A PIX "copia e cola" BR Code for a dynamic charge of `amount` BRL (decimal string with two
@@ -192,7 +204,13 @@ mod tests {
 
     #[test]
     fn pix_code_has_every_required_field() {
-        let code = pix_copy_paste("123e4567-e12b-12d1-a456-426655440000", "197.90", "Escola São João", "São Paulo", "pay_0a1b");
+        let code = pix_copy_paste(
+            "123e4567-e12b-12d1-a456-426655440000",
+            "197.90",
+            "Escola São João",
+            "São Paulo",
+            "pay_0a1b",
+        );
         assert!(emv_crc_is_valid(&code));
         let fields = parse_emv(&code).unwrap();
         let get = |id: &str| fields.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_str());

@@ -53,11 +53,17 @@ const SESSION_FILTERS: [Filter<SessionRecord>; 9] = [
     ("status", |s| vec![s.status.as_str()]),
     ("paymentLinkId", |s| s.link_id.as_deref().into_iter().collect()),
     ("checkoutToken", |s| vec![s.token.as_str()]),
-    ("identityId", |s| s.order.owner.identity_id.as_deref().into_iter().collect()),
-    ("owner.identityId", |s| s.order.owner.identity_id.as_deref().into_iter().collect()),
+    ("identityId", |s| {
+        s.order.owner.identity_id.as_deref().into_iter().collect()
+    }),
+    ("owner.identityId", |s| {
+        s.order.owner.identity_id.as_deref().into_iter().collect()
+    }),
     ("accountNumber", |s| account_numbers(&s.order)),
     ("destination.accountNumber", |s| account_numbers(&s.order)),
-    ("customer.email", |s| s.order.customer.iter().filter_map(|c| c.email.as_deref()).collect()),
+    ("customer.email", |s| {
+        s.order.customer.iter().filter_map(|c| c.email.as_deref()).collect()
+    }),
 ];
 
 type Created = (StatusCode, Json<Value>);
@@ -72,7 +78,9 @@ pub async fn create(State(sandbox): State<Arc<Sandbox>>, body: BodyBytes) -> Ans
     let (mut store, now) = sandbox.current();
     let token = order.checkout_token.clone();
     if store.token_in_use(&token) {
-        return Err(Failure::already_exists(format!("checkoutToken: {token} is already in use")));
+        return Err(Failure::already_exists(format!(
+            "checkoutToken: {token} is already in use"
+        )));
     }
     let session = store.open_direct_session(token, order, now);
     Ok(created(&sandbox, &session))
@@ -90,7 +98,9 @@ pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Ans
 pub async fn get(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
     let id = path_id(id, "checkout_session_id")?;
     let (store, _) = sandbox.current();
-    let session = store.session(&id).ok_or_else(|| Failure::not_found("checkout session"))?;
+    let session = store
+        .session(&id)
+        .ok_or_else(|| Failure::not_found("checkout session"))?;
     Ok(Json(view(&sandbox, session)))
 }
 
@@ -118,7 +128,11 @@ pub async fn open_from_token(State(sandbox): State<Arc<Sandbox>>, token: PathId,
     optional_object_body(body)?;
     let (mut store, now) = sandbox.current();
     let Some(link) = store.link_by_token(&token).cloned() else {
-        let direct = store.sessions.iter().rev().find(|s| s.token == token && s.link_id.is_none());
+        let direct = store
+            .sessions
+            .iter()
+            .rev()
+            .find(|s| s.token == token && s.link_id.is_none());
         return match direct {
             Some(session) => Ok(created(&sandbox, session)),
             None => Err(Failure::not_found("payment link")),
@@ -137,7 +151,12 @@ pub async fn open_from_token(State(sandbox): State<Arc<Sandbox>>, token: PathId,
             .latest_session_of(&link.id, None)
             .cloned()
             .ok_or_else(|| Failure::precondition("the payment link is expired"))?,
-        _ => return Err(Failure::precondition(format!("the payment link is not active ({})", link.status))),
+        _ => {
+            return Err(Failure::precondition(format!(
+                "the payment link is not active ({})",
+                link.status
+            )))
+        }
     };
     Ok(created(&sandbox, &session))
 }
@@ -146,7 +165,9 @@ pub async fn open_from_token(State(sandbox): State<Arc<Sandbox>>, token: PathId,
 /// could otherwise pay it too.
 fn refuse_if_being_paid(store: &Store, link: &LinkRecord) -> Answer<()> {
     if !link.order.options.reusable && store.link_is_being_paid(&link.id) {
-        return Err(Failure::precondition("the payment link already has a payment in progress or settled"));
+        return Err(Failure::precondition(
+            "the payment link already has a payment in progress or settled",
+        ));
     }
     Ok(())
 }
@@ -159,13 +180,18 @@ pub async fn refresh(State(sandbox): State<Arc<Sandbox>>, token: PathId, body: B
     let (mut store, now) = sandbox.current();
     let Some(link) = store.link_by_token(&token).cloned() else {
         return if store.sessions.iter().any(|s| s.token == token) {
-            Err(Failure::precondition("a session created without a payment link cannot be refreshed"))
+            Err(Failure::precondition(
+                "a session created without a payment link cannot be refreshed",
+            ))
         } else {
             Err(Failure::not_found("payment link"))
         };
     };
     if link.status != LinkStatus::Active {
-        return Err(Failure::precondition(format!("the payment link is not active ({})", link.status)));
+        return Err(Failure::precondition(format!(
+            "the payment link is not active ({})",
+            link.status
+        )));
     }
     refuse_if_being_paid(&store, &link)?;
     let session = store.open_link_session(&link, now);

@@ -39,7 +39,15 @@ impl LinkRecord {
     /// A new link taking sessions for `order.duration` seconds from `now`.
     pub fn new(token: String, status: LinkStatus, order: Order, now: OffsetDateTime) -> LinkRecord {
         let expires_at = now + order.lifetime();
-        LinkRecord { id: new_id("pl"), token, status, created_at: now, expires_at, order, pinned: false }
+        LinkRecord {
+            id: new_id("pl"),
+            token,
+            status,
+            created_at: now,
+            expires_at,
+            order,
+            pinned: false,
+        }
     }
 
     /// When a session opened at `now` ends: [`SESSION_LIFETIME`] later, never after the link.
@@ -82,7 +90,11 @@ impl PaymentRecord {
     /// The rail node's `successUrl` / `failedUrl` as submitted by the payer's checkout.
     pub fn return_url(&self, approved: bool) -> Option<String> {
         let key = if approved { "successUrl" } else { "failedUrl" };
-        self.origin.get(self.rail.node_key())?.get(key)?.as_str().map(str::to_string)
+        self.origin
+            .get(self.rail.node_key())?
+            .get(key)?
+            .as_str()
+            .map(str::to_string)
     }
 }
 
@@ -139,7 +151,9 @@ impl Store {
     pub fn add_link(&mut self, link: LinkRecord) {
         self.links.push(link);
         while self.links.len() > MAX_LINKS {
-            let Some(index) = self.links.iter().position(|l| !l.pinned) else { return };
+            let Some(index) = self.links.iter().position(|l| !l.pinned) else {
+                return;
+            };
             self.links.remove(index);
         }
     }
@@ -156,7 +170,8 @@ impl Store {
             .collect();
         !sessions.is_empty()
             && self.payments.iter().any(|p| {
-                (is_pending(&p.status) || p.status == PaymentStatus::Settled) && sessions.contains(p.session_id.as_str())
+                (is_pending(&p.status) || p.status == PaymentStatus::Settled)
+                    && sessions.contains(p.session_id.as_str())
             })
     }
 
@@ -176,7 +191,13 @@ impl Store {
     /// Opens an ACTIVE session of `link` at `now`, ending with [`LinkRecord::session_expiry`].
     pub fn open_link_session(&mut self, link: &LinkRecord, now: OffsetDateTime) -> SessionRecord {
         let expires_at = link.session_expiry(now);
-        self.push_session(Some(link.id.clone()), link.token.clone(), link.order.clone(), now, expires_at)
+        self.push_session(
+            Some(link.id.clone()),
+            link.token.clone(),
+            link.order.clone(),
+            now,
+            expires_at,
+        )
     }
 
     /// Opens an ACTIVE session without a link, living `order.duration` seconds from `now`.
@@ -210,7 +231,9 @@ impl Store {
 
     fn prune_sessions(&mut self) {
         while self.sessions.len() > MAX_SESSIONS {
-            let Some(index) = self.sessions.iter().position(|s| !s.pinned) else { return };
+            let Some(index) = self.sessions.iter().position(|s| !s.pinned) else {
+                return;
+            };
             let removed = self.sessions.remove(index);
             self.payments.retain(|p| p.session_id != removed.id);
         }
@@ -239,7 +262,9 @@ impl Store {
 
     /// Forces a session to EXPIRED now (sandbox control, lazy expiry). `false` if unknown.
     pub fn expire_session(&mut self, id: &str, now: OffsetDateTime) -> bool {
-        let Some(session) = self.session_mut(id) else { return false };
+        let Some(session) = self.session_mut(id) else {
+            return false;
+        };
         if is_open(&session.status) {
             session.status = SessionStatus::Expired;
             session.expires_at = session.expires_at.min(now);
@@ -256,12 +281,25 @@ impl Store {
     /// Applies the sandbox provider's decision on a pending payment. Approve: payment SETTLED,
     /// session FINISHED, link FINISHED (unless `reusable`). Decline: payment FAILED; the session is payable again
     /// (ACTIVE) so the payer can try another method, unless the link allows a single attempt.
-    pub fn settle(&mut self, payment_id: &str, approve: bool, now: OffsetDateTime) -> Result<PaymentRecord, SettleError> {
-        let payment = self.payments.iter_mut().find(|p| p.id == payment_id).ok_or(SettleError::NotFound)?;
+    pub fn settle(
+        &mut self,
+        payment_id: &str,
+        approve: bool,
+        now: OffsetDateTime,
+    ) -> Result<PaymentRecord, SettleError> {
+        let payment = self
+            .payments
+            .iter_mut()
+            .find(|p| p.id == payment_id)
+            .ok_or(SettleError::NotFound)?;
         if !is_pending(&payment.status) {
             return Err(SettleError::AlreadyProcessed(payment.status.clone()));
         }
-        payment.status = if approve { PaymentStatus::Settled } else { PaymentStatus::Failed };
+        payment.status = if approve {
+            PaymentStatus::Settled
+        } else {
+            PaymentStatus::Failed
+        };
         payment.updated_at = now;
         let payment = payment.clone();
         let mut finished_link = None;
@@ -285,7 +323,12 @@ impl Store {
     pub fn issue_token(&mut self, token: String, now: OffsetDateTime, expires_at: OffsetDateTime) {
         self.tokens.retain(|_, expiry| *expiry > now);
         if self.tokens.len() >= MAX_TOKENS {
-            if let Some(oldest) = self.tokens.iter().min_by_key(|(_, expiry)| **expiry).map(|(t, _)| t.clone()) {
+            if let Some(oldest) = self
+                .tokens
+                .iter()
+                .min_by_key(|(_, expiry)| **expiry)
+                .map(|(t, _)| t.clone())
+            {
                 self.tokens.remove(&oldest);
             }
         }
@@ -299,7 +342,10 @@ impl Store {
 
 /// Statuses a session can still leave by time running out.
 fn is_open(status: &SessionStatus) -> bool {
-    matches!(status, SessionStatus::Attempt | SessionStatus::Active | SessionStatus::ProcessingPayment)
+    matches!(
+        status,
+        SessionStatus::Attempt | SessionStatus::Active | SessionStatus::ProcessingPayment
+    )
 }
 
 /// Payment statuses still waiting for the provider.
@@ -343,7 +389,10 @@ mod tests {
         }
         assert_eq!(store.links.len(), MAX_LINKS);
         assert!(store.link("pl_0").is_some(), "the pinned demo link stays");
-        assert!((1..=6).all(|n| store.link(&format!("pl_{n}")).is_none()), "the oldest others go first");
+        assert!(
+            (1..=6).all(|n| store.link(&format!("pl_{n}")).is_none()),
+            "the oldest others go first"
+        );
         assert!(store.link("pl_7").is_some() && store.link(&format!("pl_{}", MAX_LINKS + 5)).is_some());
     }
 }

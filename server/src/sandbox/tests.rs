@@ -23,9 +23,17 @@ impl Harness {
         let clock = Arc::new(ManualClock::new(datetime!(2025-04-24 12:00 UTC)));
         let sandbox = Sandbox::with_clock(SandboxConfig::demo("http://checkout.test"), clock.clone());
         let router = conomy_router(sandbox.clone()).merge(sandbox_router(sandbox));
-        let mut h = Harness { clock, router, token: String::new() };
+        let mut h = Harness {
+            clock,
+            router,
+            token: String::new(),
+        };
         let (status, body) = h
-            .call("POST", "/auth", Some(json!({"clientId": "sandbox-client", "clientSecret": "sandbox-secret"})))
+            .call(
+                "POST",
+                "/auth",
+                Some(json!({"clientId": "sandbox-client", "clientSecret": "sandbox-secret"})),
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
         h.token = body["accessToken"].as_str().unwrap().to_string();
@@ -75,7 +83,9 @@ async fn sessions_expire_lazily_when_time_passes() {
     let (status, link) = h.call("POST", "/payment-links", Some(link_body(30))).await;
     assert_eq!(status, StatusCode::CREATED);
     let token = link["checkoutToken"].as_str().unwrap();
-    let (status, session) = h.call("POST", &format!("/payment-links/token/{token}/checkout-sessions"), None).await;
+    let (status, session) = h
+        .call("POST", &format!("/payment-links/token/{token}/checkout-sessions"), None)
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(session["createdAt"], "2025-04-24T12:00:00.000Z");
     assert_eq!(session["expiresAt"], "2025-04-24T12:00:30.000Z");
@@ -88,7 +98,13 @@ async fn sessions_expire_lazily_when_time_passes() {
     h.clock.advance(Duration::milliseconds(1));
     let (_, later) = h.call("GET", &format!("/checkout-sessions/{id}"), None).await;
     assert_eq!(later["status"], "EXPIRED");
-    let (status, _) = h.call("POST", &format!("/checkout-sessions/{id}/payments"), Some(etpay_payment())).await;
+    let (status, _) = h
+        .call(
+            "POST",
+            &format!("/checkout-sessions/{id}/payments"),
+            Some(etpay_payment()),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -97,9 +113,17 @@ async fn a_pending_payment_expires_with_its_session() {
     let h = Harness::new().await;
     let (_, link) = h.call("POST", "/payment-links", Some(link_body(60))).await;
     let token = link["checkoutToken"].as_str().unwrap();
-    let (_, session) = h.call("POST", &format!("/payment-links/token/{token}/checkout-sessions"), None).await;
+    let (_, session) = h
+        .call("POST", &format!("/payment-links/token/{token}/checkout-sessions"), None)
+        .await;
     let id = session["id"].as_str().unwrap();
-    let (status, payment) = h.call("POST", &format!("/checkout-sessions/{id}/payments"), Some(etpay_payment())).await;
+    let (status, payment) = h
+        .call(
+            "POST",
+            &format!("/checkout-sessions/{id}/payments"),
+            Some(etpay_payment()),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (_, processing) = h.call("GET", &format!("/checkout-sessions/{id}"), None).await;
     assert_eq!(processing["status"], "PROCESSING_PAYMENT");
@@ -139,13 +163,29 @@ async fn demo_links_are_seeded_once_with_their_fixtures() {
     let first = sandbox.seed_demo_links();
     assert_eq!(sandbox.seed_demo_links(), first);
     let tokens: Vec<&str> = first.iter().map(|d| d.token.as_str()).collect();
-    for expected in ["demo-clp", "demo-mxn", "demo-cop", "demo-brl", "demo-ars", "demo-expired", "demo-paid", "demo-prefilled", "demo-inactive"] {
+    for expected in [
+        "demo-clp",
+        "demo-mxn",
+        "demo-cop",
+        "demo-brl",
+        "demo-ars",
+        "demo-expired",
+        "demo-paid",
+        "demo-prefilled",
+        "demo-inactive",
+    ] {
         assert!(tokens.contains(&expected), "{expected} missing from {tokens:?}");
     }
     assert_eq!(first[0].url, "http://checkout.test/demo-clp");
     let store = sandbox.lock();
     let expired = store.link_by_token("demo-expired").unwrap();
-    assert_eq!(store.latest_session_of(&expired.id, None).unwrap().status, checkout_core::model::SessionStatus::Expired);
+    assert_eq!(
+        store.latest_session_of(&expired.id, None).unwrap().status,
+        checkout_core::model::SessionStatus::Expired
+    );
     let paid = store.link_by_token("demo-paid").unwrap();
-    assert_eq!(store.latest_session_of(&paid.id, None).unwrap().status, checkout_core::model::SessionStatus::Finished);
+    assert_eq!(
+        store.latest_session_of(&paid.id, None).unwrap().status,
+        checkout_core::model::SessionStatus::Finished
+    );
 }

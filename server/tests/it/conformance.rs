@@ -18,7 +18,10 @@ fn openapi() -> Value {
     to_json_schema(&mut doc);
     // Declared `format: time`, but the contract (§4) and every other expiry field are
     // timestamps; the sandbox sends an RFC 3339 date-time, so that one format is relaxed.
-    if let Some(expires) = doc.pointer_mut("/components/schemas/etpay/properties/expiresAt").and_then(Value::as_object_mut) {
+    if let Some(expires) = doc
+        .pointer_mut("/components/schemas/etpay/properties/expiresAt")
+        .and_then(Value::as_object_mut)
+    {
         expires.remove("format");
     }
     doc
@@ -75,13 +78,25 @@ impl Schemas {
     /// The response schema of an operation, following a response-level `$ref`
     /// (`#/components/responses/Bad request`).
     fn response_schema(&self, path: &str, method: &str, status: u16) -> Value {
-        let pointer = format!("/paths/{}/{method}/responses/{status}", path.replace('~', "~0").replace('/', "~1"));
-        let mut response = self.doc.pointer(&pointer).unwrap_or_else(|| panic!("no response {pointer}"));
+        let pointer = format!(
+            "/paths/{}/{method}/responses/{status}",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        let mut response = self
+            .doc
+            .pointer(&pointer)
+            .unwrap_or_else(|| panic!("no response {pointer}"));
         if let Some(reference) = response.get("$ref").and_then(Value::as_str) {
             let target = reference.trim_start_matches('#').replace("%20", " ");
-            response = self.doc.pointer(&target).unwrap_or_else(|| panic!("dangling {reference}"));
+            response = self
+                .doc
+                .pointer(&target)
+                .unwrap_or_else(|| panic!("dangling {reference}"));
         }
-        response.pointer("/content/application~1json/schema").cloned().unwrap_or_else(|| panic!("no JSON schema at {pointer}"))
+        response
+            .pointer("/content/application~1json/schema")
+            .cloned()
+            .unwrap_or_else(|| panic!("no JSON schema at {pointer}"))
     }
 
     /// A validator whose root is the whole document (so `#/components/...` resolves) and
@@ -98,7 +113,10 @@ impl Schemas {
 
     fn errors(&self, schema: Value, body: &Value) -> Vec<String> {
         let validator = self.validator(schema);
-        validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path)).collect()
+        validator
+            .iter_errors(body)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect()
     }
 
     /// Error answers the file does not declare (401, 422, most 404s) use its `error` schema.
@@ -139,11 +157,21 @@ fn schemas() -> Schemas {
 #[tokio::test]
 async fn sandbox_responses_conform_to_the_openapi_file() {
     let schemas = schemas();
-    let mut check = Check { schemas: &schemas, failures: Vec::new(), checked: 0 };
+    let mut check = Check {
+        schemas: &schemas,
+        failures: Vec::new(),
+        checked: 0,
+    };
     let s = start().await;
 
     let (status, auth) = s
-        .send_with(Method::POST, "/conomy/auth", Some(json!({"clientId": "sandbox-client", "clientSecret": "sandbox-secret"})), "sandbox-api-key", None)
+        .send_with(
+            Method::POST,
+            "/conomy/auth",
+            Some(json!({"clientId": "sandbox-client", "clientSecret": "sandbox-secret"})),
+            "sandbox-api-key",
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     check.response("auth", "/auth", "post", status, &auth);
@@ -167,22 +195,58 @@ async fn sandbox_responses_conform_to_the_openapi_file() {
     let (status, got) = s.get(&format!("/payment-links/{link_id}")).await;
     check.response("get link", "/payment-links/{id}", "get", status, &got);
     let (status, activated) = s.post(&format!("/payment-links/{link_id}/activate"), json!({})).await;
-    check.response("activate link", "/payment-links/{id}/activate", "post", status, &activated);
+    check.response(
+        "activate link",
+        "/payment-links/{id}/activate",
+        "post",
+        status,
+        &activated,
+    );
 
     let (status, direct) = s.post("/checkout-sessions", link_body("conformance-direct")).await;
     assert_eq!(status, StatusCode::CREATED);
     check.response("create session", "/checkout-sessions", "post", status, &direct);
-    let (status, from_token) = s.post(&format!("/payment-links/token/{token}/checkout-sessions"), json!({})).await;
-    check.response("token → session", "/payment-links/token/{checkout-token}/checkout-sessions", "post", status, &from_token);
-    let (status, refreshed) = s.post(&format!("/checkout-sessions/token/{token}/refresh"), json!({})).await;
-    check.response("refresh", "/checkout-sessions/token/{checkout-token}/refresh", "post", status, &refreshed);
+    let (status, from_token) = s
+        .post(&format!("/payment-links/token/{token}/checkout-sessions"), json!({}))
+        .await;
+    check.response(
+        "token → session",
+        "/payment-links/token/{checkout-token}/checkout-sessions",
+        "post",
+        status,
+        &from_token,
+    );
+    let (status, refreshed) = s
+        .post(&format!("/checkout-sessions/token/{token}/refresh"), json!({}))
+        .await;
+    check.response(
+        "refresh",
+        "/checkout-sessions/token/{checkout-token}/refresh",
+        "post",
+        status,
+        &refreshed,
+    );
     for demo in ["demo-paid", "demo-expired", "demo-cop", "demo-prefilled"] {
-        let (status, session) = s.post(&format!("/payment-links/token/{demo}/checkout-sessions"), json!({})).await;
-        check.response(demo, "/payment-links/token/{checkout-token}/checkout-sessions", "post", status, &session);
+        let (status, session) = s
+            .post(&format!("/payment-links/token/{demo}/checkout-sessions"), json!({}))
+            .await;
+        check.response(
+            demo,
+            "/payment-links/token/{checkout-token}/checkout-sessions",
+            "post",
+            status,
+            &session,
+        );
     }
     let session_id = from_token["id"].as_str().unwrap().to_string();
     let (status, session) = s.get(&format!("/checkout-sessions/{session_id}")).await;
-    check.response("get session", "/checkout-sessions/{checkout_session_id}", "get", status, &session);
+    check.response(
+        "get session",
+        "/checkout-sessions/{checkout_session_id}",
+        "get",
+        status,
+        &session,
+    );
 
     // One payment per rail kind: redirect, QR, transfer, approve in app.
     let chilean = json!({"firstName": "Ana", "lastName": "Rojas", "email": "ana@example.cl",
@@ -190,17 +254,64 @@ async fn sandbox_responses_conform_to_the_openapi_file() {
     let customer = json!({"firstName": "Camila", "lastName": "Gómez", "email": "camila@example.co",
         "phoneNumberPrefix": "+57", "phoneNumber": "3001234567", "documentType": "CC", "documentNumber": "1020304050"});
     let cases = [
-        ("demo-clp", payment("ETPAY", "CLP", "etpay", json!({"customer": chilean}))),
-        ("demo-clp", payment("WEBPAY", "CLP", "webpay", json!({"customer": chilean}))),
-        ("demo-cop", payment("PSE", "COP", "pse", json!({"customer": customer, "bankId": "1007"}))),
-        ("demo-cop", payment("NEQUI", "COP", "nequi", json!({"customer": customer}))),
-        ("demo-cop", payment("CARD", "USD", "card", json!({"customer": customer}))),
-        ("demo-brl", payment("PIX", "BRL", "pix", json!({"customer": {"firstName": "João", "lastName": "Silva",
-            "email": "joao@example.com.br", "documentNumber": "52998224725"}}))),
-        ("demo-ars", payment("PCT", "ARS", "pct", json!({"customer": {"firstName": "Sofía", "email": "s@example.com.ar",
-            "phoneNumberPrefix": "+54", "phoneNumber": "91123456789"}}))),
-        ("demo-ars", payment("CVU", "ARS", "cvu", json!({"customer": {"firstName": "Sofía", "email": "s@example.com.ar"}}))),
-        ("demo-mxn", payment("SPEI", "MXN", "spei", json!({"customer": {"firstName": "Luis", "lastName": "Pérez"}}))),
+        (
+            "demo-clp",
+            payment("ETPAY", "CLP", "etpay", json!({"customer": chilean})),
+        ),
+        (
+            "demo-clp",
+            payment("WEBPAY", "CLP", "webpay", json!({"customer": chilean})),
+        ),
+        (
+            "demo-cop",
+            payment("PSE", "COP", "pse", json!({"customer": customer, "bankId": "1007"})),
+        ),
+        (
+            "demo-cop",
+            payment("NEQUI", "COP", "nequi", json!({"customer": customer})),
+        ),
+        (
+            "demo-cop",
+            payment("CARD", "USD", "card", json!({"customer": customer})),
+        ),
+        (
+            "demo-brl",
+            payment(
+                "PIX",
+                "BRL",
+                "pix",
+                json!({"customer": {"firstName": "João", "lastName": "Silva",
+            "email": "joao@example.com.br", "documentNumber": "52998224725"}}),
+            ),
+        ),
+        (
+            "demo-ars",
+            payment(
+                "PCT",
+                "ARS",
+                "pct",
+                json!({"customer": {"firstName": "Sofía", "email": "s@example.com.ar",
+            "phoneNumberPrefix": "+54", "phoneNumber": "91123456789"}}),
+            ),
+        ),
+        (
+            "demo-ars",
+            payment(
+                "CVU",
+                "ARS",
+                "cvu",
+                json!({"customer": {"firstName": "Sofía", "email": "s@example.com.ar"}}),
+            ),
+        ),
+        (
+            "demo-mxn",
+            payment(
+                "SPEI",
+                "MXN",
+                "spei",
+                json!({"customer": {"firstName": "Luis", "lastName": "Pérez"}}),
+            ),
+        ),
     ];
     let mut paid_session = String::new();
     for (demo, body) in cases {
@@ -209,7 +320,13 @@ async fn sandbox_responses_conform_to_the_openapi_file() {
         let rail = body["origins"][0]["type"].as_str().unwrap().to_string();
         let (status, payment) = s.post(&format!("/checkout-sessions/{id}/payments"), body).await;
         assert_eq!(status, StatusCode::OK, "{rail}: {payment}");
-        check.response(&format!("payment {rail}"), "/checkout-sessions/{checkout_session_id}/payments", "post", status, &payment);
+        check.response(
+            &format!("payment {rail}"),
+            "/checkout-sessions/{checkout_session_id}/payments",
+            "post",
+            status,
+            &payment,
+        );
         if rail == "ETPAY" {
             s.provider(payment["id"].as_str().unwrap(), "approve").await;
             paid_session = id.to_string();
@@ -221,8 +338,20 @@ async fn sandbox_responses_conform_to_the_openapi_file() {
     check.response("list sessions", "/checkout-sessions", "get", status, &sessions);
     let (status, banks) = s.get("/payments/banks/COL").await;
     check.response("banks", "/payments/banks/{country}", "get", status, &banks);
-    let (status, deleted) = s.api(Method::DELETE, &format!("/checkout-sessions/{}", direct["id"].as_str().unwrap()), None).await;
-    check.response("delete session", "/checkout-sessions/{checkout_session_id}", "delete", status, &deleted);
+    let (status, deleted) = s
+        .api(
+            Method::DELETE,
+            &format!("/checkout-sessions/{}", direct["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    check.response(
+        "delete session",
+        "/checkout-sessions/{checkout_session_id}",
+        "delete",
+        status,
+        &deleted,
+    );
 
     // Errors.
     let mut invalid = body;
@@ -230,24 +359,44 @@ async fn sandbox_responses_conform_to_the_openapi_file() {
     let (status, bad) = s.post("/payment-links", invalid).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     check.response("400 create link", "/payment-links", "post", status, &bad);
-    let (status, bad) = s.post(&format!("/checkout-sessions/{session_id}/payments"), json!({"paymentMethod": "ETPAY"})).await;
+    let (status, bad) = s
+        .post(
+            &format!("/checkout-sessions/{session_id}/payments"),
+            json!({"paymentMethod": "ETPAY"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    check.response("400 payment", "/checkout-sessions/{checkout_session_id}/payments", "post", status, &bad);
+    check.response(
+        "400 payment",
+        "/checkout-sessions/{checkout_session_id}/payments",
+        "post",
+        status,
+        &bad,
+    );
     let (status, missing) = s.get("/payment-links/pl_missing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     check.response("404 link", "/payment-links/{id}", "get", status, &missing);
     let (status, missing) = s.get("/checkout-sessions/cs_missing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     check.error("404 session", &missing);
-    let (status, unauthorized) = s.send_with(Method::GET, "/conomy/payment-links", None, "nope", None).await;
+    let (status, unauthorized) = s
+        .send_with(Method::GET, "/conomy/payment-links", None, "nope", None)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     check.error("401", &unauthorized);
-    let (status, precondition) = s.post("/payment-links/token/demo-inactive/checkout-sessions", json!({})).await;
+    let (status, precondition) = s
+        .post("/payment-links/token/demo-inactive/checkout-sessions", json!({}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     check.error("422", &precondition);
 
     assert!(check.checked >= 30, "only {} bodies checked", check.checked);
-    assert!(check.failures.is_empty(), "{} schema violations:\n{}", check.failures.len(), check.failures.join("\n"));
+    assert!(
+        check.failures.is_empty(),
+        "{} schema violations:\n{}",
+        check.failures.len(),
+        check.failures.join("\n")
+    );
 }
 
 /// The converted schemas are not vacuous: they reject what Conomy would reject.
@@ -261,10 +410,16 @@ async fn the_schemas_catch_real_mistakes() {
 
     let mut no_expiry = session.clone();
     no_expiry.as_object_mut().unwrap().remove("expiresAt");
-    assert!(!schemas.errors(schema(), &no_expiry).is_empty(), "expiresAt is required");
+    assert!(
+        !schemas.errors(schema(), &no_expiry).is_empty(),
+        "expiresAt is required"
+    );
     let mut owner_extra = session.clone();
     owner_extra["owner"]["email"] = json!("x@y.z");
-    assert!(!schemas.errors(schema(), &owner_extra).is_empty(), "node-identity is closed");
+    assert!(
+        !schemas.errors(schema(), &owner_extra).is_empty(),
+        "node-identity is closed"
+    );
     let mut numeric = session.clone();
     numeric["totalAmount"] = json!(15990);
     assert!(!schemas.errors(schema(), &numeric).is_empty(), "amounts are strings");
@@ -276,7 +431,10 @@ async fn the_schemas_catch_real_mistakes() {
     assert!(schemas.errors(schema(), &null_customer).is_empty(), "nullable customer");
     let mut null_tax_name = session;
     null_tax_name["items"][0]["tax"] = json!({"name": "IVA", "type": "VAT", "value": "19", "amount": "1"});
-    assert!(!schemas.errors(schema(), &null_tax_name).is_empty(), "tax type is FIXED or PERCENTAGE");
+    assert!(
+        !schemas.errors(schema(), &null_tax_name).is_empty(),
+        "tax type is FIXED or PERCENTAGE"
+    );
 }
 
 #[test]
@@ -289,7 +447,13 @@ fn nullable_becomes_a_type_union() {
     }});
     to_json_schema(&mut schema);
     assert_eq!(schema["properties"]["a"], json!({"type": ["object", "null"]}));
-    assert_eq!(schema["properties"]["b"], json!({"type": ["string", "null"], "enum": ["X", null]}));
-    assert_eq!(schema["properties"]["c"], json!({"anyOf": [{"type": "null"}, {"$ref": "#/x"}]}));
+    assert_eq!(
+        schema["properties"]["b"],
+        json!({"type": ["string", "null"], "enum": ["X", null]})
+    );
+    assert_eq!(
+        schema["properties"]["c"],
+        json!({"anyOf": [{"type": "null"}, {"$ref": "#/x"}]})
+    );
     assert_eq!(schema["properties"]["d"], json!({"anyOf": [{"type": "object"}]}));
 }

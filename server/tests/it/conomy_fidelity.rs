@@ -21,7 +21,10 @@ fn assert_error(body: &Value, status: u16, kind: &str, detail_prefix: &str) {
     assert_eq!(body["type"], kind, "{body}");
     assert!(body["traceId"].is_string(), "{body}");
     let detail = body["detail"].as_str().unwrap_or_default();
-    assert!(detail.starts_with(detail_prefix), "detail {detail:?} should start with {detail_prefix:?}");
+    assert!(
+        detail.starts_with(detail_prefix),
+        "detail {detail:?} should start with {detail_prefix:?}"
+    );
 }
 
 fn at(text: &Value) -> OffsetDateTime {
@@ -32,7 +35,10 @@ fn at(text: &Value) -> OffsetDateTime {
 
 /// An HTTP client that sends no `User-Agent` at all (reqwest adds none unless told).
 fn anonymous() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 #[tokio::test]
@@ -40,7 +46,13 @@ async fn user_agent_is_required_on_every_call_but_auth() {
     let s = start().await;
     let http = anonymous();
     let creds = json!({"clientId": "sandbox-client", "clientSecret": "sandbox-secret"});
-    let auth = http.post(s.url("/conomy/auth")).header("x-api-key", "sandbox-api-key").json(&creds).send().await.unwrap();
+    let auth = http
+        .post(s.url("/conomy/auth"))
+        .header("x-api-key", "sandbox-api-key")
+        .json(&creds)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(auth.status(), StatusCode::OK, "POST /auth needs no User-Agent");
 
     let link = s.create_link(link_body("agent")).await;
@@ -52,14 +64,30 @@ async fn user_agent_is_required_on_every_call_but_auth() {
         (Method::POST, "/payment-links".to_string(), Some(link_body("agent"))),
         (Method::GET, format!("/payment-links/{link_id}"), None),
         (Method::DELETE, format!("/payment-links/{link_id}"), None),
-        (Method::POST, format!("/payment-links/{link_id}/activate"), Some(json!({}))),
-        (Method::POST, format!("/payment-links/token/{token}/checkout-sessions"), Some(json!({}))),
+        (
+            Method::POST,
+            format!("/payment-links/{link_id}/activate"),
+            Some(json!({})),
+        ),
+        (
+            Method::POST,
+            format!("/payment-links/token/{token}/checkout-sessions"),
+            Some(json!({})),
+        ),
         (Method::GET, "/checkout-sessions".to_string(), None),
         (Method::POST, "/checkout-sessions".to_string(), Some(link_body("agent"))),
         (Method::GET, format!("/checkout-sessions/{session_id}"), None),
         (Method::DELETE, format!("/checkout-sessions/{session_id}"), None),
-        (Method::POST, format!("/checkout-sessions/{session_id}/payments"), Some(etpay_payment())),
-        (Method::POST, format!("/checkout-sessions/token/{token}/refresh"), Some(json!({}))),
+        (
+            Method::POST,
+            format!("/checkout-sessions/{session_id}/payments"),
+            Some(etpay_payment()),
+        ),
+        (
+            Method::POST,
+            format!("/checkout-sessions/token/{token}/refresh"),
+            Some(json!({})),
+        ),
         (Method::GET, format!("/payments?checkoutSessionId={session_id}"), None),
         (Method::GET, "/payments/banks/COL".to_string(), None),
     ];
@@ -76,14 +104,22 @@ async fn user_agent_is_required_on_every_call_but_auth() {
                 request = request.json(body);
             }
             let response = request.send().await.unwrap();
-            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{method} {path} with User-Agent {agent:?}");
+            assert_eq!(
+                response.status(),
+                StatusCode::BAD_REQUEST,
+                "{method} {path} with User-Agent {agent:?}"
+            );
             let body: Value = response.json().await.expect("a JSON error");
             assert_error(&body, 400, "missingParam", "User-Agent");
         }
     }
     // Nothing of the refused calls was applied.
     let (status, still) = s.get(&format!("/checkout-sessions/{session_id}")).await;
-    assert_eq!((status, &still["status"]), (StatusCode::OK, &json!("ACTIVE")), "{still}");
+    assert_eq!(
+        (status, &still["status"]),
+        (StatusCode::OK, &json!("ACTIVE")),
+        "{still}"
+    );
     let (_, links) = s.get("/payment-links?owner.identityId=agent").await;
     assert_eq!(links["pagination"]["total"], 1);
     // Credentials are checked first: a stranger learns nothing about what else is missing.
@@ -147,7 +183,16 @@ async fn list_cursors_and_email_filters_are_strict() {
         body["customer"] = json!({"firstName": "P", "email": format!("p{i}@example.cl")});
         s.create_link(body).await;
     }
-    for bad in ["next=AAA", "next=-1", "next=1.5", "next=99999999999", "next=", "customer.email=true", "customer.email=", "customer.email=a@b.cl,nope"] {
+    for bad in [
+        "next=AAA",
+        "next=-1",
+        "next=1.5",
+        "next=99999999999",
+        "next=",
+        "customer.email=true",
+        "customer.email=",
+        "customer.email=a@b.cl,nope",
+    ] {
         for list in ["/payment-links", "/checkout-sessions"] {
             let (status, body) = s.get(&format!("{list}?{bad}")).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{list}?{bad}: {body}");
@@ -162,8 +207,13 @@ async fn list_cursors_and_email_filters_are_strict() {
     let (status, second) = s.get("/payment-links?owner.identityId=strict&limit=2&next=2").await;
     assert_eq!(status, StatusCode::OK, "{second}");
     assert_eq!(second["results"].as_array().unwrap().len(), 1);
-    assert_eq!(second["pagination"], json!({"count": 3, "next": 0, "previous": 0, "total": 3}));
-    let (_, by_mail) = s.get("/payment-links?customer.email=p1@example.cl,%20p2@example.cl").await;
+    assert_eq!(
+        second["pagination"],
+        json!({"count": 3, "next": 0, "previous": 0, "total": 3})
+    );
+    let (_, by_mail) = s
+        .get("/payment-links?customer.email=p1@example.cl,%20p2@example.cl")
+        .await;
     assert_eq!(by_mail["pagination"]["total"], 2, "{by_mail}");
     let (status, _) = s.get("/checkout-sessions?customer.email=ana.rojas@example.cl").await;
     assert_eq!(status, StatusCode::OK);
@@ -182,7 +232,11 @@ async fn list_cursors_and_email_filters_are_strict() {
     let (status, _) = s.get("/payments?checkoutSessionId=cs_1&type=PURCHASE").await;
     assert_eq!(status, StatusCode::OK);
     let (status, none) = s.get("/payments/banks/ATLANTIS").await;
-    assert_eq!((status, none), (StatusCode::OK, json!([])), "an unknown country has no banks");
+    assert_eq!(
+        (status, none),
+        (StatusCode::OK, json!([])),
+        "an unknown country has no banks"
+    );
 }
 
 // ---- link expiry by duration --------------------------------------------------------------
@@ -197,13 +251,24 @@ async fn links_expire_by_duration_and_their_sessions_never_outlive_them() {
     body["duration"] = json!(120);
     let link = s.create_link(body).await;
     assert_eq!(link["status"], "ACTIVE", "new links are ACTIVE");
-    let (id, token) = (link["id"].as_str().unwrap().to_string(), link["checkoutToken"].as_str().unwrap().to_string());
+    let (id, token) = (
+        link["id"].as_str().unwrap().to_string(),
+        link["checkoutToken"].as_str().unwrap().to_string(),
+    );
 
     clock.advance(Duration::seconds(100));
     let session = s.open(&token).await;
-    assert_eq!(at(&session["expiresAt"]), START + Duration::seconds(120), "the session ends with its link");
+    assert_eq!(
+        at(&session["expiresAt"]),
+        START + Duration::seconds(120),
+        "the session ends with its link"
+    );
     let (status, body) = s.api(Method::DELETE, &format!("/payment-links/{id}"), None).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an ACTIVE link is not deleted: {body}");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an ACTIVE link is not deleted: {body}"
+    );
     assert_error(&body, 422, "failedPrecondition", "");
 
     clock.advance(Duration::seconds(20));
@@ -214,17 +279,25 @@ async fn links_expire_by_duration_and_their_sessions_never_outlive_them() {
     assert_eq!(expired["status"], "EXPIRED");
     let (_, listed) = s.get("/payment-links?owner.identityId=expiring&status=EXPIRED").await;
     assert_eq!(listed["pagination"]["total"], 1);
-    let (_, old) = s.get(&format!("/checkout-sessions/{}", session["id"].as_str().unwrap())).await;
+    let (_, old) = s
+        .get(&format!("/checkout-sessions/{}", session["id"].as_str().unwrap()))
+        .await;
     assert_eq!(old["status"], "EXPIRED");
     // The token shows the last (expired) session and opens no new one; refresh is refused.
     let again = s.open(&token).await;
     assert_eq!((&again["id"], &again["status"]), (&session["id"], &json!("EXPIRED")));
-    let (status, _) = s.post(&format!("/checkout-sessions/token/{token}/refresh"), json!({})).await;
+    let (status, _) = s
+        .post(&format!("/checkout-sessions/token/{token}/refresh"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // `activate` revives it for another `duration`.
     let (status, revived) = s.post(&format!("/payment-links/{id}/activate"), json!({})).await;
-    assert_eq!((status, &revived["status"]), (StatusCode::OK, &json!("ACTIVE")), "{revived}");
+    assert_eq!(
+        (status, &revived["status"]),
+        (StatusCode::OK, &json!("ACTIVE")),
+        "{revived}"
+    );
     assert_eq!(revived["createdAt"], link["createdAt"]);
     let fresh = s.open(&token).await;
     assert_eq!(fresh["status"], "ACTIVE");
@@ -246,13 +319,20 @@ async fn a_long_link_gives_each_session_its_own_shorter_time() {
     let link = s.create_link(body).await;
     let token = link["checkoutToken"].as_str().unwrap();
     let session = s.open(token).await;
-    assert_eq!(at(&session["expiresAt"]) - at(&session["createdAt"]), Duration::minutes(30));
+    assert_eq!(
+        at(&session["expiresAt"]) - at(&session["createdAt"]),
+        Duration::minutes(30)
+    );
     clock.advance(Duration::minutes(31));
-    let (_, old) = s.get(&format!("/checkout-sessions/{}", session["id"].as_str().unwrap())).await;
+    let (_, old) = s
+        .get(&format!("/checkout-sessions/{}", session["id"].as_str().unwrap()))
+        .await;
     assert_eq!(old["status"], "EXPIRED");
     let (_, still) = s.get(&format!("/payment-links/{}", link["id"].as_str().unwrap())).await;
     assert_eq!(still["status"], "ACTIVE", "the link outlives its sessions");
-    let (status, refreshed) = s.post(&format!("/checkout-sessions/token/{token}/refresh"), json!({})).await;
+    let (status, refreshed) = s
+        .post(&format!("/checkout-sessions/token/{token}/refresh"), json!({}))
+        .await;
     assert_eq!((status, &refreshed["status"]), (StatusCode::CREATED, &json!("ACTIVE")));
 
     // A link that expired before anyone opened it takes no session.
@@ -260,7 +340,15 @@ async fn a_long_link_gives_each_session_its_own_shorter_time() {
     body["duration"] = json!(30);
     let short = s.create_link(body).await;
     clock.advance(Duration::seconds(31));
-    let (status, refused) = s.post(&format!("/payment-links/token/{}/checkout-sessions", short["checkoutToken"].as_str().unwrap()), json!({})).await;
+    let (status, refused) = s
+        .post(
+            &format!(
+                "/payment-links/token/{}/checkout-sessions",
+                short["checkoutToken"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
 
     // Any whole number of seconds from 30 is a duration; one longer than a century (even past
@@ -269,7 +357,11 @@ async fn a_long_link_gives_each_session_its_own_shorter_time() {
         let mut body = link_body("huge");
         body["duration"] = huge.clone();
         let (status, link) = s.post("/payment-links", body).await;
-        assert_eq!((status, &link["status"]), (StatusCode::CREATED, &json!("ACTIVE")), "{huge}: {link}");
+        assert_eq!(
+            (status, &link["status"]),
+            (StatusCode::CREATED, &json!("ACTIVE")),
+            "{huge}: {link}"
+        );
     }
 
     // A session created without a link lives its own `duration`.
@@ -277,7 +369,10 @@ async fn a_long_link_gives_each_session_its_own_shorter_time() {
     body["duration"] = json!(45);
     let (status, direct) = s.post("/checkout-sessions", body).await;
     assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(at(&direct["expiresAt"]) - at(&direct["createdAt"]), Duration::seconds(45));
+    assert_eq!(
+        at(&direct["expiresAt"]) - at(&direct["createdAt"]),
+        Duration::seconds(45)
+    );
 }
 
 #[tokio::test]
@@ -286,12 +381,23 @@ async fn demo_links_stay_payable_for_a_long_run() {
     let mut s = start_with_clock(clock.clone()).await;
     clock.advance(Duration::days(30));
     s.sign_in().await;
-    for demo in ["demo-clp", "demo-mxn", "demo-cop", "demo-brl", "demo-ars", "demo-prefilled", "demo-unsafe-redirect"] {
+    for demo in [
+        "demo-clp",
+        "demo-mxn",
+        "demo-cop",
+        "demo-brl",
+        "demo-ars",
+        "demo-prefilled",
+        "demo-unsafe-redirect",
+    ] {
         let session = s.open(demo).await;
         assert_eq!(session["status"], "ACTIVE", "{demo}");
     }
     let (_, inactive) = s.get("/payment-links?status=ATTEMPT").await;
-    assert_eq!(inactive["results"][0]["checkoutToken"], "demo-inactive", "still inactive, not expired");
+    assert_eq!(
+        inactive["results"][0]["checkoutToken"], "demo-inactive",
+        "still inactive, not expired"
+    );
     let paid = s.open("demo-paid").await;
     assert_eq!(paid["status"], "FINISHED");
     let expired = s.open("demo-expired").await;
@@ -310,24 +416,69 @@ async fn reset_restores_the_seeded_demo_data_and_clears_faults() {
 
     // What a fuzzer does: activate the inactive demo, expire and delete sessions, delete the
     // expired demo link, add links, pay, and leave faults behind.
-    let inactive = before["results"].as_array().unwrap().iter().find(|l| l["checkoutToken"] == "demo-inactive").unwrap();
-    let (status, _) = s.post(&format!("/payment-links/{}/activate", inactive["id"].as_str().unwrap()), json!({})).await;
+    let inactive = before["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["checkoutToken"] == "demo-inactive")
+        .unwrap();
+    let (status, _) = s
+        .post(
+            &format!("/payment-links/{}/activate", inactive["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let expired = before["results"].as_array().unwrap().iter().find(|l| l["checkoutToken"] == "demo-expired").unwrap();
-    let (status, _) = s.api(Method::DELETE, &format!("/payment-links/{}", expired["id"].as_str().unwrap()), None).await;
+    let expired = before["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["checkoutToken"] == "demo-expired")
+        .unwrap();
+    let (status, _) = s
+        .api(
+            Method::DELETE,
+            &format!("/payment-links/{}", expired["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let paid_session = demo_sessions["results"].as_array().unwrap().iter().find(|s| s["status"] == "FINISHED").unwrap();
-    let (status, _) = s.api(Method::DELETE, &format!("/checkout-sessions/{}", paid_session["id"].as_str().unwrap()), None).await;
+    let paid_session = demo_sessions["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["status"] == "FINISHED")
+        .unwrap();
+    let (status, _) = s
+        .api(
+            Method::DELETE,
+            &format!("/checkout-sessions/{}", paid_session["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     s.create_link(link_body("fuzzer")).await;
     let session = s.open("demo-clp").await;
-    let (status, _) = s.post(&format!("/checkout-sessions/{}/payments", session["id"].as_str().unwrap()), etpay_payment()).await;
+    let (status, _) = s
+        .post(
+            &format!("/checkout-sessions/{}/payments", session["id"].as_str().unwrap()),
+            etpay_payment(),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let installed = control("faults").json(&json!([{"endpoint": "getSession", "status": 503}])).send().await.unwrap();
+    let installed = control("faults")
+        .json(&json!([{"endpoint": "getSession", "status": 503}]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(installed.status(), StatusCode::OK);
 
     // Only this machine may reset, like every other control.
-    let relayed = control("reset").header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
+    let relayed = control("reset")
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(relayed.status(), StatusCode::NOT_FOUND);
     let (_, untouched) = s.get("/payment-links?owner.identityId=fuzzer").await;
     assert_eq!(untouched["pagination"]["total"], 1, "a refused reset changes nothing");
@@ -335,28 +486,65 @@ async fn reset_restores_the_seeded_demo_data_and_clears_faults() {
     let response = control("reset").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let demo: Value = response.json().await.unwrap();
-    let listed: Value = s.http.get(s.url("/sandbox/demo-links.json")).send().await.unwrap().json().await.unwrap();
+    let listed: Value = s
+        .http
+        .get(s.url("/sandbox/demo-links.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(demo, listed, "answers the demo links");
 
     let (status, after) = s.get("/payment-links?limit=50").await;
     assert_eq!(status, StatusCode::OK, "the access token survives a reset");
     assert_eq!(after["pagination"]["total"], seeded_total);
     let status_of = |token: &str| {
-        after["results"].as_array().unwrap().iter().find(|l| l["checkoutToken"] == token).map(|l| l["status"].clone())
+        after["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["checkoutToken"] == token)
+            .map(|l| l["status"].clone())
     };
     assert_eq!(status_of("demo-inactive"), Some(json!("ATTEMPT")));
     assert_eq!(status_of("demo-expired"), Some(json!("EXPIRED")));
     assert_eq!(status_of("demo-paid"), Some(json!("FINISHED")));
     let (_, sessions) = s.get("/checkout-sessions?limit=50").await;
-    let statuses: Vec<&str> = sessions["results"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses.len(), demo_sessions["results"].as_array().unwrap().len(), "{statuses:?}");
-    assert!(statuses.contains(&"FINISHED") && statuses.contains(&"EXPIRED"), "{statuses:?}");
-    let (status, gone) = s.get(&format!("/checkout-sessions/{}", session["id"].as_str().unwrap())).await;
+    let statuses: Vec<&str> = sessions["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.len(),
+        demo_sessions["results"].as_array().unwrap().len(),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&"FINISHED") && statuses.contains(&"EXPIRED"),
+        "{statuses:?}"
+    );
+    let (status, gone) = s
+        .get(&format!("/checkout-sessions/{}", session["id"].as_str().unwrap()))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{gone}");
-    let faults: Value = s.http.get(s.url("/sandbox/control/faults")).send().await.unwrap().json().await.unwrap();
+    let faults: Value = s
+        .http
+        .get(s.url("/sandbox/control/faults"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(faults["faults"], json!([]), "{faults}");
     let fresh = s.open("demo-clp").await;
-    let (status, _) = s.get(&format!("/checkout-sessions/{}", fresh["id"].as_str().unwrap())).await;
+    let (status, _) = s
+        .get(&format!("/checkout-sessions/{}", fresh["id"].as_str().unwrap()))
+        .await;
     assert_eq!(status, StatusCode::OK, "no fault left: {fresh}");
     let paid = s.open("demo-paid").await;
     assert_eq!(paid["status"], "FINISHED");

@@ -32,19 +32,33 @@ async fn set_faults(server: &RunningServer, plan: Value) -> Value {
 }
 
 async fn open(server: &RunningServer, token: &str) -> (u16, Value) {
-    send(client().post(url(server, &format!("/api/payment-links/token/{token}/checkout-sessions"))).json(&json!({}))).await
+    send(
+        client()
+            .post(url(
+                server,
+                &format!("/api/payment-links/token/{token}/checkout-sessions"),
+            ))
+            .json(&json!({})),
+    )
+    .await
 }
 
 /// An opened session as the SPA holds it: its id and its capability (`open_session`).
 type Held = (String, String);
 
 async fn get_session(server: &RunningServer, (id, capability): &Held) -> (u16, Value) {
-    send(with_capability(client().get(url(server, &format!("/api/checkout-sessions/{id}"))), capability)).await
+    send(with_capability(
+        client().get(url(server, &format!("/api/checkout-sessions/{id}"))),
+        capability,
+    ))
+    .await
 }
 
 async fn pay_pix(server: &RunningServer, (id, capability): &Held) -> (u16, Value) {
     let submission = pix_payment(&format!("{}/demo-brl", server.public_url));
-    let request = client().post(url(server, &format!("/api/checkout-sessions/{id}/payments"))).json(&submission);
+    let request = client()
+        .post(url(server, &format!("/api/checkout-sessions/{id}/payments")))
+        .json(&submission);
     send(with_capability(request, capability)).await
 }
 
@@ -63,7 +77,10 @@ async fn an_error_with_count_fails_then_succeeds() {
     // The gateway turns Conomy's 5xx into its one sanitized 502.
     assert_eq!(status, 502);
     assert_error(&body, 502, "serverError");
-    assert!(!body.to_string().contains("sandbox fault"), "upstream detail stays out: {body}");
+    assert!(
+        !body.to_string().contains("sandbox fault"),
+        "upstream detail stays out: {body}"
+    );
     let (status, _) = open(&server, "demo-clp").await;
     assert_eq!(status, 201);
     let (_, shown) = send(client().get(url(&server, "/sandbox/control/faults"))).await;
@@ -75,7 +92,11 @@ async fn reads_are_retried_once_so_a_browser_sees_a_read_error_only_from_the_sec
     let server = server().await;
     let session = open_session(&server, "demo-clp").await;
     set_faults(&server, json!({"endpoint": "getSession", "status": 503, "count": 1})).await;
-    assert_eq!(get_session(&server, &session).await.0, 200, "the gateway's retry absorbs one failure");
+    assert_eq!(
+        get_session(&server, &session).await.0,
+        200,
+        "the gateway's retry absorbs one failure"
+    );
     set_faults(&server, json!({"endpoint": "getSession", "status": 503, "count": 2})).await;
     assert_eq!(get_session(&server, &session).await.0, 502);
     assert_eq!(get_session(&server, &session).await.0, 200);
@@ -85,7 +106,11 @@ async fn reads_are_retried_once_so_a_browser_sees_a_read_error_only_from_the_sec
 async fn too_many_requests_reaches_the_browser_with_retry_after() {
     let server = server().await;
     let session = open_session(&server, "demo-clp").await;
-    set_faults(&server, json!({"endpoint": "getSession", "tooManyRequests": true, "retryAfter": 7, "count": 1})).await;
+    set_faults(
+        &server,
+        json!({"endpoint": "getSession", "tooManyRequests": true, "retryAfter": 7, "count": 1}),
+    )
+    .await;
     let (id, capability) = &session;
     let request = client().get(url(&server, &format!("/api/checkout-sessions/{id}")));
     let response = with_capability(request, capability).send().await.expect("answered");
@@ -99,13 +124,21 @@ async fn too_many_requests_reaches_the_browser_with_retry_after() {
 async fn malformed_and_truncated_bodies_become_502() {
     let server = server().await;
     let session = open_session(&server, "demo-brl").await;
-    set_faults(&server, json!({"endpoint": "getSession", "malformedBody": true, "count": 1})).await;
+    set_faults(
+        &server,
+        json!({"endpoint": "getSession", "malformedBody": true, "count": 1}),
+    )
+    .await;
     let (status, body) = get_session(&server, &session).await;
     assert_eq!(status, 502);
     assert_error(&body, 502, "serverError");
 
     // A malformed answer stands in for the call: no payment exists afterwards.
-    set_faults(&server, json!({"endpoint": "submitPayment", "malformedBody": true, "count": 1})).await;
+    set_faults(
+        &server,
+        json!({"endpoint": "submitPayment", "malformedBody": true, "count": 1}),
+    )
+    .await;
     assert_eq!(pay_pix(&server, &session).await.0, 502);
     assert!(payments_of(&server, &session).await.is_empty());
 
@@ -125,10 +158,17 @@ async fn latency_delays_the_answer() {
     let started = Instant::now();
     let (status, banks) = send(client().get(url(&server, "/api/payments/banks/COL"))).await;
     assert_eq!(status, 200, "{banks}");
-    assert!(started.elapsed() >= Duration::from_millis(400), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
     let started = Instant::now();
     assert_eq!(open(&server, "demo-clp").await.0, 201);
-    assert!(started.elapsed() < Duration::from_millis(400), "other endpoints are not delayed");
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "other endpoints are not delayed"
+    );
 }
 
 #[tokio::test]
@@ -147,7 +187,11 @@ async fn a_hang_ends_in_the_gateways_timeout() {
 async fn an_ambiguous_payment_is_created_though_the_answer_is_an_error() {
     let server = server().await;
     let session = open_session(&server, "demo-brl").await;
-    set_faults(&server, json!({"endpoint": "submitPayment", "ambiguousPayment": true, "count": 1})).await;
+    set_faults(
+        &server,
+        json!({"endpoint": "submitPayment", "ambiguousPayment": true, "count": 1}),
+    )
+    .await;
     let (status, body) = pay_pix(&server, &session).await;
     assert_eq!(status, 502, "{body}");
     assert_error(&body, 502, "serverError");
@@ -165,7 +209,11 @@ async fn an_ambiguous_payment_is_created_though_the_answer_is_an_error() {
 async fn an_ambiguous_payment_can_hang_past_the_timeout_instead() {
     let server = server_with(Duration::from_millis(300), None).await;
     let session = open_session(&server, "demo-brl").await;
-    set_faults(&server, json!({"endpoint": "submitPayment", "ambiguousPayment": "hang"})).await;
+    set_faults(
+        &server,
+        json!({"endpoint": "submitPayment", "ambiguousPayment": "hang"}),
+    )
+    .await;
     let (status, body) = pay_pix(&server, &session).await;
     assert_eq!(status, 504, "{body}");
     assert_eq!(payments_of(&server, &session).await.len(), 1);
@@ -189,7 +237,11 @@ async fn a_session_can_expire_right_after_the_payment() {
 async fn a_rail_that_never_answers_keeps_the_payment_created_until_faults_are_cleared() {
     let server = server().await;
     let session = open_session(&server, "demo-brl").await;
-    set_faults(&server, json!([{"endpoint": "submitPayment", "railNeverAnswers": true}])).await;
+    set_faults(
+        &server,
+        json!([{"endpoint": "submitPayment", "railNeverAnswers": true}]),
+    )
+    .await;
     let (status, payment) = pay_pix(&server, &session).await;
     assert_eq!(status, 200, "{payment}");
     let payment_id = payment["id"].as_str().expect("id");
@@ -232,27 +284,53 @@ async fn link_faults_affect_only_that_link() {
     assert_eq!(pay_pix(&server, &other).await.0, 200);
 
     // A link with a mistyped rule is refused, naming the culprit.
-    let (status, body) = create_link(&server, &clp_link("bad-faults", json!({"faults": [{"endpoint": "banks", "hang": "yes"}]}))).await;
+    let (status, body) = create_link(
+        &server,
+        &clp_link("bad-faults", json!({"faults": [{"endpoint": "banks", "hang": "yes"}]})),
+    )
+    .await;
     assert_eq!(status, 400);
-    assert!(body["detail"].as_str().is_some_and(|d| d.contains("metadata.faults[0].hang")), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("metadata.faults[0].hang")),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn the_control_api_shows_replaces_validates_and_clears() {
     let server = server().await;
     let session = open_session(&server, "demo-clp").await;
-    let shown = set_faults(&server, json!({"seed": 3, "faults": [{"endpoint": "getSession", "status": 502}]})).await;
-    assert_eq!(shown, json!({"seed": 3, "faults": [{"endpoint": "getSession", "status": 502}]}));
+    let shown = set_faults(
+        &server,
+        json!({"seed": 3, "faults": [{"endpoint": "getSession", "status": 502}]}),
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!({"seed": 3, "faults": [{"endpoint": "getSession", "status": 502}]})
+    );
     assert_eq!(get_session(&server, &session).await.0, 502);
 
     // POST replaces the whole set.
     set_faults(&server, json!([{"endpoint": "banks", "status": 500}])).await;
     assert_eq!(get_session(&server, &session).await.0, 200);
 
-    let (status, body) = send(client().post(url(&server, "/sandbox/control/faults")).json(&json!([{"endpoint": "*", "latncyMs": 5}]))).await;
+    let (status, body) = send(
+        client()
+            .post(url(&server, "/sandbox/control/faults"))
+            .json(&json!([{"endpoint": "*", "latncyMs": 5}])),
+    )
+    .await;
     assert_eq!(status, 400);
     assert_error(&body, 400, "invalidParam");
-    assert!(body["detail"].as_str().is_some_and(|d| d.contains("faults[0].latncyMs")), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("faults[0].latncyMs")),
+        "{body}"
+    );
     // A refused plan leaves the previous one in place.
     assert_eq!(send(client().get(url(&server, "/api/payments/banks/COL"))).await.0, 502);
 
@@ -265,8 +343,17 @@ async fn the_control_api_shows_replaces_validates_and_clears() {
 
 #[tokio::test]
 async fn sandbox_faults_apply_from_the_start() {
-    let server = server_with(Duration::from_secs(10), Some(r#"[{"endpoint": "refresh", "status": 503}]"#)).await;
-    let (status, _) = send(client().post(url(&server, "/api/checkout-sessions/token/demo-clp/refresh")).json(&json!({}))).await;
+    let server = server_with(
+        Duration::from_secs(10),
+        Some(r#"[{"endpoint": "refresh", "status": 503}]"#),
+    )
+    .await;
+    let (status, _) = send(
+        client()
+            .post(url(&server, "/api/checkout-sessions/token/demo-clp/refresh"))
+            .json(&json!({})),
+    )
+    .await;
     assert_eq!(status, 502);
     assert_eq!(open(&server, "demo-clp").await.0, 201);
 }

@@ -27,9 +27,14 @@ async fn shutdown_drains_the_request_in_flight_then_stops() {
     stop.send(()).expect("signal");
     assert_eq!(in_flight.await.expect("task").expect("answered, not cut"), 200);
 
-    let ended = tokio::time::timeout(Duration::from_secs(5), server.task).await.expect("the server stops");
+    let ended = tokio::time::timeout(Duration::from_secs(5), server.task)
+        .await
+        .expect("the server stops");
     assert!(ended.expect("task").is_ok());
-    assert!(client().get(url_for(server.addr, "/healthz")).send().await.is_err(), "no longer listening");
+    assert!(
+        client().get(url_for(server.addr, "/healthz")).send().await.is_err(),
+        "no longer listening"
+    );
 }
 
 fn url_for(addr: std::net::SocketAddr, path: &str) -> String {

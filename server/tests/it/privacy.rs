@@ -24,16 +24,29 @@ fn calls_by_id(id: &str, payment: &Value) -> Vec<(Method, String, Option<Value>)
     vec![
         (Method::GET, format!("/api/payments?checkoutSessionId={id}"), None),
         (Method::GET, format!("/api/checkout-sessions/{id}"), None),
-        (Method::POST, format!("/api/checkout-sessions/{id}/payments"), Some(payment.clone())),
+        (
+            Method::POST,
+            format!("/api/checkout-sessions/{id}/payments"),
+            Some(payment.clone()),
+        ),
     ]
 }
 
 /// Asserts that every call by `id` with `capability` is a 404 notFound; returns the answers.
-async fn assert_refused(server: &RunningServer, id: &str, what: &str, capability: Option<&str>, payment: &Value) -> Vec<String> {
+async fn assert_refused(
+    server: &RunningServer,
+    id: &str,
+    what: &str,
+    capability: Option<&str>,
+    payment: &Value,
+) -> Vec<String> {
     let mut answers = Vec::new();
     for (method, path, body) in calls_by_id(id, payment) {
         let (status, text) = call(server, method.clone(), &path, capability, body.as_ref()).await;
-        assert_eq!(status, 404, "{what}: {method} {path} must be 404 notFound, answered {status} {text}");
+        assert_eq!(
+            status, 404,
+            "{what}: {method} {path} must be 404 notFound, answered {status} {text}"
+        );
         assert_error(&json_of(&text), 404, "notFound");
         answers.push(text);
     }
@@ -51,7 +64,10 @@ fn capability_or_stand_in(session: &Value) -> String {
 }
 
 fn id_of(session: &Value) -> String {
-    session["id"].as_str().unwrap_or_else(|| panic!("a session id in {session}")).to_string()
+    session["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a session id in {session}"))
+        .to_string()
 }
 
 fn unix_now() -> u64 {
@@ -96,29 +112,81 @@ async fn sandbox_a_strangers_read_or_payment_by_session_id_is_404_and_never_reac
         refused.extend(assert_refused(&server, &id, what, capability.as_deref(), &payment).await);
     }
     // A genuine capability grants its own session only.
-    assert_refused(&server, &other_id, "the victim's capability on another session", Some(&own), &payment).await;
-    assert_eq!(server.backend.transport_calls(), before, "no refused read or payment reached Conomy");
+    assert_refused(
+        &server,
+        &other_id,
+        "the victim's capability on another session",
+        Some(&own),
+        &payment,
+    )
+    .await;
+    assert_eq!(
+        server.backend.transport_calls(),
+        before,
+        "no refused read or payment reached Conomy"
+    );
 
     // Indistinguishable from an id that does not exist.
-    let (status, unknown) = call(&server, Method::GET, "/api/checkout-sessions/cs_doesnotexist42", None, None).await;
+    let (status, unknown) = call(
+        &server,
+        Method::GET,
+        "/api/checkout-sessions/cs_doesnotexist42",
+        None,
+        None,
+    )
+    .await;
     assert_eq!(status, 404);
     let unknown = json_of(&unknown);
     for text in &refused {
         let refused = json_of(text);
-        assert_eq!((&refused["type"], &refused["detail"]), (&unknown["type"], &unknown["detail"]), "{text}");
+        assert_eq!(
+            (&refused["type"], &refused["detail"]),
+            (&unknown["type"], &unknown["detail"]),
+            "{text}"
+        );
     }
 
     // The browser that opened it reads it, lists its payments and pays on it.
-    assert!(victim["capability"].is_string(), "the open answer carries the capability: {victim}");
-    let (status, text) = call(&server, Method::GET, &format!("/api/checkout-sessions/{id}"), Some(&own), None).await;
+    assert!(
+        victim["capability"].is_string(),
+        "the open answer carries the capability: {victim}"
+    );
+    let (status, text) = call(
+        &server,
+        Method::GET,
+        &format!("/api/checkout-sessions/{id}"),
+        Some(&own),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(json_of(&text)["id"], json!(id));
-    let (status, text) = call(&server, Method::GET, &format!("/api/payments?checkoutSessionId={id}"), Some(&own), None).await;
+    let (status, text) = call(
+        &server,
+        Method::GET,
+        &format!("/api/payments?checkoutSessionId={id}"),
+        Some(&own),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
-    let (status, text) =
-        call(&server, Method::POST, &format!("/api/checkout-sessions/{id}/payments"), Some(&own), Some(&payment)).await;
+    let (status, text) = call(
+        &server,
+        Method::POST,
+        &format!("/api/checkout-sessions/{id}/payments"),
+        Some(&own),
+        Some(&payment),
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
-    let (status, text) = call(&server, Method::GET, &format!("/api/payments?checkoutSessionId={id}"), Some(&own), None).await;
+    let (status, text) = call(
+        &server,
+        Method::GET,
+        &format!("/api/payments?checkoutSessionId={id}"),
+        Some(&own),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(json_of(&text)["results"].as_array().map(Vec::len), Some(1), "{text}");
 }
@@ -134,7 +202,9 @@ async fn upstream_a_strangers_read_or_payment_by_session_id_is_404_and_never_rea
     let payment = fake_etpay_payment("shop-1", "ana@example.cl");
 
     let mut variants = forgeries(&id, &own, &others);
-    let expired = keys.issue_at(&id, unix_now() - LIFETIME.as_secs() - 120).expect("issued");
+    let expired = keys
+        .issue_at(&id, unix_now() - LIFETIME.as_secs() - 120)
+        .expect("issued");
     variants.push(("an expired capability", Some(expired)));
     let foreign = Capabilities::new(Secret::random(), None).issue(&id).expect("issued");
     variants.push(("a capability signed with another secret", Some(foreign)));
@@ -144,30 +214,76 @@ async fn upstream_a_strangers_read_or_payment_by_session_id_is_404_and_never_rea
     for (what, capability) in variants {
         refused.extend(assert_refused(&gateway, &id, what, capability.as_deref(), &payment).await);
     }
-    assert_eq!(gateway.backend.transport_calls(), before, "no refused call reached Conomy");
-    assert_eq!(fake.calls_mentioning(&id), Vec::<String>::new(), "Conomy never heard of the session");
+    assert_eq!(
+        gateway.backend.transport_calls(),
+        before,
+        "no refused call reached Conomy"
+    );
+    assert_eq!(
+        fake.calls_mentioning(&id),
+        Vec::<String>::new(),
+        "Conomy never heard of the session"
+    );
 
     // Same answer as an id Conomy does not know (asked with a genuine capability for it).
     let ghost = keys.issue("cs_ghost42").expect("issued");
-    let (status, unknown) = call(&gateway, Method::GET, "/api/checkout-sessions/cs_ghost42", Some(&ghost), None).await;
+    let (status, unknown) = call(
+        &gateway,
+        Method::GET,
+        "/api/checkout-sessions/cs_ghost42",
+        Some(&ghost),
+        None,
+    )
+    .await;
     assert_eq!(status, 404, "{unknown}");
     let unknown = json_of(&unknown);
     for text in &refused {
         let refused = json_of(text);
-        assert_eq!((&refused["type"], &refused["detail"]), (&unknown["type"], &unknown["detail"]), "{text}");
+        assert_eq!(
+            (&refused["type"], &refused["detail"]),
+            (&unknown["type"], &unknown["detail"]),
+            "{text}"
+        );
     }
 
     // The holder: its capability is genuine, for exactly its session, and works.
-    assert_eq!(keys.verify(&own), Some(id.as_str()), "the open answer's capability grants the session: {victim}");
+    assert_eq!(
+        keys.verify(&own),
+        Some(id.as_str()),
+        "the open answer's capability grants the session: {victim}"
+    );
     assert_eq!(keys.verify(&others), Some(id_of(&other).as_str()));
-    let (status, text) = call(&gateway, Method::GET, &format!("/api/checkout-sessions/{id}"), Some(&own), None).await;
+    let (status, text) = call(
+        &gateway,
+        Method::GET,
+        &format!("/api/checkout-sessions/{id}"),
+        Some(&own),
+        None,
+    )
+    .await;
     assert_eq!((status, json_of(&text)["id"].clone()), (200, json!(id)), "{text}");
-    let (status, text) = call(&gateway, Method::GET, &format!("/api/payments?checkoutSessionId={id}"), Some(&own), None).await;
+    let (status, text) = call(
+        &gateway,
+        Method::GET,
+        &format!("/api/payments?checkoutSessionId={id}"),
+        Some(&own),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
-    let (status, text) =
-        call(&gateway, Method::POST, &format!("/api/checkout-sessions/{id}/payments"), Some(&own), Some(&payment)).await;
+    let (status, text) = call(
+        &gateway,
+        Method::POST,
+        &format!("/api/checkout-sessions/{id}/payments"),
+        Some(&own),
+        Some(&payment),
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
-    assert_eq!(fake.count(&Method::POST, &format!("/checkout-sessions/{id}/payments")), 1);
+    assert_eq!(
+        fake.count(&Method::POST, &format!("/checkout-sessions/{id}/payments")),
+        1
+    );
 }
 
 // ---- the paid-link stranger -------------------------------------------------------------------
@@ -184,9 +300,15 @@ async fn sandbox_a_paid_or_expired_demo_link_opened_by_a_new_visitor_shows_nothi
         let mut answers = assert_refused(&server, &id, &format!("a new visitor of {token}"), None, &payment).await;
         answers.push(text.clone());
         for text in answers {
-            assert!(!text.contains("Diego") && !text.contains("diego@example.cl"), "{token}: previous payer in {text}");
+            assert!(
+                !text.contains("Diego") && !text.contains("diego@example.cl"),
+                "{token}: previous payer in {text}"
+            );
         }
-        assert!(no_capability(&session), "{token}: a finished or expired session gets no capability: {text}");
+        assert!(
+            no_capability(&session),
+            "{token}: a finished or expired session gets no capability: {text}"
+        );
         assert!(no_customer(&session), "{token}: no customer for a new visitor: {text}");
     }
 }
@@ -203,8 +325,14 @@ async fn sandbox_a_single_use_link_paid_by_one_payer_shows_nothing_of_them_to_th
     let own = capability_or_stand_in(&first);
     let mut payment = etpay_payment(&format!("{}/privacy-once", server.public_url));
     payment["origins"][0]["etpay"]["customer"] = json!({"firstName": "Zelda", "email": "zelda.private@example.cl"});
-    let (status, text) =
-        call(&server, Method::POST, &format!("/api/checkout-sessions/{id}/payments"), Some(&own), Some(&payment)).await;
+    let (status, text) = call(
+        &server,
+        Method::POST,
+        &format!("/api/checkout-sessions/{id}/payments"),
+        Some(&own),
+        Some(&payment),
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
     let payment_id = json_of(&text)["id"].as_str().expect("payment id").to_string();
     let approved = client()
@@ -212,7 +340,11 @@ async fn sandbox_a_single_use_link_paid_by_one_payer_shows_nothing_of_them_to_th
         .send()
         .await
         .expect("approve");
-    assert!(approved.status().is_redirection() || approved.status().is_success(), "{}", approved.status());
+    assert!(
+        approved.status().is_redirection() || approved.status().is_success(),
+        "{}",
+        approved.status()
+    );
 
     // Somebody else opens the same link: "already paid", and nothing of Zelda.
     let (code, text, second) = open_raw(&server, "privacy-once", &json!({})).await;
@@ -221,15 +353,32 @@ async fn sandbox_a_single_use_link_paid_by_one_payer_shows_nothing_of_them_to_th
     let mut answers = assert_refused(&server, &id_of(&second), "the next visitor", None, &payment).await;
     answers.push(text.clone());
     for text in &answers {
-        assert!(!text.contains("Zelda") && !text.contains("zelda.private"), "the previous payer in {text}");
+        assert!(
+            !text.contains("Zelda") && !text.contains("zelda.private"),
+            "the previous payer in {text}"
+        );
     }
     assert!(no_capability(&second) && no_customer(&second), "{text}");
 
     // The payer, back from the provider, still reads the outcome with their own capability.
-    let (status, text) = call(&server, Method::GET, &format!("/api/checkout-sessions/{id}"), Some(&own), None).await;
+    let (status, text) = call(
+        &server,
+        Method::GET,
+        &format!("/api/checkout-sessions/{id}"),
+        Some(&own),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(json_of(&text)["status"], "FINISHED");
-    let (status, text) = call(&server, Method::GET, &format!("/api/payments?checkoutSessionId={id}"), Some(&own), None).await;
+    let (status, text) = call(
+        &server,
+        Method::GET,
+        &format!("/api/payments?checkoutSessionId={id}"),
+        Some(&own),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(json_of(&text)["results"][0]["id"], json!(payment_id));
 }
@@ -243,9 +392,20 @@ async fn upstream_a_finished_session_handed_to_a_new_visitor_has_no_capability_n
     assert_eq!(session["id"], PAID_SESSION);
     let payment = fake_etpay_payment(PAID_TOKEN, "ana@example.cl");
     assert_refused(&gateway, PAID_SESSION, "a new visitor of a paid link", None, &payment).await;
-    assert_refused(&gateway, PAID_SESSION, "a new visitor with the bare id", Some(PAID_SESSION), &payment).await;
+    assert_refused(
+        &gateway,
+        PAID_SESSION,
+        "a new visitor with the bare id",
+        Some(PAID_SESSION),
+        &payment,
+    )
+    .await;
     assert_eq!(fake.calls_mentioning(PAID_SESSION), Vec::<String>::new());
-    assert_eq!(leaks(&text), Vec::<String>::new(), "the previous payer or merchant secrets in {text}");
+    assert_eq!(
+        leaks(&text),
+        Vec::<String>::new(),
+        "the previous payer or merchant secrets in {text}"
+    );
     assert!(no_capability(&session) && no_customer(&session), "{text}");
 }
 
@@ -274,15 +434,28 @@ async fn upstream_session_open_and_refresh_forward_a_literal_empty_object() {
     assert_eq!(response.status().as_u16(), 201);
     let refreshed: Value = response.json().await.expect("json");
 
-    for path in ["/payment-links/token/shop-1/checkout-sessions", "/checkout-sessions/token/shop-1/refresh"] {
-        let calls: Vec<_> = fake.records().into_iter().filter(|r| r.method == Method::POST && r.path == path).collect();
+    for path in [
+        "/payment-links/token/shop-1/checkout-sessions",
+        "/checkout-sessions/token/shop-1/refresh",
+    ] {
+        let calls: Vec<_> = fake
+            .records()
+            .into_iter()
+            .filter(|r| r.method == Method::POST && r.path == path)
+            .collect();
         assert_eq!(calls.len(), 1, "{path}");
-        assert_eq!(String::from_utf8_lossy(&calls[0].body), "{}", "{path} forwarded the browser's body");
+        assert_eq!(
+            String::from_utf8_lossy(&calls[0].body),
+            "{}",
+            "{path} forwarded the browser's body"
+        );
     }
     // Both answers carry the capability of their own session.
     let keys = capabilities();
     for session in [&opened, &refreshed] {
-        let capability = session["capability"].as_str().unwrap_or_else(|| panic!("a capability in {session}"));
+        let capability = session["capability"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a capability in {session}"));
         assert_eq!(keys.verify(capability), Some(id_of(session).as_str()));
     }
 }
@@ -291,16 +464,35 @@ async fn upstream_session_open_and_refresh_forward_a_literal_empty_object() {
 fn assert_return_url(value: &Value, token: &str, id: &str, outcome: &str) -> String {
     let text = value.as_str().unwrap_or_else(|| panic!("a return URL, got {value}"));
     let prefix = format!("{PUBLIC_URL}/{token}?");
-    assert!(text.starts_with(&prefix), "{text} does not return to this checkout ({prefix}…)");
+    assert!(
+        text.starts_with(&prefix),
+        "{text} does not return to this checkout ({prefix}…)"
+    );
     let parsed = reqwest::Url::parse(text).expect("a URL");
-    let pairs: Vec<(String, String)> = parsed.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    let get = |name: &str| pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(get("return"), vec![outcome.to_string()], "{text}");
     let session = get("session");
     assert_eq!(session.len(), 1, "{text}");
-    assert_eq!(capabilities().verify(&session[0]), Some(id), "{text}: session= is a capability for {id}");
+    assert_eq!(
+        capabilities().verify(&session[0]),
+        Some(id),
+        "{text}: session= is a capability for {id}"
+    );
     for (key, _) in &pairs {
-        assert!(["session", "return", "locale", "theme", "accent"].contains(&key.as_str()), "{text}: unexpected {key}");
+        assert!(
+            ["session", "return", "locale", "theme", "accent"].contains(&key.as_str()),
+            "{text}: unexpected {key}"
+        );
     }
     session[0].clone()
 }
@@ -346,8 +538,13 @@ async fn upstream_a_payment_is_rebuilt_from_the_contract_with_the_gateways_own_r
     assert_eq!(forwarded.len(), 1);
     let body = &forwarded[0];
     let raw = body.to_string();
-    assert!(!raw.contains("evil.example") && !raw.contains("attacker"), "browser input reached Conomy: {raw}");
-    let description = body["description"].as_str().unwrap_or_else(|| panic!("a description in {raw}"));
+    assert!(
+        !raw.contains("evil.example") && !raw.contains("attacker"),
+        "browser input reached Conomy: {raw}"
+    );
+    let description = body["description"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a description in {raw}"));
     assert!(description.chars().count() <= 255, "{description}");
     let node = &body["origins"][0]["etpay"];
     let success = assert_return_url(&node["successUrl"], "shop-1", &id, "success");
@@ -363,7 +560,14 @@ async fn upstream_a_payment_is_rebuilt_from_the_contract_with_the_gateways_own_r
     assert_eq!(body, &expected, "the contract shape, nothing else");
 
     // The tab that comes back from the provider reads the outcome with the return URL's capability.
-    let (status, text) = call(&gateway, Method::GET, &format!("/api/checkout-sessions/{id}"), Some(&success), None).await;
+    let (status, text) = call(
+        &gateway,
+        Method::GET,
+        &format!("/api/checkout-sessions/{id}"),
+        Some(&success),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
 
     // Another method: its own required fields, not ETPAY's.
@@ -375,13 +579,18 @@ async fn upstream_a_payment_is_rebuilt_from_the_contract_with_the_gateways_own_r
     assert_eq!(status, 200, "{text}");
     let forwarded = fake.bodies(&Method::POST, &format!("/checkout-sessions/{id}/payments"));
     let node = &forwarded[1]["origins"][0];
-    assert_eq!(node.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<_>>()),
-               Some(["currency", "pix", "type"].map(String::from).into_iter().collect()), "{node}");
+    assert_eq!(
+        node.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<_>>()),
+        Some(["currency", "pix", "type"].map(String::from).into_iter().collect()),
+        "{node}"
+    );
     // PIX's requiredFields; a document number brings its type (the form asks for both, as
     // `checkout_core::fields::fields_for` expands it); the phone number PIX does not need stays behind.
-    assert_eq!(node["pix"]["customer"],
-               json!({"firstName": "Ana", "lastName": "Souza", "email": "ana@example.com", "documentType": "CPF",
-                      "documentNumber": "52998224725"}));
+    assert_eq!(
+        node["pix"]["customer"],
+        json!({"firstName": "Ana", "lastName": "Souza", "email": "ana@example.com", "documentType": "CPF",
+                      "documentNumber": "52998224725"})
+    );
     assert_return_url(&node["pix"]["successUrl"], "shop-1", &id, "success");
     assert_return_url(&node["pix"]["failedUrl"], "shop-1", &id, "failed");
 }
@@ -403,12 +612,22 @@ async fn upstream_a_payment_for_a_rail_or_currency_the_session_does_not_offer_is
         ("CARD", "card", "CLP", "CARD is not offered"),
     ] {
         let body = json!({"description": "x", "origins": [{"type": rail, "currency": currency, node: {"customer": customer}}]});
-        let (status, text) =
-            call(&gateway, Method::POST, &format!("/api/checkout-sessions/{id}/payments"), Some(&capability), Some(&body)).await;
+        let (status, text) = call(
+            &gateway,
+            Method::POST,
+            &format!("/api/checkout-sessions/{id}/payments"),
+            Some(&capability),
+            Some(&body),
+        )
+        .await;
         assert_eq!(status, 400, "{why}: {text}");
         assert_error(&json_of(&text), 400, "invalidParam");
     }
-    assert_eq!(fake.count(&Method::POST, &format!("/checkout-sessions/{id}/payments")), 0, "no payment reached Conomy");
+    assert_eq!(
+        fake.count(&Method::POST, &format!("/checkout-sessions/{id}/payments")),
+        0,
+        "no payment reached Conomy"
+    );
 }
 
 // ---- what reaches the browser -----------------------------------------------------------------
@@ -426,11 +645,27 @@ async fn every_answer(gateway: &RunningServer) -> Vec<(String, u16, String)> {
         .send()
         .await
         .expect("refresh");
-    answers.push(("refresh".into(), response.status().as_u16(), response.text().await.expect("body")));
-    let (status, text) = call(gateway, Method::GET, &format!("/api/checkout-sessions/{id}"), Some(&capability), None).await;
+    answers.push((
+        "refresh".into(),
+        response.status().as_u16(),
+        response.text().await.expect("body"),
+    ));
+    let (status, text) = call(
+        gateway,
+        Method::GET,
+        &format!("/api/checkout-sessions/{id}"),
+        Some(&capability),
+        None,
+    )
+    .await;
     answers.push(("get".into(), status, text));
-    let customer = json!({"firstName": "Ana", "lastName": "Rojas", "email": "ana@example.cl", "documentNumber": "52998224725"});
-    for (rail, node, currency) in [("ETPAY", "etpay", "CLP"), ("PIX", "pix", "BRL"), ("SPEI", "spei", "MXN")] {
+    let customer =
+        json!({"firstName": "Ana", "lastName": "Rojas", "email": "ana@example.cl", "documentNumber": "52998224725"});
+    for (rail, node, currency) in [
+        ("ETPAY", "etpay", "CLP"),
+        ("PIX", "pix", "BRL"),
+        ("SPEI", "spei", "MXN"),
+    ] {
         let body = json!({"description": "Suscripción mensual", "origins": [{"type": rail, "currency": currency,
             node: {"customer": customer, "successUrl": format!("{PUBLIC_URL}/shop-1?return=success"),
                    "failedUrl": format!("{PUBLIC_URL}/shop-1?return=failed")}}]});
@@ -438,8 +673,14 @@ async fn every_answer(gateway: &RunningServer) -> Vec<(String, u16, String)> {
         let (status, text) = call(gateway, Method::POST, &path, Some(&capability), Some(&body)).await;
         answers.push((format!("submit {rail}"), status, text));
     }
-    let (status, text) =
-        call(gateway, Method::GET, &format!("/api/payments?checkoutSessionId={id}"), Some(&capability), None).await;
+    let (status, text) = call(
+        gateway,
+        Method::GET,
+        &format!("/api/payments?checkoutSessionId={id}"),
+        Some(&capability),
+        None,
+    )
+    .await;
     answers.push(("list".into(), status, text));
     answers
 }
@@ -457,27 +698,54 @@ async fn upstream_no_answer_carries_a_merchant_secret_a_fee_the_payers_data_or_a
     let session = by("open");
     assert_eq!(session["owner"]["name"], "Tienda Andes");
     assert_eq!(session["destinations"][0]["account"]["type"], "CHECKING");
-    assert_eq!(session["customer"]["firstName"], "Prefilled", "the merchant's prefill, for the holder");
-    assert_eq!(session["paymentConfigs"][0]["paymentMethods"][0]["requiredFields"][1], "etpay.customer.email");
+    assert_eq!(
+        session["customer"]["firstName"], "Prefilled",
+        "the merchant's prefill, for the holder"
+    );
+    assert_eq!(
+        session["paymentConfigs"][0]["paymentMethods"][0]["requiredFields"][1],
+        "etpay.customer.email"
+    );
     assert_eq!(session["items"][0]["tax"]["amount"], "2553");
     assert_eq!(session["successUrl"], "https://shop.example/ok");
     let etpay = by("submit ETPAY");
-    assert!(etpay["origins"][0]["etpay"]["url"].as_str().is_some_and(|u| u.starts_with(PROVIDER_URL)), "{etpay}");
+    assert!(
+        etpay["origins"][0]["etpay"]["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(PROVIDER_URL)),
+        "{etpay}"
+    );
     assert!(etpay["origins"][0]["etpay"]["expiresAt"].is_string(), "{etpay}");
     let pix = &by("submit PIX")["origins"][0]["pix"];
-    assert!(pix["qrCode"].is_string() && pix["data"].is_string() && pix["expiredAt"].is_string(), "{pix}");
+    assert!(
+        pix["qrCode"].is_string() && pix["data"].is_string() && pix["expiredAt"].is_string(),
+        "{pix}"
+    );
     let spei = &by("submit SPEI")["origins"][0]["spei"];
-    assert_eq!((&spei["clabe"], &spei["bankId"]), (&json!("646180157000000004"), &json!("STP")), "{spei}");
+    assert_eq!(
+        (&spei["clabe"], &spei["bankId"]),
+        (&json!("646180157000000004"), &json!("STP")),
+        "{spei}"
+    );
     assert_eq!(by("list")["results"][0]["status"], "CREATED");
 }
 
 fn keys_of(value: &Value) -> BTreeSet<String> {
-    value.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+    value
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn assert_only(value: &Value, allowed: &[&str], where_: &str) {
-    let extra: Vec<String> = keys_of(value).into_iter().filter(|k| !allowed.contains(&k.as_str())).collect();
-    assert!(extra.is_empty(), "{where_} carries {extra:?} beyond the allow-list: {value}");
+    let extra: Vec<String> = keys_of(value)
+        .into_iter()
+        .filter(|k| !allowed.contains(&k.as_str()))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "{where_} carries {extra:?} beyond the allow-list: {value}"
+    );
 }
 
 fn each(value: &Value) -> impl Iterator<Item = &Value> {
@@ -486,10 +754,34 @@ fn each(value: &Value) -> impl Iterator<Item = &Value> {
 
 /// The allow-list of the design (what `core/src/decode.rs` reads), checked key by key.
 fn assert_session_allow_list(session: &Value, what: &str) {
-    assert_only(session, &["id", "paymentLinkId", "checkoutToken", "status", "createdAt", "expiresAt", "currency",
-        "preTaxAmount", "totalAmount", "items", "paymentConfigs", "paymentMethodsAllowed", "customer",
-        "customerRequirements", "destinations", "owner", "url", "redirectUrl", "successUrl", "failedUrl", "theme",
-        "capability"], what);
+    assert_only(
+        session,
+        &[
+            "id",
+            "paymentLinkId",
+            "checkoutToken",
+            "status",
+            "createdAt",
+            "expiresAt",
+            "currency",
+            "preTaxAmount",
+            "totalAmount",
+            "items",
+            "paymentConfigs",
+            "paymentMethodsAllowed",
+            "customer",
+            "customerRequirements",
+            "destinations",
+            "owner",
+            "url",
+            "redirectUrl",
+            "successUrl",
+            "failedUrl",
+            "theme",
+            "capability",
+        ],
+        what,
+    );
     for item in each(&session["items"]) {
         assert_only(item, &["description", "preTaxAmount", "totalAmount", "tax"], what);
         assert_only(&item["tax"], &["name", "type", "value", "amount"], what);
@@ -497,11 +789,27 @@ fn assert_session_allow_list(session: &Value, what: &str) {
     for config in each(&session["paymentConfigs"]) {
         assert_only(config, &["currency", "product", "exchangeRate", "paymentMethods"], what);
         for method in each(&config["paymentMethods"]) {
-            assert_only(method, &["id", "type", "enabled", "requiredFields", "purchaseAmount"], what);
+            assert_only(
+                method,
+                &["id", "type", "enabled", "requiredFields", "purchaseAmount"],
+                what,
+            );
         }
     }
-    assert_only(&session["customer"], &["firstName", "lastName", "email", "phoneNumber", "phoneNumberPrefix",
-        "documentType", "documentNumber", "address"], what);
+    assert_only(
+        &session["customer"],
+        &[
+            "firstName",
+            "lastName",
+            "email",
+            "phoneNumber",
+            "phoneNumberPrefix",
+            "documentType",
+            "documentNumber",
+            "address",
+        ],
+        what,
+    );
     for destination in each(&session["destinations"]) {
         assert_only(destination, &["name", "type", "amount", "metadata", "account"], what);
         assert_only(&destination["metadata"], &["image", "description", "category"], what);
@@ -511,7 +819,19 @@ fn assert_session_allow_list(session: &Value, what: &str) {
 }
 
 fn assert_payment_allow_list(payment: &Value, what: &str) {
-    assert_only(payment, &["id", "status", "type", "totalAmount", "currency", "createdAt", "origins"], what);
+    assert_only(
+        payment,
+        &[
+            "id",
+            "status",
+            "type",
+            "totalAmount",
+            "currency",
+            "createdAt",
+            "origins",
+        ],
+        what,
+    );
     for origin in each(&payment["origins"]) {
         let rail = origin["type"].as_str().unwrap_or("");
         let (key, fields): (&str, &[&str]) = match rail {
@@ -558,16 +878,38 @@ async fn logs_never_carry_the_checkout_token_session_and_payment_ids_capabilitie
     let (status, text, session) = open_raw(&gateway, token, &json!({})).await;
     assert_eq!(status, 201, "{text}");
     let id = id_of(&session);
-    let capability = session["capability"].as_str().map(str::to_string).unwrap_or_else(|| keys.issue(&id).expect("cap"));
-    let (status, text) = call(&gateway, Method::GET, &format!("/api/checkout-sessions/{id}"), Some(&capability), None).await;
+    let capability = session["capability"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| keys.issue(&id).expect("cap"));
+    let (status, text) = call(
+        &gateway,
+        Method::GET,
+        &format!("/api/checkout-sessions/{id}"),
+        Some(&capability),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
     let payment = fake_etpay_payment(token, email);
-    let (status, text) =
-        call(&gateway, Method::POST, &format!("/api/checkout-sessions/{id}/payments"), Some(&capability), Some(&payment)).await;
+    let (status, text) = call(
+        &gateway,
+        Method::POST,
+        &format!("/api/checkout-sessions/{id}/payments"),
+        Some(&capability),
+        Some(&payment),
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
     let payment_id = json_of(&text)["id"].as_str().expect("payment id").to_string();
-    let (status, text) =
-        call(&gateway, Method::GET, &format!("/api/payments?checkoutSessionId={id}"), Some(&capability), None).await;
+    let (status, text) = call(
+        &gateway,
+        Method::GET,
+        &format!("/api/payments?checkoutSessionId={id}"),
+        Some(&capability),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{text}");
     needles.extend([token.to_string(), id.clone(), payment_id, capability, email.to_string()]);
 
@@ -580,26 +922,62 @@ async fn logs_never_carry_the_checkout_token_session_and_payment_ids_capabilitie
     let sandbox_cap = capability_or_stand_in(&session);
     let mut pix = pix_payment(&format!("{}/demo-brl", sandbox.public_url));
     pix["origins"][0]["pix"]["customer"]["email"] = json!(sandbox_email);
-    call(&sandbox, Method::GET, &format!("/api/checkout-sessions/{sandbox_id}"), Some(&sandbox_cap), None).await;
-    let (_, text) =
-        call(&sandbox, Method::POST, &format!("/api/checkout-sessions/{sandbox_id}/payments"), Some(&sandbox_cap), Some(&pix)).await;
+    call(
+        &sandbox,
+        Method::GET,
+        &format!("/api/checkout-sessions/{sandbox_id}"),
+        Some(&sandbox_cap),
+        None,
+    )
+    .await;
+    let (_, text) = call(
+        &sandbox,
+        Method::POST,
+        &format!("/api/checkout-sessions/{sandbox_id}/payments"),
+        Some(&sandbox_cap),
+        Some(&pix),
+    )
+    .await;
     if let Some(paid) = json_of(&text)["id"].as_str() {
         needles.push(paid.to_string());
     }
-    call(&sandbox, Method::GET, &format!("/api/payments?checkoutSessionId={sandbox_id}"), Some(&sandbox_cap), None).await;
+    call(
+        &sandbox,
+        Method::GET,
+        &format!("/api/payments?checkoutSessionId={sandbox_id}"),
+        Some(&sandbox_cap),
+        None,
+    )
+    .await;
     needles.extend([sandbox_id, sandbox_cap, sandbox_email.to_string()]);
 
     // Upstream connection failures on paths with an id: after a successful /auth, and at a closed port.
     let gone = start_gateway(format!("http://{}", start_auth_then_gone().await)).await;
-    let closed_port = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind").local_addr().expect("addr");
+    let closed_port = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
     let closed = start_gateway(format!("http://{closed_port}")).await;
     for (server, failing_id) in [(&gone, "cs_logfailure1Zq"), (&closed, "cs_logfailure2Zq")] {
         let failing_cap = keys.issue(failing_id).expect("cap");
-        let (status, text) =
-            call(server, Method::GET, &format!("/api/checkout-sessions/{failing_id}"), Some(&failing_cap), None).await;
+        let (status, text) = call(
+            server,
+            Method::GET,
+            &format!("/api/checkout-sessions/{failing_id}"),
+            Some(&failing_cap),
+            None,
+        )
+        .await;
         assert_eq!(status, 502, "{text}");
-        let (status, text) =
-            call(server, Method::GET, &format!("/api/payments?checkoutSessionId={failing_id}"), Some(&failing_cap), None).await;
+        let (status, text) = call(
+            server,
+            Method::GET,
+            &format!("/api/payments?checkoutSessionId={failing_id}"),
+            Some(&failing_cap),
+            None,
+        )
+        .await;
         assert_eq!(status, 502, "{text}");
         let (status, text) = call(
             server,
@@ -614,9 +992,18 @@ async fn logs_never_carry_the_checkout_token_session_and_payment_ids_capabilitie
     }
 
     let text = log_text(&logs);
-    assert!(text.contains("/api/checkout-sessions/{id}"), "the access log was captured:\n{text}");
+    assert!(
+        text.contains("/api/checkout-sessions/{id}"),
+        "the access log was captured:\n{text}"
+    );
     assert!(text.contains("upstream"), "the upstream failures were logged:\n{text}");
-    let offending: Vec<&str> =
-        text.lines().filter(|line| needles.iter().any(|needle| line.contains(needle.as_str()))).collect();
-    assert!(offending.is_empty(), "log lines carrying a token, id, capability or e-mail:\n{}", offending.join("\n"));
+    let offending: Vec<&str> = text
+        .lines()
+        .filter(|line| needles.iter().any(|needle| line.contains(needle.as_str())))
+        .collect();
+    assert!(
+        offending.is_empty(),
+        "log lines carrying a token, id, capability or e-mail:\n{}",
+        offending.join("\n")
+    );
 }

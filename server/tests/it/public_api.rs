@@ -11,11 +11,20 @@ fn assert_redacted(session: &Value) {
     for destination in destinations {
         let account = &destination["account"];
         assert!(account.is_object(), "account kept (type/currency): {destination}");
-        assert!(account.get("accountNumber").is_none() && account.get("accountHolder").is_none(), "{account}");
+        assert!(
+            account.get("accountNumber").is_none() && account.get("accountHolder").is_none(),
+            "{account}"
+        );
     }
     let owner = session["owner"].as_object().expect("owner");
-    assert!(owner.get("documentNumber").is_none() && owner.get("identityId").is_none(), "{owner:?}");
-    assert!(owner.get("name").is_some() || owner.get("nickname").is_some(), "merchant name kept");
+    assert!(
+        owner.get("documentNumber").is_none() && owner.get("identityId").is_none(),
+        "{owner:?}"
+    );
+    assert!(
+        owner.get("name").is_some() || owner.get("nickname").is_some(),
+        "merchant name kept"
+    );
     if let Some(customer) = session["customer"].as_object() {
         assert!(customer.get("id").is_none());
     }
@@ -49,8 +58,11 @@ async fn the_six_calls_work_end_to_end_for_a_demo_link() {
     let (status, body) = send(http.get(url(&server, &format!("/api/checkout-sessions/{id}")))).await;
     assert_eq!(status, 404, "{body}");
     assert_error(&body, 404, "notFound");
-    let (status, again) =
-        send(with_capability(http.get(url(&server, &format!("/api/checkout-sessions/{id}"))), &capability)).await;
+    let (status, again) = send(with_capability(
+        http.get(url(&server, &format!("/api/checkout-sessions/{id}"))),
+        &capability,
+    ))
+    .await;
     assert_eq!(status, 200);
     assert_eq!(again["id"], json!(id));
     assert_eq!(again["successUrl"], session["successUrl"]);
@@ -59,17 +71,26 @@ async fn the_six_calls_work_end_to_end_for_a_demo_link() {
     // 3. Pay with PIX.
     let submission = pix_payment(&format!("{base}/demo-brl"));
     let (status, payment) = send(with_capability(
-        http.post(url(&server, &format!("/api/checkout-sessions/{id}/payments"))).json(&submission),
+        http.post(url(&server, &format!("/api/checkout-sessions/{id}/payments")))
+            .json(&submission),
         &capability,
     ))
     .await;
     assert_eq!(status, 200, "{payment}");
     let payment_id = payment["id"].as_str().expect("payment id").to_string();
-    assert!(payment["origins"][0]["pix"]["data"].as_str().is_some_and(|code| code.starts_with("000201")), "{payment}");
+    assert!(
+        payment["origins"][0]["pix"]["data"]
+            .as_str()
+            .is_some_and(|code| code.starts_with("000201")),
+        "{payment}"
+    );
 
     // 4. Its payments.
     let (status, page) = send(with_capability(
-        http.get(url(&server, &format!("/api/payments?checkoutSessionId={id}&limit=10&offset=0"))),
+        http.get(url(
+            &server,
+            &format!("/api/payments?checkoutSessionId={id}&limit=10&offset=0"),
+        )),
         &capability,
     ))
     .await;
@@ -85,11 +106,18 @@ async fn the_six_calls_work_end_to_end_for_a_demo_link() {
     assert!(!banks.is_empty() && banks.iter().all(|b| b["code"].is_string() && b["name"].is_string()));
 
     // 6. Refresh: a new session for the same link.
-    let (status, fresh) =
-        send(http.post(url(&server, "/api/checkout-sessions/token/demo-clp/refresh")).json(&json!({}))).await;
+    let (status, fresh) = send(
+        http.post(url(&server, "/api/checkout-sessions/token/demo-clp/refresh"))
+            .json(&json!({})),
+    )
+    .await;
     assert_eq!(status, 201, "{fresh}");
     assert!(fresh["id"].is_string() && fresh["id"] != json!(id));
-    assert_ne!(capability_of(&fresh), capability, "the new session comes with its own capability");
+    assert_ne!(
+        capability_of(&fresh),
+        capability,
+        "the new session comes with its own capability"
+    );
     assert_eq!(fresh["successUrl"], json!(format!("{base}/sandbox/merchant/success")));
     assert_redacted(&fresh);
 }
@@ -110,7 +138,9 @@ async fn only_the_contract_calls_are_reachable() {
         ("GET", "/api/payments/banks"),
         ("POST", "/api/payment-links"),
     ] {
-        let request = http.request(method.parse().expect("method"), url(&server, path)).json(&json!({}));
+        let request = http
+            .request(method.parse().expect("method"), url(&server, path))
+            .json(&json!({}));
         let (status, body) = send(request).await;
         assert_eq!(status, 404, "{method} {path}");
         assert_error(&body, 404, "notFound");
@@ -135,7 +165,18 @@ async fn malformed_path_parameters_are_refused_without_touching_the_backend() {
     let before = server.backend.transport_calls();
     let long = "a".repeat(2048);
     // As a client would send them: percent-encoded path segments.
-    let bad_segments = ["..%2Fx", "%2e%2e%2fx", long.as_str(), "%00", "a%00b", "a%20b", "%C3%A9", "a.b", "%ZZ", "a%5Cb"];
+    let bad_segments = [
+        "..%2Fx",
+        "%2e%2e%2fx",
+        long.as_str(),
+        "%00",
+        "a%00b",
+        "a%20b",
+        "%C3%A9",
+        "a.b",
+        "%ZZ",
+        "a%5Cb",
+    ];
     for segment in bad_segments {
         for (method, path) in [
             ("POST", format!("/api/payment-links/token/{segment}/checkout-sessions")),
@@ -143,13 +184,21 @@ async fn malformed_path_parameters_are_refused_without_touching_the_backend() {
             ("POST", format!("/api/checkout-sessions/{segment}/payments")),
             ("POST", format!("/api/checkout-sessions/token/{segment}/refresh")),
         ] {
-            let request = http.request(method.parse().expect("method"), url(&server, &path)).json(&json!({}));
+            let request = http
+                .request(method.parse().expect("method"), url(&server, &path))
+                .json(&json!({}));
             let (status, body) = send(request).await;
             assert_eq!(status, 400, "{method} {path}: {body}");
             assert_eq!(body["type"], "invalidParam", "{path}");
         }
     }
-    for query in ["", "?checkoutSessionId=", "?checkoutSessionId=..%2Fx", "?checkoutSessionId=a%00", "?limit=5"] {
+    for query in [
+        "",
+        "?checkoutSessionId=",
+        "?checkoutSessionId=..%2Fx",
+        "?checkoutSessionId=a%00",
+        "?limit=5",
+    ] {
         let (status, body) = send(http.get(url(&server, &format!("/api/payments{query}")))).await;
         assert_eq!(status, 400, "{query}: {body}");
     }
@@ -168,8 +217,16 @@ async fn malformed_path_parameters_are_refused_without_touching_the_backend() {
         assert!(body.contains("invalidParam"), "{body}");
     }
 
-    assert_eq!(server.backend.transport_calls(), before, "no malformed call reached the backend");
-    assert_eq!(sandbox_session_total(&server).await, sessions_before, "no session was created");
+    assert_eq!(
+        server.backend.transport_calls(),
+        before,
+        "no malformed call reached the backend"
+    );
+    assert_eq!(
+        sandbox_session_total(&server).await,
+        sessions_before,
+        "no session was created"
+    );
 }
 
 #[tokio::test]

@@ -19,7 +19,10 @@ fn assert_error(body: &Value, status: u16, kind: &str, detail_prefix: &str) {
     assert_eq!(body["status"], status, "{body}");
     assert_eq!(body["type"], kind, "{body}");
     let detail = body["detail"].as_str().unwrap_or_default();
-    assert!(detail.starts_with(detail_prefix), "detail {detail:?} should start with {detail_prefix:?}");
+    assert!(
+        detail.starts_with(detail_prefix),
+        "detail {detail:?} should start with {detail_prefix:?}"
+    );
 }
 
 // ---- 1. nothing under /conomy or /sandbox is cacheable -------------------------------------
@@ -47,8 +50,17 @@ async fn every_conomy_and_sandbox_answer_is_no_store() {
             request = request.header("x-api-key", "sandbox-api-key").bearer_auth(&s.token);
         }
         let response = request.send().await.expect("request");
-        let cache = response.headers().get("cache-control").and_then(|v| v.to_str().ok()).map(str::to_string);
-        assert_eq!(cache.as_deref(), Some("no-store"), "{method} {path} ({})", response.status());
+        let cache = response
+            .headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        assert_eq!(
+            cache.as_deref(),
+            Some("no-store"),
+            "{method} {path} ({})",
+            response.status()
+        );
     }
 }
 
@@ -59,9 +71,15 @@ async fn no_store_does_not_leak_onto_the_routes_merged_next_to_the_sandbox() {
         .nest("/conomy", conomy_router(sandbox.clone()))
         .merge(sandbox_router(sandbox))
         .fallback(|| async { "the SPA" });
-    let response = app.oneshot(Request::get("/assets/app.js").body(Body::empty()).unwrap()).await.unwrap();
+    let response = app
+        .oneshot(Request::get("/assets/app.js").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(response.status(), AxumStatus::OK);
-    assert!(response.headers().get("cache-control").is_none(), "static files keep their own caching");
+    assert!(
+        response.headers().get("cache-control").is_none(),
+        "static files keep their own caching"
+    );
 }
 
 // ---- 3. test controls: loopback clients or the control token --------------------------------
@@ -97,7 +115,12 @@ async fn controls_answer_loopback_clients_only_without_a_token() {
     for peer in ["127.0.0.1:5000", "[::1]:5000", "127.9.8.7:1", "[::ffff:127.0.0.1]:2"] {
         assert_eq!(control(&app, Some(peer), &[]).await.0, AxumStatus::OK, "{peer}");
     }
-    for peer in [Some("203.0.113.9:5000"), Some("[2001:db8::1]:443"), Some("10.0.0.2:80"), None] {
+    for peer in [
+        Some("203.0.113.9:5000"),
+        Some("[2001:db8::1]:443"),
+        Some("10.0.0.2:80"),
+        None,
+    ] {
         let (status, body) = control(&app, peer, &[]).await;
         assert_eq!(status, AxumStatus::NOT_FOUND, "{peer:?}");
         assert_error(&body, 404, "notFound", "route not found");
@@ -114,14 +137,33 @@ async fn controls_answer_loopback_clients_only_without_a_token() {
 async fn the_control_token_opens_controls_to_remote_clients() {
     let app = control_app(Some(CONTROL_TOKEN));
     let remote = Some("203.0.113.9:5000");
-    assert_eq!(control(&app, remote, &[("x-sandbox-control-token", CONTROL_TOKEN)]).await.0, AxumStatus::OK);
-    assert_eq!(control(&app, None, &[("x-sandbox-control-token", CONTROL_TOKEN)]).await.0, AxumStatus::OK);
-    for wrong in ["", "control-token-of-some-length-012", "control-token-of-some-length-01234", "x"] {
+    assert_eq!(
+        control(&app, remote, &[("x-sandbox-control-token", CONTROL_TOKEN)])
+            .await
+            .0,
+        AxumStatus::OK
+    );
+    assert_eq!(
+        control(&app, None, &[("x-sandbox-control-token", CONTROL_TOKEN)])
+            .await
+            .0,
+        AxumStatus::OK
+    );
+    for wrong in [
+        "",
+        "control-token-of-some-length-012",
+        "control-token-of-some-length-01234",
+        "x",
+    ] {
         let (status, body) = control(&app, remote, &[("x-sandbox-control-token", wrong)]).await;
         assert_eq!(status, AxumStatus::NOT_FOUND, "{wrong:?}");
         assert_error(&body, 404, "notFound", "");
     }
-    assert_eq!(control(&app, Some("127.0.0.1:1"), &[]).await.0, AxumStatus::OK, "loopback still needs none");
+    assert_eq!(
+        control(&app, Some("127.0.0.1:1"), &[]).await.0,
+        AxumStatus::OK,
+        "loopback still needs none"
+    );
     assert!(ControlToken::parse("short").is_err(), "a guessable token is refused");
     assert!(!format!("{:?}", ControlToken::parse(CONTROL_TOKEN).unwrap()).contains(CONTROL_TOKEN));
 }
@@ -150,7 +192,12 @@ async fn every_control_route_is_guarded() {
     let s = start().await;
     let link = s.create_link(link_body("ctl")).await;
     let id = link["id"].as_str().unwrap();
-    let response = s.http.post(s.url(&format!("/sandbox/control/payment-links/{id}/deactivate"))).send().await.unwrap();
+    let response = s
+        .http
+        .post(s.url(&format!("/sandbox/control/payment-links/{id}/deactivate")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -172,22 +219,41 @@ async fn the_provider_page_never_redirects_out_of_the_checkout() {
         assert_eq!(status, StatusCode::OK, "{payment}");
         let response = s
             .http
-            .post(s.url(&format!("/sandbox/provider/{}/{decision}?locale=en", payment["id"].as_str().unwrap())))
+            .post(s.url(&format!(
+                "/sandbox/provider/{}/{decision}?locale=en",
+                payment["id"].as_str().unwrap()
+            )))
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{decision}: an outcome page, not a redirect");
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{decision}: an outcome page, not a redirect"
+        );
         assert!(response.headers().get("location").is_none());
         let html = response.text().await.unwrap();
         assert!(!html.contains("evil.example"), "{html}");
         let back = format!("href=\"{}/demo-clp\"", s.base);
-        assert!(html.contains(&back), "{decision}: a way back to the checkout itself: {html}");
+        assert!(
+            html.contains(&back),
+            "{decision}: a way back to the checkout itself: {html}"
+        );
     }
     // Look-alikes of the checkout's origin are not it.
-    for lookalike in [format!("{}.evil.example/x", s.base), format!("{}@evil.example/x", s.base), s.base.clone()] {
+    for lookalike in [
+        format!("{}.evil.example/x", s.base),
+        format!("{}@evil.example/x", s.base),
+        s.base.clone(),
+    ] {
         let session = s.open("demo-clp").await;
         let id = session["id"].as_str().unwrap();
-        let (_, payment) = s.post(&format!("/checkout-sessions/{id}/payments"), etpay_returning_to(&lookalike, &lookalike)).await;
+        let (_, payment) = s
+            .post(
+                &format!("/checkout-sessions/{id}/payments"),
+                etpay_returning_to(&lookalike, &lookalike),
+            )
+            .await;
         let (status, location) = s.provider(payment["id"].as_str().unwrap(), "approve").await;
         assert_eq!((status, location), (StatusCode::OK, None), "{lookalike}");
     }
@@ -195,9 +261,17 @@ async fn the_provider_page_never_redirects_out_of_the_checkout() {
     let session = s.open("demo-clp").await;
     let id = session["id"].as_str().unwrap();
     let home = format!("{}/demo-clp?return=success", s.base);
-    let (_, payment) = s.post(&format!("/checkout-sessions/{id}/payments"), etpay_returning_to(&home, &home)).await;
+    let (_, payment) = s
+        .post(
+            &format!("/checkout-sessions/{id}/payments"),
+            etpay_returning_to(&home, &home),
+        )
+        .await;
     let (status, location) = s.provider(payment["id"].as_str().unwrap(), "approve").await;
-    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some(home.as_str())));
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some(home.as_str()))
+    );
 }
 
 // ---- 5. a single-use link is paid once -------------------------------------------------------
@@ -211,30 +285,42 @@ async fn a_single_use_link_cannot_be_paid_twice() {
     let first = s.open(token).await;
     let second = s.open(token).await;
     let (first_id, second_id) = (first["id"].as_str().unwrap(), second["id"].as_str().unwrap());
-    let (status, pending) = s.post(&format!("/checkout-sessions/{first_id}/payments"), etpay_payment()).await;
+    let (status, pending) = s
+        .post(&format!("/checkout-sessions/{first_id}/payments"), etpay_payment())
+        .await;
     assert_eq!(status, StatusCode::OK, "{pending}");
 
     // While that payment is pending: no second payment, no new session, no refresh.
-    let (status, body) = s.post(&format!("/checkout-sessions/{second_id}/payments"), etpay_payment()).await;
+    let (status, body) = s
+        .post(&format!("/checkout-sessions/{second_id}/payments"), etpay_payment())
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_error(&body, 422, "failedPrecondition", "");
-    let (status, body) = s.post(&format!("/payment-links/token/{token}/checkout-sessions"), json!({})).await;
+    let (status, body) = s
+        .post(&format!("/payment-links/token/{token}/checkout-sessions"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_error(&body, 422, "failedPrecondition", "");
-    let (status, body) = s.post(&format!("/checkout-sessions/token/{token}/refresh"), json!({})).await;
+    let (status, body) = s
+        .post(&format!("/checkout-sessions/token/{token}/refresh"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_error(&body, 422, "failedPrecondition", "");
 
     // Declined: the link is payable again, by either visitor.
     s.provider(pending["id"].as_str().unwrap(), "decline").await;
-    let (status, paid) = s.post(&format!("/checkout-sessions/{second_id}/payments"), etpay_payment()).await;
+    let (status, paid) = s
+        .post(&format!("/checkout-sessions/{second_id}/payments"), etpay_payment())
+        .await;
     assert_eq!(status, StatusCode::OK, "{paid}");
     s.provider(paid["id"].as_str().unwrap(), "approve").await;
 
     // Settled: the first visitor's session, ACTIVE again after its decline, cannot pay it again.
     let (_, still_active) = s.get(&format!("/checkout-sessions/{first_id}")).await;
     assert_eq!(still_active["status"], "ACTIVE");
-    let (status, body) = s.post(&format!("/checkout-sessions/{first_id}/payments"), etpay_payment()).await;
+    let (status, body) = s
+        .post(&format!("/checkout-sessions/{first_id}/payments"), etpay_payment())
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_error(&body, 422, "failedPrecondition", "");
     let (_, payments) = s.get(&format!("/payments?checkoutSessionId={first_id}")).await;
@@ -250,7 +336,9 @@ async fn reusable_links_stay_payable_by_every_visitor() {
     for _ in 0..3 {
         let session = s.open("demo-clp").await;
         let id = session["id"].as_str().unwrap().to_string();
-        let (status, payment) = s.post(&format!("/checkout-sessions/{id}/payments"), etpay_payment()).await;
+        let (status, payment) = s
+            .post(&format!("/checkout-sessions/{id}/payments"), etpay_payment())
+            .await;
         assert_eq!(status, StatusCode::OK, "{payment}");
         ids.push(payment["id"].as_str().unwrap().to_string());
     }

@@ -25,7 +25,16 @@ struct Redis {
 impl Redis {
     async fn start(port: u16) -> Option<Redis> {
         let child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -56,13 +65,20 @@ impl Drop for Redis {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// A Redis for one test, or `None` (the test then returns) where Debian's `redis-server` is
 /// missing.
 async fn redis() -> Option<Redis> {
-    let installed = std::process::Command::new("redis-server").arg("--version").output().is_ok_and(|o| o.status.success());
+    let installed = std::process::Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !installed {
         eprintln!("SKIPPED: no redis-server (scripts/install-tools --cluster installs it)");
         return None;
@@ -78,7 +94,10 @@ fn missing_dist() -> PathBuf {
 /// an admin listener on a free loopback port.
 async fn instance(redis: &Redis, sessions: Limit) -> RunningServer {
     let mut config = Config::sandbox(0, missing_dist());
-    config.rate_limits = RateLimitConfig { sessions, ..RateLimitConfig::DEFAULT };
+    config.rate_limits = RateLimitConfig {
+        sessions,
+        ..RateLimitConfig::DEFAULT
+    };
     config.rate_limit_redis = Some(redis.url());
     config.admin = Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
     start(config, std::future::pending()).await.expect("server starts")
@@ -88,18 +107,36 @@ async fn until_redis_is(server: &RunningServer, want: RedisState) {
     let shared = server.shared_limits.as_ref().expect("shared limits configured");
     let deadline = Instant::now() + Duration::from_secs(10);
     while shared.state() != want {
-        assert!(Instant::now() < deadline, "redis state stayed {:?}, wanted {want:?}", shared.state());
+        assert!(
+            Instant::now() < deadline,
+            "redis state stayed {:?}, wanted {want:?}",
+            shared.state()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder().user_agent("shared-limits-tests").timeout(Duration::from_secs(20)).build().expect("client")
+    reqwest::Client::builder()
+        .user_agent("shared-limits-tests")
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client")
 }
 
 async fn open(server: &RunningServer) -> u16 {
-    let url = format!("http://{}/api/payment-links/token/demo-clp/checkout-sessions", server.addr);
-    http().post(url).json(&json!({})).send().await.expect("answered").status().as_u16()
+    let url = format!(
+        "http://{}/api/payment-links/token/demo-clp/checkout-sessions",
+        server.addr
+    );
+    http()
+        .post(url)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("answered")
+        .status()
+        .as_u16()
 }
 
 async fn admin(server: &RunningServer, path: &str) -> (u16, String) {
@@ -111,7 +148,10 @@ async fn admin(server: &RunningServer, path: &str) -> (u16, String) {
 #[tokio::test]
 async fn two_instances_limit_one_client_as_one_instance_would() {
     let Some(redis) = redis().await else { return };
-    let limit = Limit { per_minute: 6, burst: 3 };
+    let limit = Limit {
+        per_minute: 6,
+        burst: 3,
+    };
     let (a, b) = (instance(&redis, limit).await, instance(&redis, limit).await);
     until_redis_is(&a, RedisState::Up).await;
     until_redis_is(&b, RedisState::Up).await;
@@ -122,7 +162,11 @@ async fn two_instances_limit_one_client_as_one_instance_would() {
     let (status, ready) = admin(&a, "/readyz").await;
     assert_eq!(status, 200, "{ready}");
     let ready: Value = serde_json::from_str(&ready).expect("json");
-    assert_eq!((ready["status"].as_str(), ready["rateLimits"]["redis"].as_str()), (Some("ready"), Some("up")), "{ready}");
+    assert_eq!(
+        (ready["status"].as_str(), ready["rateLimits"]["redis"].as_str()),
+        (Some("ready"), Some("up")),
+        "{ready}"
+    );
 
     let (status, metrics) = admin(&a, "/metrics").await;
     assert_eq!(status, 200);
@@ -137,15 +181,26 @@ async fn two_instances_limit_one_client_as_one_instance_would() {
     }
     assert!(!metrics.contains("demo-clp"), "a checkout token became a label");
     // The admin listener is not the public one, and the public one serves no metrics.
-    let public = http().get(format!("http://{}/metrics", a.addr)).send().await.expect("answered");
-    assert!(!public.text().await.expect("body").contains("checkout_http_requests_total"));
+    let public = http()
+        .get(format!("http://{}/metrics", a.addr))
+        .send()
+        .await
+        .expect("answered");
+    assert!(!public
+        .text()
+        .await
+        .expect("body")
+        .contains("checkout_http_requests_total"));
 }
 
 #[tokio::test]
 async fn a_redis_outage_never_fails_a_request_and_limits_are_shared_again_after_it() {
     let Some(redis) = redis().await else { return };
     let port = redis.port;
-    let limit = Limit { per_minute: 6, burst: 2 };
+    let limit = Limit {
+        per_minute: 6,
+        burst: 2,
+    };
     let (a, b) = (instance(&redis, limit).await, instance(&redis, limit).await);
     until_redis_is(&a, RedisState::Up).await;
     until_redis_is(&b, RedisState::Up).await;
@@ -158,7 +213,11 @@ async fn a_redis_outage_never_fails_a_request_and_limits_are_shared_again_after_
     let (status, ready) = admin(&a, "/readyz").await;
     let ready: Value = serde_json::from_str(&ready).expect("json");
     assert_eq!(status, 200, "a Redis outage must not drain the instance: {ready}");
-    assert_eq!((ready["status"].as_str(), ready["rateLimits"]["redis"].as_str()), (Some("degraded"), Some("down")), "{ready}");
+    assert_eq!(
+        (ready["status"].as_str(), ready["rateLimits"]["redis"].as_str()),
+        (Some("degraded"), Some("down")),
+        "{ready}"
+    );
 
     // Back on the same address (empty: a restart without persistence).
     let redis = Redis::start(port).await.expect("redis restarts");

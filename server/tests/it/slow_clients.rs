@@ -35,7 +35,11 @@ async fn read_response(stream: &mut (impl AsyncRead + Unpin)) -> (u16, String, S
             break at + 4;
         }
         let n = stream.read(&mut chunk).await.expect("read");
-        assert!(n > 0, "connection closed before a response: {:?}", String::from_utf8_lossy(&bytes));
+        assert!(
+            n > 0,
+            "connection closed before a response: {:?}",
+            String::from_utf8_lossy(&bytes)
+        );
         bytes.extend_from_slice(&chunk[..n]);
     };
     let head = String::from_utf8_lossy(&bytes[..head_end]).to_ascii_lowercase();
@@ -50,12 +54,19 @@ async fn read_response(stream: &mut (impl AsyncRead + Unpin)) -> (u16, String, S
         bytes.extend_from_slice(&chunk[..n]);
     }
     let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, head, String::from_utf8_lossy(&bytes[head_end..head_end + length]).to_string())
+    (
+        status,
+        head,
+        String::from_utf8_lossy(&bytes[head_end..head_end + length]).to_string(),
+    )
 }
 
 /// A client that gives up after one second: "answers within a second" made into an assertion.
 fn impatient() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(1)).build().expect("client")
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(1))
+        .build()
+        .expect("client")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -69,9 +80,17 @@ async fn healthz_answers_within_a_second_with_600_slow_clients_connected() {
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let started = Instant::now();
-    let health = impatient().get(url(&server, "/healthz")).send().await.expect("/healthz answers within 1 s");
+    let health = impatient()
+        .get(url(&server, "/healthz"))
+        .send()
+        .await
+        .expect("/healthz answers within 1 s");
     assert_eq!(health.status(), 200);
-    assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
     // Every other route answers at once too, if only to say it is busy.
     let api = impatient()
         .get(url(&server, "/api/checkout-sessions/some-id"))
@@ -90,19 +109,28 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     let mut stream = TcpStream::connect(server.addr).await.expect("connect");
 
     // Keep-alive still works: a complete request is answered and the connection stays open.
-    stream.write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\n\r\n").await.expect("write");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\n\r\n")
+        .await
+        .expect("write");
     let (status, head, _) = read_response(&mut stream).await;
     assert_eq!(status, 200);
     assert!(!head.contains("connection: close"), "{head}");
 
     // The next request's headers never end.
-    stream.write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\n").await.expect("write");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\n")
+        .await
+        .expect("write");
     let started = Instant::now();
     let mut rest = Vec::new();
     let closed = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
     assert!(closed.is_ok(), "still connected after 5 s");
     let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(3), "closed after {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(3),
+        "closed after {elapsed:?}"
+    );
     let rest = String::from_utf8_lossy(&rest);
     assert!(rest.is_empty() || rest.starts_with("HTTP/1.1 408"), "{rest}");
 }
@@ -144,9 +172,16 @@ async fn a_trickling_body_is_cut_by_the_body_timeout() {
     let answer = tokio::time::timeout(Duration::from_secs(5), read_response(&mut read)).await;
     let (status, _, body) = answer.expect("answered within 5 s");
     let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(3), "answered after {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(3),
+        "answered after {elapsed:?}"
+    );
     assert_eq!(status, 408, "{body}");
-    assert_error(&serde_json::from_str::<Value>(&body).unwrap_or(Value::Null), 408, "invalidParam");
+    assert_error(
+        &serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
+        408,
+        "invalidParam",
+    );
     trickle.abort();
 }
 
@@ -168,13 +203,24 @@ async fn requests_over_the_concurrency_limit_are_shed_at_once() {
         .await
         .expect("answered at once, not queued");
     assert_eq!(shed.status(), 503);
-    assert_eq!(shed.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+    assert_eq!(
+        shed.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
     let body: Value = shed.json().await.expect("json");
     assert_error(&body, 503, "serverError");
-    let page = impatient().get(url(&server, "/some-token")).send().await.expect("answered at once");
+    let page = impatient()
+        .get(url(&server, "/some-token"))
+        .send()
+        .await
+        .expect("answered at once");
     assert_eq!(page.status(), 503);
     assert!(page.headers().contains_key("retry-after"));
-    assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
     // Health checks are not load: a busy gateway is not a dead one.
     let health = impatient().get(url(&server, "/healthz")).send().await.expect("health");
     assert_eq!(health.status(), 200);
@@ -183,7 +229,12 @@ async fn requests_over_the_concurrency_limit_are_shed_at_once() {
     drop(held);
     let deadline = Instant::now() + Duration::from_secs(3);
     loop {
-        let status = impatient().get(url(&server, "/api/checkout-sessions/some-id")).send().await.expect("answered").status();
+        let status = impatient()
+            .get(url(&server, "/api/checkout-sessions/some-id"))
+            .send()
+            .await
+            .expect("answered")
+            .status();
         if status != 503 {
             break;
         }

@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 
 use crate::gateway_support::*;
 
-const INLINE: &str = "\nimport init from '/checkout-0a1b2c3d4e5f6071.js';\nawait init('/checkout-0a1b2c3d4e5f6071_bg.wasm');\n";
+const INLINE: &str =
+    "\nimport init from '/checkout-0a1b2c3d4e5f6071.js';\nawait init('/checkout-0a1b2c3d4e5f6071_bg.wasm');\n";
 const ASSET: &str = "/checkout-0a1b2c3d4e5f6071.js";
 
 /// A dist like trunk's: index.html with the inline loader, hashed assets, one gzip sibling.
@@ -19,7 +20,11 @@ fn sample_dist(name: &str) -> std::path::PathBuf {
          </head><body><script type=\"module\">{INLINE}</script></body></html>"
     );
     std::fs::write(dist.join("index.html"), index).expect("index");
-    std::fs::write(dist.join("checkout-0a1b2c3d4e5f6071.js"), "export default function init() {}").expect("js");
+    std::fs::write(
+        dist.join("checkout-0a1b2c3d4e5f6071.js"),
+        "export default function init() {}",
+    )
+    .expect("js");
     std::fs::write(dist.join("style-00aa11bb22cc33dd.css"), "body { color: black }").expect("css");
     std::fs::write(dist.join("style-00aa11bb22cc33dd.css.gz"), b"\x1f\x8bfake-gzip").expect("gz");
     std::fs::write(dist.join("embed.js"), "/* unhashed */").expect("embed");
@@ -33,7 +38,9 @@ fn inline_hash() -> String {
 
 fn assert_security_headers(response: &reqwest::Response, what: &str) {
     let headers = response.headers();
-    let csp = headers.get("content-security-policy").unwrap_or_else(|| panic!("CSP on {what}"));
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap_or_else(|| panic!("CSP on {what}"));
     let csp = csp.to_str().expect("csp text");
     for directive in [
         "default-src 'none'",
@@ -50,9 +57,18 @@ fn assert_security_headers(response: &reqwest::Response, what: &str) {
     }
     assert_eq!(headers["referrer-policy"], "no-referrer", "{what}");
     assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
-    assert_eq!(headers["strict-transport-security"], "max-age=63072000; includeSubDomains", "{what}");
-    assert_eq!(headers["permissions-policy"], "camera=(), microphone=(), geolocation=(), payment=(self)", "{what}");
-    assert_eq!(headers["cross-origin-opener-policy"], "same-origin-allow-popups", "{what}");
+    assert_eq!(
+        headers["strict-transport-security"], "max-age=63072000; includeSubDomains",
+        "{what}"
+    );
+    assert_eq!(
+        headers["permissions-policy"], "camera=(), microphone=(), geolocation=(), payment=(self)",
+        "{what}"
+    );
+    assert_eq!(
+        headers["cross-origin-opener-policy"], "same-origin-allow-popups",
+        "{what}"
+    );
     assert!(headers.get("x-request-id").is_some(), "request id on {what}");
 }
 
@@ -63,32 +79,61 @@ async fn spa_routes_fall_back_to_index_and_assets_are_cached_by_hash() {
     let http = client();
     let index = std::fs::read_to_string(dist.join("index.html")).expect("index");
 
-    for path in ["/", "/demo-clp", "/anything", "/demo-clp?return=success", "/a/b/c", "/index.html"] {
+    for path in [
+        "/",
+        "/demo-clp",
+        "/anything",
+        "/demo-clp?return=success",
+        "/a/b/c",
+        "/index.html",
+    ] {
         let response = http.get(url(&server, path)).send().await.expect("get");
         assert_eq!(response.status().as_u16(), 200, "{path}");
         assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
-        assert!(response.headers()["content-type"].to_str().expect("type").starts_with("text/html"));
-        let csp = response.headers()["content-security-policy"].to_str().expect("csp").to_string();
-        assert!(csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {}", inline_hash())), "{csp}");
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html"));
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .to_string();
+        assert!(
+            csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {}", inline_hash())),
+            "{csp}"
+        );
         assert_security_headers(&response, path);
         assert_eq!(response.text().await.expect("body"), index, "{path}");
     }
 
     let response = http.get(url(&server, ASSET)).send().await.expect("asset");
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
-    assert!(response.headers()["content-type"].to_str().expect("type").contains("javascript"));
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .expect("type")
+        .contains("javascript"));
     assert_security_headers(&response, "asset");
 
     let response = http.get(url(&server, "/embed.js")).send().await.expect("embed");
     assert_eq!(response.status().as_u16(), 200);
     // Unhashed, loaded by merchant pages: a short public cache, never immutable (embedding.rs).
-    assert_eq!(response.headers()["cache-control"], "public, max-age=300", "unhashed embed script");
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=300",
+        "unhashed embed script"
+    );
 
     for missing in ["/x.js", "/checkout-ffffffffffffffff.js", "/demo-clp/logo.png"] {
         let response = http.get(url(&server, missing)).send().await.expect("missing");
         assert_eq!(response.status().as_u16(), 404, "{missing}");
-        assert!(response.headers().get("cache-control").is_none_or(|v| v != "public, max-age=31536000, immutable"));
+        assert!(response
+            .headers()
+            .get("cache-control")
+            .is_none_or(|v| v != "public, max-age=31536000, immutable"));
         assert_security_headers(&response, missing);
     }
 }
@@ -98,10 +143,22 @@ async fn precompressed_siblings_are_served_to_clients_that_accept_them() {
     let server = start_sandbox(sample_dist("precompressed")).await;
     let http = client();
     let path = url(&server, "/style-00aa11bb22cc33dd.css");
-    let gzipped = http.get(&path).header("accept-encoding", "gzip").send().await.expect("gz");
+    let gzipped = http
+        .get(&path)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("gz");
     assert_eq!(gzipped.headers()["content-encoding"], "gzip");
-    assert_eq!(gzipped.headers()["cache-control"], "public, max-age=31536000, immutable");
-    assert_eq!(gzipped.headers()["vary"], "accept-encoding", "shared caches must key on the encoding");
+    assert_eq!(
+        gzipped.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        gzipped.headers()["vary"],
+        "accept-encoding",
+        "shared caches must key on the encoding"
+    );
     assert_eq!(gzipped.bytes().await.expect("body").as_ref(), b"\x1f\x8bfake-gzip");
     let plain = http.get(&path).send().await.expect("plain");
     assert!(plain.headers().get("content-encoding").is_none());
@@ -118,10 +175,18 @@ async fn every_kind_of_answer_carries_the_security_headers() {
         ("api 404", http.get(url(&server, "/api/checkout-sessions"))),
         ("api 400", http.get(url(&server, "/api/checkout-sessions/a%00"))),
         ("api 405", http.delete(url(&server, "/api/payments"))),
-        ("api 413", http.post(url(&server, "/api/checkout-sessions/x/payments")).json(&json!({"p": "x".repeat(20_000)}))),
+        (
+            "api 413",
+            http.post(url(&server, "/api/checkout-sessions/x/payments"))
+                .json(&json!({"p": "x".repeat(20_000)})),
+        ),
         ("traversal 400", http.get(url(&server, "/..%2F..%2Fetc%2Fpasswd"))),
         ("conomy 401", http.get(url(&server, "/conomy/payment-links"))),
-        ("conomy 413", http.post(url(&server, "/conomy/payment-links")).json(&json!({"p": "x".repeat(300_000)}))),
+        (
+            "conomy 413",
+            http.post(url(&server, "/conomy/payment-links"))
+                .json(&json!({"p": "x".repeat(300_000)})),
+        ),
         ("sandbox json", http.get(url(&server, "/sandbox/demo-links.json"))),
         ("spa", http.get(url(&server, "/demo-clp"))),
     ];
@@ -137,22 +202,41 @@ async fn every_kind_of_answer_carries_the_security_headers() {
     }
     // The policy computed at start hashes the inline loader for every response, not only index.
     let health = http.get(url(&server, "/healthz")).send().await.expect("health");
-    let csp = health.headers()["content-security-policy"].to_str().expect("csp").to_string();
+    let csp = health.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_string();
     assert!(csp.contains(&inline_hash()), "{csp}");
     assert_eq!(health.headers()["cache-control"], "no-store");
-    assert_eq!(health.json::<Value>().await.expect("json"), json!({"status": "ok", "mode": "sandbox"}));
+    assert_eq!(
+        health.json::<Value>().await.expect("json"),
+        json!({"status": "ok", "mode": "sandbox"})
+    );
 }
 
 #[tokio::test]
 async fn request_ids_are_echoed_or_generated() {
     let server = start_sandbox(missing_dist()).await;
     let http = client();
-    let echoed = http.get(url(&server, "/healthz")).header("x-request-id", "abc-123").send().await.expect("get");
+    let echoed = http
+        .get(url(&server, "/healthz"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(echoed.headers()["x-request-id"], "abc-123");
     // Junk is not echoed back (it would end up in logs and headers): a fresh id replaces it.
-    let junk = http.get(url(&server, "/healthz")).header("x-request-id", "a b<script>").send().await.expect("get");
+    let junk = http
+        .get(url(&server, "/healthz"))
+        .header("x-request-id", "a b<script>")
+        .send()
+        .await
+        .expect("get");
     let generated = junk.headers()["x-request-id"].to_str().expect("id");
-    assert!(generated.len() == 32 && generated.bytes().all(|b| b.is_ascii_hexdigit()), "{generated}");
+    assert!(
+        generated.len() == 32 && generated.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{generated}"
+    );
 }
 
 #[tokio::test]
@@ -163,9 +247,25 @@ async fn a_missing_build_is_a_503_page_not_a_crash() {
     assert_eq!(response.status().as_u16(), 503);
     assert_security_headers(&response, "503 page");
     assert!(response.text().await.expect("body").contains("not built"));
-    assert_eq!(http.get(url(&server, "/app.js")).send().await.expect("asset").status().as_u16(), 404);
+    assert_eq!(
+        http.get(url(&server, "/app.js"))
+            .send()
+            .await
+            .expect("asset")
+            .status()
+            .as_u16(),
+        404
+    );
     // The API keeps working without the SPA.
-    assert_eq!(http.get(url(&server, "/healthz")).send().await.expect("health").status().as_u16(), 200);
+    assert_eq!(
+        http.get(url(&server, "/healthz"))
+            .send()
+            .await
+            .expect("health")
+            .status()
+            .as_u16(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -175,8 +275,14 @@ async fn frame_ancestors_follow_the_configuration() {
     let server = start_config(config).await;
     for path in ["/demo-clp", "/healthz"] {
         let response = client().get(url(&server, path)).send().await.expect("get");
-        let csp = response.headers()["content-security-policy"].to_str().expect("csp").to_string();
-        assert!(csp.ends_with("frame-ancestors 'self' https://shop.example"), "{path}: {csp}");
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .to_string();
+        assert!(
+            csp.ends_with("frame-ancestors 'self' https://shop.example"),
+            "{path}: {csp}"
+        );
     }
 }
 

@@ -29,27 +29,41 @@ async fn a_whole_checkout_runs_through_an_upstream_mode_server() {
     let http = client();
 
     let (status, session) = send(
-        http.post(url(&gateway, "/api/payment-links/token/demo-brl/checkout-sessions")).json(&json!({})),
+        http.post(url(&gateway, "/api/payment-links/token/demo-brl/checkout-sessions"))
+            .json(&json!({})),
     )
     .await;
     assert_eq!(status, 201, "{session}");
     let id = session["id"].as_str().expect("id").to_string();
     let capability = capability_of(&session);
-    assert_eq!(gateway_capabilities().verify(&capability), Some(id.as_str()), "signed with the configured secret");
-    assert_eq!(session["successUrl"], json!(format!("{}/sandbox/merchant/success", sandbox.public_url)));
+    assert_eq!(
+        gateway_capabilities().verify(&capability),
+        Some(id.as_str()),
+        "signed with the configured secret"
+    );
+    assert_eq!(
+        session["successUrl"],
+        json!(format!("{}/sandbox/merchant/success", sandbox.public_url))
+    );
     assert!(session["destinations"][0]["account"].get("accountNumber").is_none());
     assert!(session["owner"].get("documentNumber").is_none());
 
     let submission = pix_payment(&format!("{}/demo-brl", gateway.public_url));
     let (status, payment) = send(with_capability(
-        http.post(url(&gateway, &format!("/api/checkout-sessions/{id}/payments"))).json(&submission),
+        http.post(url(&gateway, &format!("/api/checkout-sessions/{id}/payments")))
+            .json(&submission),
         &capability,
     ))
     .await;
     assert_eq!(status, 200, "{payment}");
     let payment_id = payment["id"].as_str().expect("payment id").to_string();
 
-    let read_session = || with_capability(http.get(url(&gateway, &format!("/api/checkout-sessions/{id}"))), &capability);
+    let read_session = || {
+        with_capability(
+            http.get(url(&gateway, &format!("/api/checkout-sessions/{id}"))),
+            &capability,
+        )
+    };
     let (status, waiting) = send(read_session()).await;
     assert_eq!(status, 200);
     assert_eq!(waiting["status"], "PROCESSING_PAYMENT");
@@ -82,7 +96,14 @@ async fn a_whole_checkout_runs_through_an_upstream_mode_server() {
         let status = http.get(url(&gateway, path)).send().await.expect("get").status();
         assert_eq!(status.as_u16(), 404, "{path}");
     }
-    let health: Value = http.get(url(&gateway, "/healthz")).send().await.expect("health").json().await.expect("json");
+    let health: Value = http
+        .get(url(&gateway, "/healthz"))
+        .send()
+        .await
+        .expect("health")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(health, json!({"status": "ok", "mode": "upstream"}));
 }
 
@@ -104,12 +125,21 @@ struct Recorded {
 type Log = Arc<Mutex<Vec<Recorded>>>;
 
 fn count(log: &Log, method: &Method, path: &str) -> usize {
-    log.lock().expect("log").iter().filter(|r| r.method == method && r.path == path).count()
+    log.lock()
+        .expect("log")
+        .iter()
+        .filter(|r| r.method == method && r.path == path)
+        .count()
 }
 
 async fn fake_conomy(State(log): State<Log>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let path = uri.path().to_string();
-    log.lock().expect("log").push(Recorded { method: method.clone(), path: path.clone(), headers, body });
+    log.lock().expect("log").push(Recorded {
+        method: method.clone(),
+        path: path.clone(),
+        headers,
+        body,
+    });
     match (method.as_str(), path.as_str()) {
         ("POST", "/auth") => {
             axum::Json(json!({"accessToken": ACCESS_TOKEN, "tokenType": "Bearer", "expiresIn": 3600})).into_response()
@@ -135,17 +165,21 @@ async fn fake_conomy(State(log): State<Log>, method: Method, uri: Uri, headers: 
                 "detail": "row lock held by tx 9912 on ledger_entries"})),
         )
             .into_response(),
-        ("GET", "/checkout-sessions/s_html") => {
-            (StatusCode::OK, "<html>Welcome to nginx</html>").into_response()
-        }
-        ("GET", "/checkout-sessions/s_busy") => {
-            (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "7")], axum::Json(json!({"status": 429}))).into_response()
-        }
+        ("GET", "/checkout-sessions/s_html") => (StatusCode::OK, "<html>Welcome to nginx</html>").into_response(),
+        ("GET", "/checkout-sessions/s_busy") => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "7")],
+            axum::Json(json!({"status": 429})),
+        )
+            .into_response(),
         ("GET", "/checkout-sessions/s_slow") => {
             tokio::time::sleep(Duration::from_secs(3)).await;
             axum::Json(json!({"id": "s_slow"})).into_response()
         }
-        _ => (StatusCode::NOT_FOUND, axum::Json(json!({"status": 404, "type": "notFound", "detail": "no route"})))
+        _ => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"status": 404, "type": "notFound", "detail": "no route"})),
+        )
             .into_response(),
     }
 }
@@ -189,17 +223,24 @@ async fn upstream_receives_credentials_and_the_browser_never_does() {
     let http = client();
     let mut answers = Vec::new();
     for _ in 0..3 {
-        let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_ok")), "s_ok").send().await.expect("get");
+        let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_ok")), "s_ok")
+            .send()
+            .await
+            .expect("get");
         answers.push(response);
     }
     let payment_body = json!({"description": "x", "origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {
         "customer": {"firstName": "Ana"},
         "successUrl": "https://shop.example/elsewhere?return=success", "failedUrl": "https://shop.example/elsewhere?return=failed"}}]});
     answers.push(
-        granted(http.post(url(&gateway, "/api/checkout-sessions/s_ok/payments")).json(&payment_body), "s_ok")
-            .send()
-            .await
-            .expect("post"),
+        granted(
+            http.post(url(&gateway, "/api/checkout-sessions/s_ok/payments"))
+                .json(&payment_body),
+            "s_ok",
+        )
+        .send()
+        .await
+        .expect("post"),
     );
 
     let mut session = Value::Null;
@@ -216,13 +257,20 @@ async fn upstream_receives_credentials_and_the_browser_never_does() {
     }
     assert_eq!(session["successUrl"], "https://shop.example/ok");
     assert_eq!(session["failedUrl"], "https://shop.example/ko");
-    assert!(session.get("futureField").is_none(), "unknown fields stay on the server (allow-list): {session}");
+    assert!(
+        session.get("futureField").is_none(),
+        "unknown fields stay on the server (allow-list): {session}"
+    );
     assert_eq!(session["destinations"][0]["account"], json!({"type": "CHECKING"}));
     assert_eq!(session["owner"], json!({"nickname": "Shop"}));
     assert_eq!(session["customer"], json!({"firstName": "Ana"}));
 
     assert_eq!(count(&log, &Method::POST, "/auth"), 1, "the token is cached");
-    assert_eq!(count(&log, &Method::GET, "/payment-links/lnk_1"), 1, "link URLs are cached");
+    assert_eq!(
+        count(&log, &Method::GET, "/payment-links/lnk_1"),
+        1,
+        "link URLs are cached"
+    );
     let recorded = log.lock().expect("log").clone();
     let auth = recorded.iter().find(|r| r.path == "/auth").expect("auth call");
     assert_eq!(auth.headers["x-api-key"], KEY);
@@ -235,15 +283,25 @@ async fn upstream_receives_credentials_and_the_browser_never_does() {
         let agent = call.headers["user-agent"].to_str().expect("agent");
         assert!(agent.starts_with("conomy-checkout/"), "{agent}");
     }
-    let forwarded = recorded.iter().find(|r| r.method == Method::POST && r.path.ends_with("/payments")).expect("payment");
+    let forwarded = recorded
+        .iter()
+        .find(|r| r.method == Method::POST && r.path.ends_with("/payments"))
+        .expect("payment");
     let mut forwarded: Value = serde_json::from_slice(&forwarded.body).expect("json");
     // Rebuilt from the contract: the session's description, the fields the method asks for,
     // and return URLs to this checkout carrying the session's capability (not the browser's).
     let node = &mut forwarded["origins"][0]["etpay"];
     for (key, outcome) in [("successUrl", "success"), ("failedUrl", "failed")] {
-        let url = node[key].as_str().unwrap_or_else(|| panic!("{key} in {node}")).to_string();
-        let rest = url.strip_prefix(&format!("{}/shop-ok?session=", gateway.public_url)).unwrap_or_else(|| panic!("{url}"));
-        let capability = rest.strip_suffix(&format!("&return={outcome}")).unwrap_or_else(|| panic!("{url}"));
+        let url = node[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("{key} in {node}"))
+            .to_string();
+        let rest = url
+            .strip_prefix(&format!("{}/shop-ok?session=", gateway.public_url))
+            .unwrap_or_else(|| panic!("{url}"));
+        let capability = rest
+            .strip_suffix(&format!("&return={outcome}"))
+            .unwrap_or_else(|| panic!("{url}"));
         assert_eq!(gateway_capabilities().verify(capability), Some("s_ok"), "{url}");
         node[key] = json!("<return url>");
     }
@@ -258,59 +316,112 @@ async fn upstream_receives_credentials_and_the_browser_never_does() {
 #[tokio::test]
 async fn upstream_failures_reach_the_browser_sanitized() {
     let (fake, log) = start_fake_conomy().await;
-    let gateway = start_upstream(format!("http://{fake}"), KEY, CLIENT_ID, SECRET, Duration::from_millis(500)).await;
+    let gateway = start_upstream(
+        format!("http://{fake}"),
+        KEY,
+        CLIENT_ID,
+        SECRET,
+        Duration::from_millis(500),
+    )
+    .await;
     let http = client();
 
     // 5xx on a read: retried once, then a sanitized 502 that keeps only the trace id.
-    let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_boom")), "s_boom").send().await.expect("get");
+    let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_boom")), "s_boom")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status().as_u16(), 502);
     let text = response.text().await.expect("body");
     assert!(!text.contains("NullPointer") && !text.contains("ledger"), "{text}");
     let body: Value = serde_json::from_str(&text).expect("json");
     assert_error(&body, 502, "serverError");
     assert_eq!(body["traceId"], "trace-77");
-    assert_eq!(count(&log, &Method::GET, "/checkout-sessions/s_boom"), 2, "a read is retried once");
+    assert_eq!(
+        count(&log, &Method::GET, "/checkout-sessions/s_boom"),
+        2,
+        "a read is retried once"
+    );
 
     // 5xx on a payment: never re-sent.
-    let payment = json!({"origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {"customer": {"firstName": "Ana"}}}]});
-    let request = http.post(url(&gateway, "/api/checkout-sessions/s_payboom/payments")).json(&payment);
+    let payment =
+        json!({"origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {"customer": {"firstName": "Ana"}}}]});
+    let request = http
+        .post(url(&gateway, "/api/checkout-sessions/s_payboom/payments"))
+        .json(&payment);
     let response = granted(request, "s_payboom").send().await.expect("post");
     assert_eq!(response.status().as_u16(), 502);
     let text = response.text().await.expect("body");
     assert!(!text.contains("NullPointer") && !text.contains("ledger"), "{text}");
-    assert_eq!(count(&log, &Method::POST, "/checkout-sessions/s_payboom/payments"), 1, "a payment is not retried");
+    assert_eq!(
+        count(&log, &Method::POST, "/checkout-sessions/s_payboom/payments"),
+        1,
+        "a payment is not retried"
+    );
 
     // A business error keeps its status and type, not its text.
-    let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_locked")), "s_locked").send().await.expect("get");
+    let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_locked")), "s_locked")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status().as_u16(), 422);
     let text = response.text().await.expect("body");
     assert!(!text.contains("row lock") && !text.contains("9912"), "{text}");
     assert_error(&serde_json::from_str(&text).expect("json"), 422, "failedPrecondition");
 
     // A non-JSON body is a bad gateway.
-    let (status, body) = send(granted(http.get(url(&gateway, "/api/checkout-sessions/s_html")), "s_html")).await;
+    let (status, body) = send(granted(
+        http.get(url(&gateway, "/api/checkout-sessions/s_html")),
+        "s_html",
+    ))
+    .await;
     assert_eq!(status, 502);
     assert_error(&body, 502, "serverError");
 
     // 429 keeps its Retry-After.
-    let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_busy")), "s_busy").send().await.expect("get");
+    let response = granted(http.get(url(&gateway, "/api/checkout-sessions/s_busy")), "s_busy")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status().as_u16(), 429);
     assert_eq!(response.headers()["retry-after"], "7");
 
     // A hung upstream becomes a prompt 504.
     let started = Instant::now();
-    let (status, body) = send(granted(http.get(url(&gateway, "/api/checkout-sessions/s_slow")), "s_slow")).await;
+    let (status, body) = send(granted(
+        http.get(url(&gateway, "/api/checkout-sessions/s_slow")),
+        "s_slow",
+    ))
+    .await;
     assert_eq!(status, 504);
     assert_error(&body, 504, "serverError");
-    assert!(started.elapsed() < Duration::from_secs(2), "timed out at the upstream timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "timed out at the upstream timeout"
+    );
 }
 
 #[tokio::test]
 async fn an_unreachable_upstream_is_a_502_not_a_hang() {
     // A port nobody listens on: bind, note it, close.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind").local_addr().expect("addr");
-    let gateway = start_upstream(format!("http://{closed}"), KEY, CLIENT_ID, SECRET, Duration::from_secs(2)).await;
-    let (status, body) = send(granted(client().get(url(&gateway, "/api/checkout-sessions/s_ok")), "s_ok")).await;
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let gateway = start_upstream(
+        format!("http://{closed}"),
+        KEY,
+        CLIENT_ID,
+        SECRET,
+        Duration::from_secs(2),
+    )
+    .await;
+    let (status, body) = send(granted(
+        client().get(url(&gateway, "/api/checkout-sessions/s_ok")),
+        "s_ok",
+    ))
+    .await;
     assert_eq!(status, 502);
     assert_error(&body, 502, "serverError");
 }
@@ -319,12 +430,19 @@ async fn an_unreachable_upstream_is_a_502_not_a_hang() {
 async fn start_short_token_conomy() -> (std::net::SocketAddr, Log) {
     async fn handle(State(log): State<Log>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
         let path = uri.path().to_string();
-        log.lock().expect("log").push(Recorded { method, path: path.clone(), headers, body: Bytes::new() });
+        log.lock().expect("log").push(Recorded {
+            method,
+            path: path.clone(),
+            headers,
+            body: Bytes::new(),
+        });
         match path.as_str() {
             "/auth" => axum::Json(json!({"accessToken": ACCESS_TOKEN, "expiresIn": 61})).into_response(),
-            "/payments/banks/ARG" => {
-                (StatusCode::UNAUTHORIZED, axum::Json(json!({"status": 401, "type": "unauthorized"}))).into_response()
-            }
+            "/payments/banks/ARG" => (
+                StatusCode::UNAUTHORIZED,
+                axum::Json(json!({"status": 401, "type": "unauthorized"})),
+            )
+                .into_response(),
             _ => axum::Json(json!([])).into_response(),
         }
     }

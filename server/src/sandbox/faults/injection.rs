@@ -22,10 +22,22 @@ const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// The six calls, by the method and route template `conomy_router` serves them on.
 const CALLS: [(Method, &str, Endpoint); 6] = [
-    (Method::POST, "/payment-links/token/{token}/checkout-sessions", Endpoint::CreateSession),
-    (Method::POST, "/checkout-sessions/token/{token}/refresh", Endpoint::Refresh),
+    (
+        Method::POST,
+        "/payment-links/token/{token}/checkout-sessions",
+        Endpoint::CreateSession,
+    ),
+    (
+        Method::POST,
+        "/checkout-sessions/token/{token}/refresh",
+        Endpoint::Refresh,
+    ),
     (Method::GET, "/checkout-sessions/{id}", Endpoint::GetSession),
-    (Method::POST, "/checkout-sessions/{id}/payments", Endpoint::SubmitPayment),
+    (
+        Method::POST,
+        "/checkout-sessions/{id}/payments",
+        Endpoint::SubmitPayment,
+    ),
     (Method::GET, "/payments", Endpoint::ListPayments),
     (Method::GET, "/payments/banks/{country}", Endpoint::Banks),
 ];
@@ -42,7 +54,10 @@ struct Target {
 /// mounted under) and takes the token or session id from the route's parameters, or for the
 /// payment list from `checkoutSessionId` (its first value).
 fn classify(method: &Method, template: &str, params: &[(&str, &str)], query: Option<&str>) -> Option<Target> {
-    let endpoint = CALLS.iter().find(|(m, t, _)| m == method && *t == template).map(|(_, _, e)| *e)?;
+    let endpoint = CALLS
+        .iter()
+        .find(|(m, t, _)| m == method && *t == template)
+        .map(|(_, _, e)| *e)?;
     let param = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
     let session_id = match endpoint {
         Endpoint::ListPayments => form_urlencoded::parse(query.unwrap_or("").as_bytes())
@@ -50,7 +65,11 @@ fn classify(method: &Method, template: &str, params: &[(&str, &str)], query: Opt
             .map(|(_, value)| value.into_owned()),
         _ => param("id"),
     };
-    Some(Target { endpoint, token: param("token"), session_id })
+    Some(Target {
+        endpoint,
+        token: param("token"),
+        session_id,
+    })
 }
 
 /// The call of a request the router has matched, if it is one of the six.
@@ -58,8 +77,15 @@ async fn target_of(request: &mut Request) -> Option<Target> {
     let template = request.extensions().get::<MatchedPath>()?.as_str().to_string();
     // Nested at `/conomy`, axum reports `/conomy/checkout-sessions/{id}`; called in-process
     // for `/api`, the simulator is not nested.
-    let mount = request.extensions().get::<NestedPath>().map(|n| n.as_str().to_string()).unwrap_or_default();
-    let template = template.strip_prefix(mount.trim_end_matches('/')).unwrap_or(&template).to_string();
+    let mount = request
+        .extensions()
+        .get::<NestedPath>()
+        .map(|n| n.as_str().to_string())
+        .unwrap_or_default();
+    let template = template
+        .strip_prefix(mount.trim_end_matches('/'))
+        .unwrap_or(&template)
+        .to_string();
     let params = request.extract_parts::<RawPathParams>().await.ok()?;
     let params: Vec<(&str, &str)> = params.iter().collect();
     classify(request.method(), &template, &params, request.uri().query())
@@ -73,7 +99,11 @@ impl Sandbox {
             if let Some(link) = store.link_by_token(token) {
                 return Some((link.id.clone(), link.order.options.faults.clone()?));
             }
-            let session = store.sessions.iter().rev().find(|s| &s.token == token && s.link_id.is_none())?;
+            let session = store
+                .sessions
+                .iter()
+                .rev()
+                .find(|s| &s.token == token && s.link_id.is_none())?;
             return Some((session.id.clone(), session.order.options.faults.clone()?));
         }
         let session = store.session(target.session_id.as_deref()?)?;
@@ -90,7 +120,11 @@ impl Sandbox {
             if !faults.per_owner.contains_key(&owner) && faults.per_owner.len() >= MAX_TRACKED {
                 faults.per_owner.clear();
             }
-            faults.per_owner.entry(owner).or_insert_with(|| FaultSet::new(plan)).decide(target.endpoint, &mut decision);
+            faults
+                .per_owner
+                .entry(owner)
+                .or_insert_with(|| FaultSet::new(plan))
+                .decide(target.endpoint, &mut decision);
         }
         if let Some(global) = faults.global.as_mut() {
             global.decide(target.endpoint, &mut decision);
@@ -111,7 +145,11 @@ pub async fn inject(State(sandbox): State<Arc<Sandbox>>, mut request: Request, n
     let Some(effect) = decision.effect else {
         return next.run(request).await;
     };
-    tracing::info!(endpoint = target.endpoint.as_str(), fault = effect.name(), "sandbox fault injected");
+    tracing::info!(
+        endpoint = target.endpoint.as_str(),
+        fault = effect.name(),
+        "sandbox fault injected"
+    );
     match effect {
         Effect::Error { status } => {
             Failure::new(status, ApiErrorKind::ServerError, "sandbox fault: injected error").into_response()
@@ -119,7 +157,9 @@ pub async fn inject(State(sandbox): State<Arc<Sandbox>>, mut request: Request, n
         Effect::TooManyRequests { retry_after } => {
             let mut response =
                 Failure::new(429, ApiErrorKind::TooManyRequests, "sandbox fault: too many requests").into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             response
         }
         Effect::MalformedBody => (
@@ -145,8 +185,12 @@ pub async fn inject(State(sandbox): State<Arc<Sandbox>>, mut request: Request, n
             if hang {
                 tokio::time::sleep(MAX_DELAY).await;
             }
-            Failure::new(500, ApiErrorKind::ServerError, "sandbox fault: the payment was created but the answer was lost")
-                .into_response()
+            Failure::new(
+                500,
+                ApiErrorKind::ServerError,
+                "sandbox fault: the payment was created but the answer was lost",
+            )
+            .into_response()
         }
         Effect::ExpireMidPayment => {
             let response = next.run(request).await;
@@ -173,7 +217,10 @@ pub async fn inject(State(sandbox): State<Arc<Sandbox>>, mut request: Request, n
 
 async fn buffered(response: Response) -> (axum::http::response::Parts, Vec<u8>) {
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map(|b| b.to_vec()).unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map(|b| b.to_vec())
+        .unwrap_or_default();
     (parts, bytes)
 }
 
@@ -197,11 +244,17 @@ mod tests {
         assert_eq!(create.map(|t| t.token), Some(Some("t1".into())));
         let refresh = classify(&post, "/checkout-sessions/token/{token}/refresh", &token, None);
         assert_eq!(refresh.map(|t| t.endpoint), Some(Endpoint::Refresh));
-        assert_eq!(classify(&get, "/checkout-sessions/{id}", &id, None).map(|t| t.session_id), Some(Some("cs_1".into())));
+        assert_eq!(
+            classify(&get, "/checkout-sessions/{id}", &id, None).map(|t| t.session_id),
+            Some(Some("cs_1".into()))
+        );
         let submit = classify(&post, "/checkout-sessions/{id}/payments", &id, None);
         assert_eq!(submit.map(|t| t.endpoint), Some(Endpoint::SubmitPayment));
         let list = classify(&get, "/payments", &[], Some("limit=5&checkoutSessionId=cs_2")).expect("list");
-        assert_eq!((list.endpoint, list.session_id.as_deref()), (Endpoint::ListPayments, Some("cs_2")));
+        assert_eq!(
+            (list.endpoint, list.session_id.as_deref()),
+            (Endpoint::ListPayments, Some("cs_2"))
+        );
         let banks = classify(&get, "/payments/banks/{country}", &[("country", "COL")], None);
         assert_eq!(banks.map(|t| t.endpoint), Some(Endpoint::Banks));
         for (method, template) in [
@@ -236,11 +289,24 @@ mod tests {
             .route("/checkout-sessions/{id}", route_get(|| async { "ok" }))
             .route_layer(axum::middleware::from_fn(record));
         let nested = axum::Router::new().nest("/conomy", simulator.clone());
-        for (router, path) in [(simulator, "/checkout-sessions/cs_9"), (nested, "/conomy/checkout-sessions/cs_9")] {
+        for (router, path) in [
+            (simulator, "/checkout-sessions/cs_9"),
+            (nested, "/conomy/checkout-sessions/cs_9"),
+        ] {
             let request = Request::get(path).body(Body::empty()).expect("request");
-            assert_eq!(router.oneshot(request).await.expect("infallible").status(), 200, "{path}");
+            assert_eq!(
+                router.oneshot(request).await.expect("infallible").status(),
+                200,
+                "{path}"
+            );
         }
-        let expected = || Some(Target { endpoint: Endpoint::GetSession, token: None, session_id: Some("cs_9".into()) });
+        let expected = || {
+            Some(Target {
+                endpoint: Endpoint::GetSession,
+                token: None,
+                session_id: Some("cs_9".into()),
+            })
+        };
         assert_eq!(*seen.lock().expect("seen"), vec![expected(), expected()]);
     }
 }

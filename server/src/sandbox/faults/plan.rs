@@ -35,7 +35,11 @@ impl Endpoint {
     ];
 
     pub fn as_str(&self) -> &'static str {
-        Self::ALL.iter().find(|(_, e)| e == self).map(|(name, _)| *name).unwrap_or("?")
+        Self::ALL
+            .iter()
+            .find(|(_, e)| e == self)
+            .map(|(name, _)| *name)
+            .unwrap_or("?")
     }
 }
 
@@ -76,7 +80,10 @@ impl Effect {
 
     /// Effects about a created payment make sense on payment submission only.
     fn payment_only(&self) -> bool {
-        matches!(self, Effect::AmbiguousPayment { .. } | Effect::ExpireMidPayment | Effect::RailNeverAnswers)
+        matches!(
+            self,
+            Effect::AmbiguousPayment { .. } | Effect::ExpireMidPayment | Effect::RailNeverAnswers
+        )
     }
 }
 
@@ -98,7 +105,10 @@ pub struct FaultRule {
 impl FaultRule {
     fn matches(&self, endpoint: Endpoint) -> bool {
         self.endpoint.is_none_or(|e| e == endpoint)
-            && self.effect.as_ref().is_none_or(|effect| !effect.payment_only() || endpoint == Endpoint::SubmitPayment)
+            && self
+                .effect
+                .as_ref()
+                .is_none_or(|effect| !effect.payment_only() || endpoint == Endpoint::SubmitPayment)
             && self.remaining != Some(0)
     }
 }
@@ -124,7 +134,10 @@ impl std::fmt::Display for FaultError {
 }
 
 fn fault_error(field: impl Into<String>, why: impl Into<String>) -> FaultError {
-    FaultError { field: field.into(), why: why.into() }
+    FaultError {
+        field: field.into(),
+        why: why.into(),
+    }
 }
 
 impl FaultPlan {
@@ -135,11 +148,16 @@ impl FaultPlan {
             Value::Array(rules) => (rules.as_slice(), 0, prefix.to_string()),
             Value::Object(obj) if obj.contains_key("faults") => {
                 if let Some(stray) = obj.keys().find(|k| !matches!(k.as_str(), "faults" | "seed")) {
-                    return Err(fault_error(format!("{prefix}.{stray}"), "unknown key (use faults and seed)"));
+                    return Err(fault_error(
+                        format!("{prefix}.{stray}"),
+                        "unknown key (use faults and seed)",
+                    ));
                 }
                 let seed = match obj.get("seed") {
                     None | Some(Value::Null) => 0,
-                    Some(seed) => seed.as_u64().ok_or_else(|| fault_error(format!("{prefix}.seed"), "must be a non-negative integer"))?,
+                    Some(seed) => seed
+                        .as_u64()
+                        .ok_or_else(|| fault_error(format!("{prefix}.seed"), "must be a non-negative integer"))?,
                 };
                 let rules = obj
                     .get("faults")
@@ -148,7 +166,12 @@ impl FaultPlan {
                 (rules.as_slice(), seed, format!("{prefix}.faults"))
             }
             Value::Object(_) => (std::slice::from_ref(value), 0, String::new()),
-            _ => return Err(fault_error(prefix, "must be a rule, an array of rules or {faults, seed}")),
+            _ => {
+                return Err(fault_error(
+                    prefix,
+                    "must be a rule, an array of rules or {faults, seed}",
+                ))
+            }
         };
         if rules.len() > MAX_RULES {
             return Err(fault_error(rules_path, format!("at most {MAX_RULES} rules")));
@@ -157,7 +180,11 @@ impl FaultPlan {
             .iter()
             .enumerate()
             .map(|(i, rule)| {
-                let path = if rules_path.is_empty() { prefix.to_string() } else { format!("{rules_path}[{i}]") };
+                let path = if rules_path.is_empty() {
+                    prefix.to_string()
+                } else {
+                    format!("{rules_path}[{i}]")
+                };
                 parse_rule(rule, &path)
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -166,7 +193,8 @@ impl FaultPlan {
 
     /// `parse` of a JSON text (the `SANDBOX_FAULTS` variable).
     pub fn parse_str(text: &str) -> Result<FaultPlan, FaultError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| fault_error("faults", format!("not valid JSON ({e})")))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| fault_error("faults", format!("not valid JSON ({e})")))?;
         Self::parse(&value, "faults")
     }
 
@@ -204,20 +232,32 @@ const RULE_KEYS: [&str; 13] = [
 ];
 
 fn parse_rule(value: &Value, path: &str) -> Result<FaultRule, FaultError> {
-    let obj = value.as_object().ok_or_else(|| fault_error(path, "must be an object"))?;
-    let field = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    let obj = value
+        .as_object()
+        .ok_or_else(|| fault_error(path, "must be an object"))?;
+    let field = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
     // A typo must not silently become "no fault": tests would pass for the wrong reason.
     if let Some(stray) = obj.keys().find(|k| !RULE_KEYS.contains(&k.as_str())) {
-        return Err(fault_error(field(stray), format!("unknown key; rules take {}", RULE_KEYS.join(", "))));
+        return Err(fault_error(
+            field(stray),
+            format!("unknown key; rules take {}", RULE_KEYS.join(", ")),
+        ));
     }
     let int = |key: &str, range: std::ops::RangeInclusive<u64>| -> Result<Option<u64>, FaultError> {
         match obj.get(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .filter(|n| range.contains(n))
-                .map(Some)
-                .ok_or_else(|| fault_error(field(key), format!("must be an integer in {}..={}", range.start(), range.end()))),
+            Some(v) => v.as_u64().filter(|n| range.contains(n)).map(Some).ok_or_else(|| {
+                fault_error(
+                    field(key),
+                    format!("must be an integer in {}..={}", range.start(), range.end()),
+                )
+            }),
         }
     };
     let flag = |key: &str| -> Result<bool, FaultError> {
@@ -257,7 +297,9 @@ fn parse_rule(value: &Value, path: &str) -> Result<FaultRule, FaultError> {
     }
     let retry_after = int("retryAfter", 0..=3600)?;
     if flag("tooManyRequests")? {
-        effects.push(Effect::TooManyRequests { retry_after: retry_after.unwrap_or(1) });
+        effects.push(Effect::TooManyRequests {
+            retry_after: retry_after.unwrap_or(1),
+        });
     } else if retry_after.is_some() {
         return Err(fault_error(field("retryAfter"), "goes with \"tooManyRequests\": true"));
     }
@@ -277,11 +319,19 @@ fn parse_rule(value: &Value, path: &str) -> Result<FaultRule, FaultError> {
         Some(Value::Bool(true)) => effects.push(Effect::AmbiguousPayment { hang: false }),
         Some(Value::String(mode)) if mode == "error" => effects.push(Effect::AmbiguousPayment { hang: false }),
         Some(Value::String(mode)) if mode == "hang" => effects.push(Effect::AmbiguousPayment { hang: true }),
-        Some(_) => return Err(fault_error(field("ambiguousPayment"), "must be true, \"error\" or \"hang\"")),
+        Some(_) => {
+            return Err(fault_error(
+                field("ambiguousPayment"),
+                "must be true, \"error\" or \"hang\"",
+            ))
+        }
     }
     if effects.len() > 1 {
         let names: Vec<&str> = effects.iter().map(Effect::name).collect();
-        return Err(fault_error(path, format!("one effect per rule, got {}; use two rules", names.join(" and "))));
+        return Err(fault_error(
+            path,
+            format!("one effect per rule, got {}; use two rules", names.join(" and ")),
+        ));
     }
     let mut effect = effects.pop();
     // `errorRate` alone means "fail this often": with a 500 unless a status says otherwise.
@@ -293,10 +343,20 @@ fn parse_rule(value: &Value, path: &str) -> Result<FaultRule, FaultError> {
     }
     if let Some(effect) = effect.as_ref().filter(|e| e.payment_only()) {
         if endpoint.is_some_and(|e| e != Endpoint::SubmitPayment) {
-            return Err(fault_error(field("endpoint"), format!("{} applies to submitPayment only", effect.name())));
+            return Err(fault_error(
+                field("endpoint"),
+                format!("{} applies to submitPayment only", effect.name()),
+            ));
         }
     }
-    Ok(FaultRule { endpoint, latency, error_rate, effect, remaining, source: obj.clone() })
+    Ok(FaultRule {
+        endpoint,
+        latency,
+        error_rate,
+        effect,
+        remaining,
+        source: obj.clone(),
+    })
 }
 
 fn endpoint_names() -> String {
@@ -366,7 +426,10 @@ mod tests {
         let mut set = FaultSet::new(plan(json!({"endpoint": "getSession", "status": 503, "count": 2})));
         assert_eq!(decide(&mut set, Endpoint::Banks), Decision::default());
         for _ in 0..2 {
-            assert_eq!(decide(&mut set, Endpoint::GetSession).effect, Some(Effect::Error { status: 503 }));
+            assert_eq!(
+                decide(&mut set, Endpoint::GetSession).effect,
+                Some(Effect::Error { status: 503 })
+            );
         }
         assert_eq!(decide(&mut set, Endpoint::GetSession), Decision::default());
         assert_eq!(set.plan.to_json()["faults"][0]["remaining"], json!(0));
@@ -380,18 +443,34 @@ mod tests {
             {"endpoint": "submitPayment", "status": 502, "count": 1},
         ])));
         let first = decide(&mut set, Endpoint::SubmitPayment);
-        assert_eq!(first, Decision { delay: Duration::from_millis(150), effect: Some(Effect::MalformedBody) });
+        assert_eq!(
+            first,
+            Decision {
+                delay: Duration::from_millis(150),
+                effect: Some(Effect::MalformedBody)
+            }
+        );
         // The 502 rule was not consulted the first time, so it still has its one call.
         let second = decide(&mut set, Endpoint::SubmitPayment);
-        assert_eq!(second, Decision { delay: Duration::from_millis(100), effect: Some(Effect::Error { status: 502 }) });
+        assert_eq!(
+            second,
+            Decision {
+                delay: Duration::from_millis(100),
+                effect: Some(Effect::Error { status: 502 })
+            }
+        );
         assert_eq!(decide(&mut set, Endpoint::SubmitPayment).effect, None);
     }
 
     #[test]
     fn error_rate_is_seeded_and_roughly_right() {
         let draws = |seed: u64| {
-            let mut set = FaultSet::new(plan(json!({"seed": seed, "faults": [{"errorRate": 0.3, "status": 502}]})));
-            (0..1000).map(|_| decide(&mut set, Endpoint::GetSession).effect.is_some()).collect::<Vec<bool>>()
+            let mut set = FaultSet::new(plan(
+                json!({"seed": seed, "faults": [{"errorRate": 0.3, "status": 502}]}),
+            ));
+            (0..1000)
+                .map(|_| decide(&mut set, Endpoint::GetSession).effect.is_some())
+                .collect::<Vec<bool>>()
         };
         let first = draws(7);
         assert_eq!(first, draws(7), "same seed, same failures");
@@ -406,19 +485,34 @@ mod tests {
     fn payment_effects_only_touch_payment_submission() {
         let mut set = FaultSet::new(plan(json!({"endpoint": "*", "expireMidPayment": true})));
         assert_eq!(decide(&mut set, Endpoint::GetSession).effect, None);
-        assert_eq!(decide(&mut set, Endpoint::SubmitPayment).effect, Some(Effect::ExpireMidPayment));
-        assert_eq!(plan(json!({"ambiguousPayment": "hang"})).rules[0].effect, Some(Effect::AmbiguousPayment { hang: true }));
+        assert_eq!(
+            decide(&mut set, Endpoint::SubmitPayment).effect,
+            Some(Effect::ExpireMidPayment)
+        );
+        assert_eq!(
+            plan(json!({"ambiguousPayment": "hang"})).rules[0].effect,
+            Some(Effect::AmbiguousPayment { hang: true })
+        );
     }
 
     #[test]
     fn bad_rules_are_refused_with_their_path() {
         let refused = |value: Value| FaultPlan::parse(&value, "faults").expect_err("refused");
-        assert_eq!(refused(json!([{"status": 503}, {"statu": 500}])).field, "faults[1].statu");
-        assert_eq!(refused(json!({"endpoint": "payments", "status": 500})).field, "faults.endpoint");
+        assert_eq!(
+            refused(json!([{"status": 503}, {"statu": 500}])).field,
+            "faults[1].statu"
+        );
+        assert_eq!(
+            refused(json!({"endpoint": "payments", "status": 500})).field,
+            "faults.endpoint"
+        );
         assert_eq!(refused(json!({"status": 404})).field, "faults.status");
         assert_eq!(refused(json!({"endpoint": "banks"})).field, "faults");
         assert!(refused(json!({"status": 500, "hang": true})).why.contains("one effect"));
-        assert_eq!(refused(json!({"endpoint": "getSession", "railNeverAnswers": true})).field, "faults.endpoint");
+        assert_eq!(
+            refused(json!({"endpoint": "getSession", "railNeverAnswers": true})).field,
+            "faults.endpoint"
+        );
         assert_eq!(refused(json!({"retryAfter": 3})).field, "faults.retryAfter");
         assert_eq!(refused(json!({"errorRate": 1.5})).field, "faults.errorRate");
         assert_eq!(refused(json!({"faults": [], "sede": 1})).field, "faults.sede");

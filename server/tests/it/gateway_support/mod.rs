@@ -25,12 +25,21 @@ pub const GATEWAY_SESSION_SECRET: &str = "gateway-tests-session-secret-012345678
 /// Issues and verifies capabilities exactly as a `start_upstream` gateway does: for ids a fake
 /// Conomy knows but no open answered, and to check the capabilities the gateway hands out.
 pub fn gateway_capabilities() -> Capabilities {
-    Capabilities::new(Secret::parse(GATEWAY_SESSION_SECRET).expect("a long enough secret"), None)
+    Capabilities::new(
+        Secret::parse(GATEWAY_SESSION_SECRET).expect("a long enough secret"),
+        None,
+    )
 }
 
 /// An upstream-mode server pointed at `base` with the given credentials and
 /// `GATEWAY_SESSION_SECRET`.
-pub async fn start_upstream(base: String, api_key: &str, client_id: &str, client_secret: &str, timeout: Duration) -> RunningServer {
+pub async fn start_upstream(
+    base: String,
+    api_key: &str,
+    client_id: &str,
+    client_secret: &str,
+    timeout: Duration,
+) -> RunningServer {
     let mut config = Config::sandbox(0, missing_dist());
     config.mode = Mode::Upstream(UpstreamConfig {
         base,
@@ -91,11 +100,19 @@ pub fn capability_of(session: &Value) -> String {
 /// session's id and capability.
 pub async fn open_session(server: &RunningServer, token: &str) -> (String, String) {
     let (status, session) = send(
-        client().post(url(server, &format!("/api/payment-links/token/{token}/checkout-sessions"))).json(&json!({})),
+        client()
+            .post(url(
+                server,
+                &format!("/api/payment-links/token/{token}/checkout-sessions"),
+            ))
+            .json(&json!({})),
     )
     .await;
     assert_eq!(status, 201, "open {token}: {session}");
-    let id = session["id"].as_str().unwrap_or_else(|| panic!("an id in {session}")).to_string();
+    let id = session["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an id in {session}"))
+        .to_string();
     (id, capability_of(&session))
 }
 
@@ -130,7 +147,10 @@ pub async fn raw_request(addr: std::net::SocketAddr, request_head: &str) -> (u16
     stream.read_to_end(&mut answer).await.expect("read");
     let text = String::from_utf8_lossy(&answer).to_string();
     let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -139,7 +159,10 @@ pub fn assert_error(body: &Value, status: u16, kind: &str) {
     assert_eq!(body["status"], json!(status), "status in {body}");
     assert_eq!(body["statusCode"], json!(status), "statusCode in {body}");
     assert_eq!(body["type"], json!(kind), "type in {body}");
-    assert!(body["detail"].is_string() && body["traceId"].is_string(), "shape of {body}");
+    assert!(
+        body["detail"].is_string() && body["traceId"].is_string(),
+        "shape of {body}"
+    );
 }
 
 /// How many checkout sessions the sandbox holds, read through its merchant API (`/conomy`).

@@ -82,7 +82,10 @@ pub async fn start_gateway(base: String) -> RunningServer {
 /// Opens a session for `token`: (status, answer text, answer JSON).
 pub async fn open_raw(server: &RunningServer, token: &str, body: &Value) -> (u16, String, Value) {
     let response = client()
-        .post(url(server, &format!("/api/payment-links/token/{token}/checkout-sessions")))
+        .post(url(
+            server,
+            &format!("/api/payment-links/token/{token}/checkout-sessions"),
+        ))
         .json(body)
         .send()
         .await
@@ -132,10 +135,17 @@ pub fn json_of(text: &str) -> Value {
 /// capability, `other` a genuine one for another session.
 pub fn forgeries(id: &str, own: &str, other: &str) -> Vec<(&'static str, Option<String>)> {
     let mut parts = own.splitn(3, '.');
-    let (_, expiry, mac) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let (_, expiry, mac) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
     let mut other_parts = other.splitn(3, '.');
-    let (_, other_expiry, other_mac) =
-        (other_parts.next().unwrap_or(""), other_parts.next().unwrap_or(""), other_parts.next().unwrap_or(""));
+    let (_, other_expiry, other_mac) = (
+        other_parts.next().unwrap_or(""),
+        other_parts.next().unwrap_or(""),
+        other_parts.next().unwrap_or(""),
+    );
     let flipped = {
         let mut chars: Vec<char> = mac.chars().collect();
         if let Some(first) = chars.first_mut() {
@@ -150,7 +160,10 @@ pub fn forgeries(id: &str, own: &str, other: &str) -> Vec<(&'static str, Option<
         ("another session's capability", Some(other.to_string())),
         ("a tampered MAC", Some(format!("{id}.{expiry}.{flipped}"))),
         ("a later expiry under the same MAC", Some(format!("{id}.{later}.{mac}"))),
-        ("another session's signature spliced onto this id", Some(format!("{id}.{other_expiry}.{other_mac}"))),
+        (
+            "another session's signature spliced onto this id",
+            Some(format!("{id}.{other_expiry}.{other_mac}")),
+        ),
         ("the capability with a suffix", Some(format!("{own}.x"))),
         ("an empty header", Some(String::new())),
     ]
@@ -197,17 +210,27 @@ impl Fake {
     }
 
     pub fn bodies(&self, method: &Method, path: &str) -> Vec<Value> {
-        self.records().iter().filter(|r| r.method == *method && r.path == path).map(Recorded::json).collect()
+        self.records()
+            .iter()
+            .filter(|r| r.method == *method && r.path == path)
+            .map(Recorded::json)
+            .collect()
     }
 
     pub fn count(&self, method: &Method, path: &str) -> usize {
-        self.records().iter().filter(|r| r.method == *method && r.path == path).count()
+        self.records()
+            .iter()
+            .filter(|r| r.method == *method && r.path == path)
+            .count()
     }
 
     fn new_session(&self, token: &str) -> String {
         let n = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let id = format!("cs_fake{}n{n}", self.nonce);
-        self.sessions.lock().expect("sessions").insert(id.clone(), token.to_string());
+        self.sessions
+            .lock()
+            .expect("sessions")
+            .insert(id.clone(), token.to_string());
         id
     }
 
@@ -223,7 +246,10 @@ impl Fake {
 
 /// Starts the recording fake Conomy on 127.0.0.1:0.
 pub async fn start_fake_conomy() -> (SocketAddr, Arc<Fake>) {
-    let fake = Arc::new(Fake { nonce: rand_nonce(), ..Fake::default() });
+    let fake = Arc::new(Fake {
+        nonce: rand_nonce(),
+        ..Fake::default()
+    });
     let app = Router::new().fallback(handle).with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -240,13 +266,21 @@ pub async fn start_fake_and_gateway() -> (Arc<Fake>, RunningServer) {
 
 fn rand_nonce() -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    std::process::id().wrapping_mul(7919).wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % 100_000
+    std::process::id()
+        .wrapping_mul(7919)
+        .wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed))
+        % 100_000
 }
 
 async fn handle(State(fake): State<Arc<Fake>>, method: Method, uri: Uri, body: Bytes) -> Response {
     let path = uri.path().to_string();
     let query = uri.query().unwrap_or("").to_string();
-    fake.log.lock().expect("log").push(Recorded { method: method.clone(), path: path.clone(), query: query.clone(), body: body.clone() });
+    fake.log.lock().expect("log").push(Recorded {
+        method: method.clone(),
+        path: path.clone(),
+        query: query.clone(),
+        body: body.clone(),
+    });
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method.as_str(), segments.as_slice()) {
         ("POST", ["auth"]) => {
@@ -254,8 +288,15 @@ async fn handle(State(fake): State<Arc<Fake>>, method: Method, uri: Uri, body: B
         }
         ("POST", ["payment-links", "token", token, "checkout-sessions"]) => {
             if *token == PAID_TOKEN {
-                fake.sessions.lock().expect("sessions").insert(PAID_SESSION.into(), PAID_TOKEN.into());
-                return (StatusCode::CREATED, axum::Json(session_json(PAID_SESSION, PAID_TOKEN, "FINISHED"))).into_response();
+                fake.sessions
+                    .lock()
+                    .expect("sessions")
+                    .insert(PAID_SESSION.into(), PAID_TOKEN.into());
+                return (
+                    StatusCode::CREATED,
+                    axum::Json(session_json(PAID_SESSION, PAID_TOKEN, "FINISHED")),
+                )
+                    .into_response();
             }
             let id = fake.new_session(token);
             (StatusCode::CREATED, axum::Json(session_json(&id, token, "ACTIVE"))).into_response()
@@ -304,7 +345,10 @@ async fn handle(State(fake): State<Arc<Fake>>, method: Method, uri: Uri, body: B
 }
 
 fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, axum::Json(json!({"status": 404, "type": "notFound", "detail": "no such thing", "traceId": "t-fake"})))
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({"status": 404, "type": "notFound", "detail": "no such thing", "traceId": "t-fake"})),
+    )
         .into_response()
 }
 
@@ -392,32 +436,44 @@ fn payer() -> Value {
 /// next action (plausible values) beside the payer's data and provider secrets (sentinels).
 pub fn payment_json(id: &str, rail: &str) -> Value {
     let (key, currency, node) = match rail {
-        "PIX" => ("pix", "BRL", json!({
-            "customer": payer(),
-            "qrCode": "00020101021226880014br.gov.bcb.pix2566qr.fake/pix/v2/cobv/1",
-            "data": "00020101021226880014br.gov.bcb.pix2566qr.fake/pix/v2/cobv/1520400005303986",
-            "expiredAt": "2099-01-01T00:30:00.000Z",
-            "instructions": "Pague com o app do seu banco",
-            "successUrl": "https://checkout.fake/echoed-success", "failedUrl": "https://checkout.fake/echoed-failed",
-            "futureNodeField": "SENTINEL-nodeFuture"
-        })),
-        "SPEI" => ("spei", "MXN", json!({
-            "customer": payer(),
-            "clabe": "646180157000000004",
-            "bankId": "STP",
-            "accountHolder": "SENTINEL-speiAccountHolder",
-            "futureNodeField": "SENTINEL-nodeFuture"
-        })),
-        _ => ("etpay", "CLP", json!({
-            "customer": payer(),
-            "url": format!("{PROVIDER_URL}{id}"),
-            "expiresAt": "2099-01-01T00:30:00.000Z",
-            "token": "SENTINEL-etpayToken",
-            "signatureToken": "SENTINEL-signatureToken",
-            "redirectUrl": "https://checkout.fake/echoed-redirect",
-            "successUrl": "https://checkout.fake/echoed-success", "failedUrl": "https://checkout.fake/echoed-failed",
-            "futureNodeField": "SENTINEL-nodeFuture"
-        })),
+        "PIX" => (
+            "pix",
+            "BRL",
+            json!({
+                "customer": payer(),
+                "qrCode": "00020101021226880014br.gov.bcb.pix2566qr.fake/pix/v2/cobv/1",
+                "data": "00020101021226880014br.gov.bcb.pix2566qr.fake/pix/v2/cobv/1520400005303986",
+                "expiredAt": "2099-01-01T00:30:00.000Z",
+                "instructions": "Pague com o app do seu banco",
+                "successUrl": "https://checkout.fake/echoed-success", "failedUrl": "https://checkout.fake/echoed-failed",
+                "futureNodeField": "SENTINEL-nodeFuture"
+            }),
+        ),
+        "SPEI" => (
+            "spei",
+            "MXN",
+            json!({
+                "customer": payer(),
+                "clabe": "646180157000000004",
+                "bankId": "STP",
+                "accountHolder": "SENTINEL-speiAccountHolder",
+                "futureNodeField": "SENTINEL-nodeFuture"
+            }),
+        ),
+        _ => (
+            "etpay",
+            "CLP",
+            json!({
+                "customer": payer(),
+                "url": format!("{PROVIDER_URL}{id}"),
+                "expiresAt": "2099-01-01T00:30:00.000Z",
+                "token": "SENTINEL-etpayToken",
+                "signatureToken": "SENTINEL-signatureToken",
+                "redirectUrl": "https://checkout.fake/echoed-redirect",
+                "successUrl": "https://checkout.fake/echoed-success", "failedUrl": "https://checkout.fake/echoed-failed",
+                "futureNodeField": "SENTINEL-nodeFuture"
+            }),
+        ),
     };
     let mut origin = json!({
         "type": rail, "currency": currency, "amount": "15990", "name": "SENTINEL-originName",
@@ -466,7 +522,12 @@ pub fn payment_json(id: &str, rail: &str) -> Value {
 pub fn leaks(text: &str) -> Vec<String> {
     let mut found: Vec<String> = text
         .match_indices(SENTINEL)
-        .map(|(at, _)| text[at..].chars().take_while(|c| !matches!(c, '"' | ',' | '}' | ']')).collect())
+        .map(|(at, _)| {
+            text[at..]
+                .chars()
+                .take_while(|c| !matches!(c, '"' | ',' | '}' | ']'))
+                .collect()
+        })
         .collect();
     if text.contains(FEE_AMOUNT) {
         found.push(FEE_AMOUNT.to_string());
@@ -482,7 +543,9 @@ pub async fn start_auth_then_gone() -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
-        let Ok((mut stream, _)) = listener.accept().await else { return };
+        let Ok((mut stream, _)) = listener.accept().await else {
+            return;
+        };
         drop(listener);
         let mut request = Vec::new();
         let mut buffer = [0u8; 4096];
@@ -497,7 +560,11 @@ pub async fn start_auth_then_gone() -> SocketAddr {
             if let Some((head, body)) = text.split_once("\r\n\r\n") {
                 let length = head
                     .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().to_string())
+                    })
                     .and_then(|v| v.parse::<usize>().ok())
                     .unwrap_or(0);
                 if body.len() >= length {

@@ -44,7 +44,12 @@ pub async fn start_with_clock(clock: Arc<dyn Clock>) -> Server {
         .user_agent(USER_AGENT)
         .build()
         .expect("client");
-    let mut server = Server { base, sandbox, http, token: String::new() };
+    let mut server = Server {
+        base,
+        sandbox,
+        http,
+        token: String::new(),
+    };
     server.sign_in().await;
     server
 }
@@ -53,7 +58,13 @@ impl Server {
     /// A fresh bearer token from `POST /auth` (tokens live an hour, also on a manual clock).
     pub async fn sign_in(&mut self) {
         let (status, body) = self
-            .send_with(Method::POST, "/conomy/auth", Some(json!({"clientId": "sandbox-client", "clientSecret": "sandbox-secret"})), "sandbox-api-key", None)
+            .send_with(
+                Method::POST,
+                "/conomy/auth",
+                Some(json!({"clientId": "sandbox-client", "clientSecret": "sandbox-secret"})),
+                "sandbox-api-key",
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         self.token = body["accessToken"].as_str().expect("accessToken").to_string();
@@ -64,7 +75,14 @@ impl Server {
     }
 
     /// A request with explicit credentials; the body is decoded as JSON (Null when empty).
-    pub async fn send_with(&self, method: Method, path: &str, body: Option<Value>, api_key: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        api_key: &str,
+        bearer: Option<&str>,
+    ) -> (StatusCode, Value) {
         let mut request = self.http.request(method, self.url(path)).header("x-api-key", api_key);
         if let Some(token) = bearer {
             request = request.header("authorization", format!("Bearer {token}"));
@@ -80,7 +98,14 @@ impl Server {
 
     /// An authenticated call to the Conomy API (`path` without the `/conomy` prefix).
     pub async fn api(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.send_with(method, &format!("/conomy{path}"), body, "sandbox-api-key", Some(&self.token)).await
+        self.send_with(
+            method,
+            &format!("/conomy{path}"),
+            body,
+            "sandbox-api-key",
+            Some(&self.token),
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
@@ -100,7 +125,9 @@ impl Server {
 
     /// Opens a session from a link token (asserting 201).
     pub async fn open(&self, token: &str) -> Value {
-        let (status, session) = self.post(&format!("/payment-links/token/{token}/checkout-sessions"), json!({})).await;
+        let (status, session) = self
+            .post(&format!("/payment-links/token/{token}/checkout-sessions"), json!({}))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{session}");
         session
     }
@@ -124,7 +151,11 @@ impl Server {
             .send()
             .await
             .expect("provider");
-        let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         (response.status(), location)
     }
 }
@@ -156,5 +187,10 @@ pub fn payment(rail: &str, currency: &str, node_key: &str, node: Value) -> Value
 }
 
 pub fn etpay_payment() -> Value {
-    payment("ETPAY", "CLP", "etpay", json!({"customer": {"firstName": "Ana", "email": "ana@example.cl"}}))
+    payment(
+        "ETPAY",
+        "CLP",
+        "etpay",
+        json!({"customer": {"firstName": "Ana", "email": "ana@example.cl"}}),
+    )
 }
