@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod app;
+pub mod chunk;
 pub mod components;
 pub mod embed;
 pub mod locale;

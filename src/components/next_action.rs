@@ -6,14 +6,39 @@ use checkout_core::i18n::{rail_name, Key};
 use checkout_core::model::Payment;
 use leptos::prelude::*;
 
+use crate::chunk::{self, PostPayment};
 use crate::components::copy_button::CopyButton;
 use crate::components::countdown::Countdown;
 use crate::components::qr;
 use crate::intl::format_money;
 use crate::locale::use_i18n;
 
+/// The next action of `payment`, from the post-payment chunk (`crate::chunk`). Until it is in
+/// (or while it cannot be fetched: it is retried), the action's heading with a spinner: the
+/// waiting screen around it already says that the page waits for the payment.
 #[component]
 pub fn NextActionView(payment: Payment, action: NextAction) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = match &action {
+        NextAction::Redirect { .. } => None,
+        NextAction::Qr { .. } => Some(Key::QrTitle),
+        NextAction::Transfer { .. } => Some(Key::TransferTitle),
+        NextAction::ApproveInApp => Some(Key::ApproveTitle),
+    };
+    let fallback = move || {
+        view! {
+            <div class="next-action" data-testid="chunk-pending" aria-busy="true">
+                {title.map(|title| view! { <h3>{move || i18n.t(title)}</h3> })}
+                <div class="spinner" aria-hidden="true"></div>
+            </div>
+        }
+        .into_any()
+    };
+    chunk::lazy(PostPayment::NextAction { payment, action }, fallback)
+}
+
+/// [`NextActionView`] itself (in the post-payment chunk).
+pub(crate) fn next_action_view(payment: Payment, action: NextAction) -> AnyView {
     let i18n = use_i18n();
     let rail = payment.origins.first().map(|o| o.rail.clone());
     let provider = move || rail.as_ref().map(|r| rail_name(i18n.get(), r)).unwrap_or_default();

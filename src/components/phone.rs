@@ -5,6 +5,7 @@
 use checkout_core::i18n::Key;
 use leptos::prelude::*;
 
+use crate::chunk::{self, PostPayment};
 use crate::components::qr;
 use crate::locale::use_i18n;
 
@@ -17,16 +18,24 @@ pub fn on_desktop() -> bool {
         .is_some_and(|query| query.matches())
 }
 
-/// The QR of `url` (a `flow::phone_link`), with what it does.
+/// The QR of `url` (a `flow::phone_link`), with what it does: from the post-payment chunk
+/// (`crate::chunk`, which also carries the QR encoder); nothing until it is in, since the screen
+/// it sits in works without it.
 #[component]
 pub fn ContinueOnPhone(url: String) -> impl IntoView {
+    chunk::lazy(PostPayment::Phone { url }, || ().into_any())
+}
+
+/// [`ContinueOnPhone`] itself (in the post-payment chunk).
+pub(crate) fn phone_view(url: String) -> AnyView {
     let i18n = use_i18n();
-    let src = qr::svg_data_url(&url)?;
-    Some(view! {
+    let Some(src) = qr::svg_data_url(&url) else { return ().into_any() };
+    view! {
         <section class="phone" aria-labelledby="phone-title" data-testid="phone-handoff">
             <h3 id="phone-title">{move || i18n.t(Key::PhoneTitle)}</h3>
             <p>{move || i18n.t(Key::PhoneBody)}</p>
             <img class="qr" data-testid="phone-qr" data-url=url src=src alt=move || i18n.t(Key::PhoneQrAlt) width="240" height="240" />
         </section>
-    })
+    }
+    .into_any()
 }

@@ -7,6 +7,7 @@ use checkout_core::i18n::{rail_name, t, Key, Locale};
 use checkout_core::receipt::Receipt;
 use leptos::prelude::*;
 
+use crate::chunk::{self, PostPayment};
 use crate::intl::{format_instant, format_money};
 use crate::locale::use_i18n;
 
@@ -168,6 +169,8 @@ pub fn ReceiptView(receipt: Receipt) -> impl IntoView {
     }
 }
 
+/// The success screen. Its receipt, countdown and the rest come from the post-payment chunk
+/// (`crate::chunk`); until it is in, the frame with the heading and text.
 #[component]
 pub fn SuccessScreen(
     merchant: String,
@@ -176,12 +179,48 @@ pub fn SuccessScreen(
     /// The paid payment, when this browser saw it.
     receipt: Option<Receipt>,
 ) -> impl IntoView {
+    let body = success_body(already_paid, merchant.clone());
+    let title = if already_paid { Key::PaidTitle } else { Key::SuccessTitle };
+    let fallback = move || result_shell("card result success", "state-success", Icon::Check, title, body);
+    chunk::lazy(PostPayment::Success { merchant, already_paid, target, receipt }, fallback)
+}
+
+/// The success screen's text: who was paid, or that the link was already paid.
+fn success_body(already_paid: bool, merchant: String) -> Signal<String> {
     let i18n = use_i18n();
-    let body = match (already_paid, merchant.is_empty()) {
-        (true, _) => None,
-        (false, true) => Some(None),
-        (false, false) => Some(Some(merchant)),
-    };
+    Signal::derive(move || match (already_paid, merchant.is_empty()) {
+        (true, _) => i18n.t(Key::PaidBody).to_string(),
+        (false, true) => i18n.t(Key::SuccessBodyUnnamed).to_string(),
+        (false, false) => i18n.fill(Key::SuccessBody, &[("merchant", &merchant)]),
+    })
+}
+
+/// A result screen's frame, heading and text while the post-payment chunk loads (or cannot be
+/// fetched yet: `crate::chunk` retries). Same boxes as the screen, so nothing jumps. Its
+/// `data-testid` is not the screen's (`state`, e.g. `state-success`): that one means the whole
+/// screen is there.
+fn result_shell(class: &'static str, state: &'static str, icon: Icon, title: Key, body: Signal<String>) -> AnyView {
+    let i18n = use_i18n();
+    view! {
+        <section class=class data-testid="chunk-pending" data-state=state aria-busy="true">
+            <ResultIcon kind=icon />
+            <StepTitle text=Signal::derive(move || i18n.t(title).to_string()) />
+            <p>{move || body.get()}</p>
+            <div class="spinner" aria-hidden="true"></div>
+        </section>
+    }
+    .into_any()
+}
+
+/// [`SuccessScreen`] itself (in the post-payment chunk).
+pub(crate) fn success_view(
+    merchant: String,
+    already_paid: bool,
+    target: Option<String>,
+    receipt: Option<Receipt>,
+) -> AnyView {
+    let i18n = use_i18n();
+    let body = success_body(already_paid, merchant);
     let title = if already_paid { Key::PaidTitle } else { Key::SuccessTitle };
     let seconds = if receipt.is_some() { RECEIPT_SECONDS } else { REDIRECT_SECONDS };
     let screen = view! {
@@ -191,13 +230,7 @@ pub fn SuccessScreen(
         >
             <ResultIcon kind=Icon::Check />
             <StepTitle text=Signal::derive(move || i18n.t(title).to_string()) />
-            <p>
-                {move || match &body {
-                    Some(Some(merchant)) => i18n.fill(Key::SuccessBody, &[("merchant", merchant)]),
-                    Some(None) => i18n.t(Key::SuccessBodyUnnamed).to_string(),
-                    None => i18n.t(Key::PaidBody).to_string(),
-                }}
-            </p>
+            <p>{move || body.get()}</p>
             {receipt.map(|receipt| view! { <ReceiptView receipt=receipt /> })}
             <RedirectCountdown target=target seconds=seconds pausable=true />
         </section>
@@ -229,6 +262,8 @@ pub fn AttemptFacts(
     facts_list("attempt-facts", Box::new(facts))
 }
 
+/// The failed screen: heading and text at once, the facts and actions from the post-payment
+/// chunk.
 #[component]
 pub fn FailedScreen(
     /// The session still accepts another attempt.
@@ -239,6 +274,21 @@ pub fn FailedScreen(
     not_charged: Option<(String, String)>,
     reference: Option<String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = if can_retry { Key::FailedRetryBody } else { Key::FailedFinalBody };
+    let body = Signal::derive(move || i18n.t(text).to_string());
+    let fallback = move || result_shell("card result failed", "state-failed", Icon::Cross, Key::FailedTitle, body);
+    chunk::lazy(PostPayment::Failed { can_retry, on_retry, target, not_charged, reference }, fallback)
+}
+
+/// [`FailedScreen`] itself (in the post-payment chunk).
+pub(crate) fn failed_view(
+    can_retry: bool,
+    on_retry: Callback<()>,
+    target: Option<String>,
+    not_charged: Option<(String, String)>,
+    reference: Option<String>,
+) -> AnyView {
     let i18n = use_i18n();
     view! {
         <section class="card result failed" data-testid="state-failed">
@@ -262,11 +312,14 @@ pub fn FailedScreen(
             }}
         </section>
     }
+    .into_any()
 }
 
 /// What the refresh ("start again") button can do right now (the checkout machine decides).
 pub use checkout_core::checkout::RefreshState;
 
+/// The expired screen: heading and text at once, the facts and the refresh button from the
+/// post-payment chunk.
 #[component]
 pub fn ExpiredScreen(
     refresh: Signal<RefreshState>,
@@ -274,6 +327,19 @@ pub fn ExpiredScreen(
     not_charged: Option<(String, String)>,
     reference: Option<String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let body = Signal::derive(move || i18n.t(Key::ExpiredBody).to_string());
+    let fallback = move || result_shell("card result expired", "state-expired", Icon::Clock, Key::ExpiredTitle, body);
+    chunk::lazy(PostPayment::Expired { refresh, on_refresh, not_charged, reference }, fallback)
+}
+
+/// [`ExpiredScreen`] itself (in the post-payment chunk).
+pub(crate) fn expired_view(
+    refresh: Signal<RefreshState>,
+    on_refresh: Callback<()>,
+    not_charged: Option<(String, String)>,
+    reference: Option<String>,
+) -> AnyView {
     let i18n = use_i18n();
     view! {
         <section class="card result expired" data-testid="state-expired">
@@ -305,6 +371,7 @@ pub fn ExpiredScreen(
             }}
         </section>
     }
+    .into_any()
 }
 
 /// An unknown status: say we're checking, keep polling.

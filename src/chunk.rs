@@ -1,0 +1,184 @@
+//! The post-payment screens (success with its receipt, failed, expired, the next actions with
+//! their QR codes and copy buttons, the phone handoff) as one separately loaded wasm chunk,
+//! `post_payment`, so the first load carries only what the pay screen needs.
+//!
+//! With the `split` feature, which only the trunk build sets (index.html
+//! `data-cargo-features`; `tools/split-wasm.mjs` then splits cargo's wasm in trunk's post_build
+//! hook), [`post_payment_view`] is a `wasm_split` point: everything only it reaches moves into
+//! the chunk, and calling it first fetches and instantiates the chunk. Without the feature
+//! (`cargo test --test web`, `cargo check`) it is an ordinary function and the screens render at
+//! once, the same way.
+//!
+//! Each public component (`SuccessScreen`, `NextActionView`, …) keeps its props and hands
+//! them to [`lazy`] with a fallback that keeps the layout and says the state (the heading and
+//! text of the screen, from the main module). A chunk that fails to load (offline right after
+//! paying) leaves that fallback up and is retried with backoff until it loads; [`prefetch`]
+//! fetches it in idle time once the pay step is drawn, so it is normally there before the
+//! payment answers.
+
+use std::cell::{Cell, RefCell};
+
+use checkout_core::flow::NextAction;
+use checkout_core::model::Payment;
+use checkout_core::receipt::Receipt;
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+
+use crate::components::result::RefreshState;
+
+/// A post-payment screen with its props: what [`post_payment_view`] draws.
+#[derive(Clone)]
+pub enum PostPayment {
+    Success { merchant: String, already_paid: bool, target: Option<String>, receipt: Option<Receipt> },
+    Failed {
+        can_retry: bool,
+        on_retry: Callback<()>,
+        target: Option<String>,
+        not_charged: Option<(String, String)>,
+        reference: Option<String>,
+    },
+    Expired {
+        refresh: Signal<RefreshState>,
+        on_refresh: Callback<()>,
+        not_charged: Option<(String, String)>,
+        reference: Option<String>,
+    },
+    NextAction { payment: Payment, action: NextAction },
+    Phone { url: String },
+}
+
+/// The split point: one function (one loader, one chunk) for every post-payment screen.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(
+        post_payment,
+        wasm_split_path = ::leptos::wasm_split,
+        fallible,
+        preload(preload_post_payment)
+    )
+)]
+fn post_payment_view(screen: PostPayment) -> Result<AnyView, SplitLoaderError> {
+    use crate::components::{next_action, phone, result};
+    Ok(match screen {
+        PostPayment::Success { merchant, already_paid, target, receipt } => {
+            result::success_view(merchant, already_paid, target, receipt)
+        }
+        PostPayment::Failed { can_retry, on_retry, target, not_charged, reference } => {
+            result::failed_view(can_retry, on_retry, target, not_charged, reference)
+        }
+        PostPayment::Expired { refresh, on_refresh, not_charged, reference } => {
+            result::expired_view(refresh, on_refresh, not_charged, reference)
+        }
+        PostPayment::NextAction { payment, action } => next_action::next_action_view(payment, action),
+        PostPayment::Phone { url } => phone::phone_view(url),
+    })
+}
+
+#[cfg(not(feature = "split"))]
+async fn preload_post_payment() -> Result<(), SplitLoaderError> {
+    Ok(())
+}
+
+thread_local! {
+    /// The chunk is instantiated (always, without the `split` feature).
+    static LOADED: Cell<bool> = const { Cell::new(cfg!(not(feature = "split"))) };
+    /// A load is under way (a prefetch or a screen's): later callers join `WAITERS`.
+    static LOADING: Cell<bool> = const { Cell::new(false) };
+    /// What runs once the chunk is in (the screens waiting for it).
+    static WAITERS: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Polls a future once: `Some` when it is already done. Once the chunk is in, calling the split
+/// point completes on its first poll (the loader's cell is filled), so screens render in the same
+/// task, without a fallback frame.
+#[cfg(feature = "split")]
+fn now_or_never<F: std::future::Future>(future: F) -> Option<F::Output> {
+    use std::task::{Context, Poll, Waker};
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
+
+fn render(screen: PostPayment) -> Option<AnyView> {
+    #[cfg(feature = "split")]
+    let view = now_or_never(post_payment_view(screen))?;
+    #[cfg(not(feature = "split"))]
+    let view = post_payment_view(screen);
+    view.ok()
+}
+
+/// Loads the chunk, retrying a failed fetch (1, 2, 4, then every 8 s) for as long as the page
+/// lives. Every caller shares one attempt (`LOADING`); `done` runs once it is in.
+fn load(done: impl FnOnce() + 'static) {
+    if LOADED.get() {
+        done();
+        return;
+    }
+    WAITERS.with(|w| w.borrow_mut().push(Box::new(done)));
+    if LOADING.replace(true) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let mut delay = 1000;
+        while preload_post_payment().await.is_err() {
+            crate::timers::sleep(delay).await;
+            delay = (delay * 2).min(8000);
+        }
+        LOADED.set(true);
+        LOADING.set(false);
+        for waiter in WAITERS.with(|w| std::mem::take(&mut *w.borrow_mut())) {
+            waiter();
+        }
+    });
+}
+
+/// `screen` from the chunk; `fallback` until the chunk is in (or while it cannot be fetched).
+pub fn lazy(screen: PostPayment, fallback: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
+    if LOADED.get() {
+        if let Some(view) = render(screen.clone()) {
+            return view;
+        }
+    }
+    let ready = RwSignal::new(false);
+    load(move || {
+        // The screen may be gone by then (its owner disposed): nothing to do.
+        let _ = ready.try_set(true);
+    });
+    let screen = StoredValue::new_local(screen);
+    (move || {
+        if ready.get() {
+            if let Some(view) = screen.try_with_value(|s| render(s.clone())).flatten() {
+                return view;
+            }
+        }
+        fallback()
+    })
+    .into_any()
+}
+
+/// Fetches the chunk in idle time (`requestIdleCallback`, at most 3 s later; a 1.5 s timer where
+/// the browser has none), so the screens after paying are ready when the payment answers. Call
+/// once the first page is usable.
+pub fn prefetch() {
+    if LOADED.get() || LOADING.get() {
+        return;
+    }
+    let Some(window) = web_sys::window() else { return };
+    let run = Closure::once_into_js(|| load(|| ()));
+    let idle = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match idle {
+        Some(idle) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &JsValue::from_str("timeout"), &JsValue::from(3000));
+            let _ = idle.call2(&window, &run, &options);
+        }
+        None => {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 1500);
+        }
+    }
+}
