@@ -7,7 +7,7 @@
 // wasm-bindgen's. So trunk builds as usual (cargo with `--features split`, wasm-bindgen; its
 // wasm-opt is off in index.html), and this hook redoes the wasm step from cargo's artifact:
 //
-//   wasm_split_cli (crates.io wasm_split_cli_support, pinned in scripts/install-tools)
+//   wasm-split-cli (crates.io wasm_split_cli_support 0.2.4, pinned in scripts/install-tools)
 //     -> wasm-bindgen, the same binary and flags trunk used, plus --keep-lld-exports (the
 //        chunks import the main module's memory, table, stack pointer and shared functions)
 //     -> wasm-opt -Oz on the main module and every chunk (release only, as trunk would)
@@ -66,7 +66,7 @@ fs.mkdirSync(splitDir, { recursive: true });
 
 // 1. Split. Writes main.wasm, one split_<name>.wasm per split point (chunk_<n>.wasm for code
 //    shared by several) and __wasm_split.js, the loader the main module imports.
-run('wasm_split_cli', [input, splitDir]);
+run('wasm-split-cli', [input, splitDir]);
 
 // 2. wasm-bindgen on the main module (trunk: --target=web --out-name --no-typescript).
 run('wasm-bindgen', [
@@ -78,7 +78,7 @@ const chunkFiles = fs.readdirSync(splitDir).filter((f) => f.endsWith('.wasm') &&
 if (chunkFiles.length === 0) fail('the splitter found no split point (is the `split` feature on?)');
 
 // 3. wasm-opt (release), the main module and each chunk on its own.
-if (release) {
+if (release && process.env.SPLIT_WASM_OPT !== '0') {
   for (const file of [mainWasmPath, ...chunkFiles.map((f) => path.join(splitDir, f))]) {
     run('wasm-opt', [WASM_OPT_LEVEL, file, `--output=${file}`]);
   }
@@ -101,7 +101,7 @@ for (const file of chunkFiles) {
 //    returns the running instance's exports), its exports become one object.
 const importInit = /^import \{ initSync \} from "[^"]*";\n/m;
 if (!importInit.test(loader)) fail('unexpected loader: no initSync import');
-loader = loader.replace(importInit, '');
+loader = loader.replace(importInit, '').replace(/^\s*\/\/.*\n/gm, ''); // its comments: first-load bytes
 const exported = [];
 loader = loader.replace(/^export const (\w+) =/gm, (_, name) => {
   exported.push(name);
