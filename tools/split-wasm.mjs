@@ -21,6 +21,7 @@
 // Afterwards tools/precompress.mjs writes their .br/.gz like for every other asset, and the
 // server caches `<name>-<hash>.wasm` forever like trunk's own files.
 // Env (set by trunk): TRUNK_STAGING_DIR, TRUNK_PROFILE, TRUNK_HTML_FILE, TRUNK_SOURCE_DIR.
+// SPLIT_WASM_OPT=0 skips wasm-opt (debugging: keeps function names in stack traces).
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
