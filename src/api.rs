@@ -87,7 +87,11 @@ pub async fn list_payments(handle: &SessionHandle) -> Result<Vec<Payment>, Check
 pub async fn submit_payment(handle: &SessionHandle, body: &Json) -> Result<Payment, CheckoutError> {
     let url = format!("/api/checkout-sessions/{}/payments", segment(handle.session_id())?);
     let body = body.to_string();
-    decode(&call(Method::Post, &url, Some(&body), Some(handle)).await.map_err(|(e, _)| e)?)
+    decode(
+        &call(Method::Post, &url, Some(&body), Some(handle))
+            .await
+            .map_err(|(e, _)| e)?,
+    )
 }
 
 /// A session answer and the `capability` the server added to it (absent for a session handed
@@ -131,7 +135,11 @@ fn segment(id: &str) -> Result<String, CheckoutError> {
 }
 
 fn not_found_locally() -> CheckoutError {
-    CheckoutError::Api(ApiError::new(404, checkout_core::model::ApiErrorKind::NotFound, "invalid identifier"))
+    CheckoutError::Api(ApiError::new(
+        404,
+        checkout_core::model::ApiErrorKind::NotFound,
+        "invalid identifier",
+    ))
 }
 
 #[derive(Clone, Copy)]
@@ -187,7 +195,12 @@ fn browser_online() -> bool {
 }
 
 /// One request with a timeout: the body of a 2xx answer, an [`ApiError`] otherwise.
-async fn call(method: Method, url: &str, body: Option<&str>, handle: Option<&SessionHandle>) -> Result<String, Failure> {
+async fn call(
+    method: Method,
+    url: &str,
+    body: Option<&str>,
+    handle: Option<&SessionHandle>,
+) -> Result<String, Failure> {
     let controller = web_sys::AbortController::new().map_err(|_| (CheckoutError::Network, None))?;
     let timed_out = Rc::new(Cell::new(false));
     let on_timeout = {
@@ -209,7 +222,11 @@ async fn call(method: Method, url: &str, body: Option<&str>, handle: Option<&Ses
     drop(on_timeout);
 
     let (status, retry_after, text) = answer.map_err(|_| {
-        let error = if timed_out.get() { CheckoutError::Timeout } else { CheckoutError::Network };
+        let error = if timed_out.get() {
+            CheckoutError::Timeout
+        } else {
+            CheckoutError::Network
+        };
         (error, None)
     })?;
     answer_body(status, retry_after, text)
@@ -238,17 +255,26 @@ async fn take_early(method: &str, url: &str) -> Option<Result<String, Failure>> 
     let window = web_sys::window()?;
     let key = JsValue::from_str("__conomyEarly");
     let early = Reflect::get(&window, &key).ok().filter(|v| v.is_object())?;
-    let text = |object: &JsValue, name: &str| Reflect::get(object, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
+    let text = |object: &JsValue, name: &str| {
+        Reflect::get(object, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
     if text(&early, "method").as_deref() != Some(method) || text(&early, "url").as_deref() != Some(url) {
         return None;
     }
     let _ = Reflect::delete_property(&window, &key);
-    let promise = Reflect::get(&early, &JsValue::from_str("promise")).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let promise = Reflect::get(&early, &JsValue::from_str("promise"))
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
     // The script's promise never rejects; if it somehow does, it is a failed first attempt.
     let Ok(answer) = wasm_bindgen_futures::JsFuture::from(promise).await else {
         return Some(Err((CheckoutError::Network, None)));
     };
-    let status = Reflect::get(&answer, &JsValue::from_str("status")).ok().and_then(|v| v.as_f64());
+    let status = Reflect::get(&answer, &JsValue::from_str("status"))
+        .ok()
+        .and_then(|v| v.as_f64());
     let body = text(&answer, "body");
     Some(match (status, body) {
         (Some(status), Some(body)) if (100.0..600.0).contains(&status) => {
@@ -281,10 +307,19 @@ async fn send(
         builder = builder.header(CAPABILITY_HEADER, handle.as_str());
     }
     let response = match body {
-        Some(json) => builder.header("content-type", "application/json").body(json)?.send().await?,
+        Some(json) => {
+            builder
+                .header("content-type", "application/json")
+                .body(json)?
+                .send()
+                .await?
+        }
         None => builder.send().await?,
     };
-    let retry_after = response.headers().get("retry-after").and_then(|v| parse_retry_after(&v));
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| parse_retry_after(&v));
     let status = response.status();
     let text = response.text().await?;
     Ok((status, retry_after, text))

@@ -3,8 +3,8 @@
 //! anything else not found).
 
 use checkout_core::i18n::Key;
-use leptos::prelude::*;
 use checkout_core::route::Route;
+use leptos::prelude::*;
 
 use crate::locale::{initial_locale, provide_i18n, LanguageSwitch};
 use crate::pages::{checkout::CheckoutPage, landing::Landing, not_found::NotFound};

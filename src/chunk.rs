@@ -30,7 +30,12 @@ use crate::components::result::RefreshState;
 /// A post-payment screen with its props: what [`post_payment_view`] draws.
 #[derive(Clone)]
 pub enum PostPayment {
-    Success { merchant: String, already_paid: bool, target: Option<String>, receipt: Option<Receipt> },
+    Success {
+        merchant: String,
+        already_paid: bool,
+        target: Option<String>,
+        receipt: Option<Receipt>,
+    },
     Failed {
         can_retry: bool,
         on_retry: Callback<()>,
@@ -44,8 +49,13 @@ pub enum PostPayment {
         not_charged: Option<(String, String)>,
         reference: Option<String>,
     },
-    NextAction { payment: Payment, action: NextAction },
-    Phone { url: String },
+    NextAction {
+        payment: Payment,
+        action: NextAction,
+    },
+    Phone {
+        url: String,
+    },
 }
 
 /// The split point: one function (one loader, one chunk) for every post-payment screen.
@@ -61,15 +71,25 @@ pub enum PostPayment {
 fn post_payment_view(screen: PostPayment) -> Result<AnyView, SplitLoaderError> {
     use crate::components::{next_action, phone, result};
     Ok(match screen {
-        PostPayment::Success { merchant, already_paid, target, receipt } => {
-            result::success_view(merchant, already_paid, target, receipt)
-        }
-        PostPayment::Failed { can_retry, on_retry, target, not_charged, reference } => {
-            result::failed_view(can_retry, on_retry, target, not_charged, reference)
-        }
-        PostPayment::Expired { refresh, on_refresh, not_charged, reference } => {
-            result::expired_view(refresh, on_refresh, not_charged, reference)
-        }
+        PostPayment::Success {
+            merchant,
+            already_paid,
+            target,
+            receipt,
+        } => result::success_view(merchant, already_paid, target, receipt),
+        PostPayment::Failed {
+            can_retry,
+            on_retry,
+            target,
+            not_charged,
+            reference,
+        } => result::failed_view(can_retry, on_retry, target, not_charged, reference),
+        PostPayment::Expired {
+            refresh,
+            on_refresh,
+            not_charged,
+            reference,
+        } => result::expired_view(refresh, on_refresh, not_charged, reference),
         PostPayment::NextAction { payment, action } => next_action::next_action_view(payment, action),
         PostPayment::Phone { url } => phone::phone_view(url),
     })

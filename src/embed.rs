@@ -12,8 +12,8 @@ use std::cell::RefCell;
 
 use checkout_core::embed_protocol::{accepts_inbound, parse_command, verified_parent_origin, Command, Event, Reporter};
 use checkout_core::flow::Screen;
-use checkout_core::i18n::Locale;
 use checkout_core::handle::SessionHandle;
+use checkout_core::i18n::Locale;
 use checkout_core::model::CheckoutSession;
 use checkout_core::receipt::Receipt;
 use leptos::prelude::Set;
@@ -53,7 +53,12 @@ fn ancestor_origin(window: &web_sys::Window) -> Option<String> {
         return None;
     }
     // Present but empty (not framed after all) must fail verification, not skip it.
-    Some(js_sys::Reflect::get(&list, &0.into()).ok().and_then(|v| v.as_string()).unwrap_or_default())
+    Some(
+        js_sys::Reflect::get(&list, &0.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+    )
 }
 
 /// Sets up embedding when the page was opened as `?embed=1` inside a frame: layout class,
@@ -75,7 +80,14 @@ pub fn init(i18n: I18n) {
         ancestor_origin(&window).as_deref(),
         referrer.as_deref(),
     );
-    EMBED.with(|e| *e.borrow_mut() = Some(Embed { parent, origin: origin.clone(), reporter: Reporter::default(), height: 0 }));
+    EMBED.with(|e| {
+        *e.borrow_mut() = Some(Embed {
+            parent,
+            origin: origin.clone(),
+            reporter: Reporter::default(),
+            height: 0,
+        })
+    });
     if origin.is_none() {
         // Still laid out for a frame and leaving it at the end; just mute.
         return;
@@ -144,7 +156,10 @@ pub fn leave(url: &str) {
     }
     let request = EMBED.with(|e| {
         let embed = e.borrow();
-        embed.as_ref().filter(|e| e.origin.is_some()).and_then(|e| e.reporter.navigation())
+        embed
+            .as_ref()
+            .filter(|e| e.origin.is_some())
+            .and_then(|e| e.reporter.navigation())
     });
     match request {
         Some(event) => post(&event),
@@ -185,10 +200,16 @@ pub fn remember_session(handle: &SessionHandle) {
 /// Reports the page's height whenever it changes (content, errors, a QR, the width), so the
 /// embed script sizes the frame with no inner scrollbar.
 fn observe_height(document: Option<&web_sys::Document>) {
-    let Some(body) = document.and_then(|d| d.body()) else { return };
+    let Some(body) = document.and_then(|d| d.body()) else {
+        return;
+    };
     let measured = body.clone();
     let callback = Closure::<dyn FnMut()>::new(move || {
-        let height = measured.get_bounding_client_rect().height().ceil().clamp(0.0, 1_000_000.0) as u32;
+        let height = measured
+            .get_bounding_client_rect()
+            .height()
+            .ceil()
+            .clamp(0.0, 1_000_000.0) as u32;
         let changed = EMBED.with(|e| match e.borrow_mut().as_mut() {
             Some(embed) if embed.height != height => {
                 embed.height = height;
@@ -223,8 +244,12 @@ fn listen(window: &web_sys::Window, i18n: I18n) {
         if !accepted {
             return;
         }
-        let Some(text) = js_sys::JSON::stringify(&event.data()).ok().and_then(|t| t.as_string()) else { return };
-        let Ok(data) = checkout_core::json::Json::parse(&text) else { return };
+        let Some(text) = js_sys::JSON::stringify(&event.data()).ok().and_then(|t| t.as_string()) else {
+            return;
+        };
+        let Ok(data) = checkout_core::json::Json::parse(&text) else {
+            return;
+        };
         match parse_command(&data) {
             Some(Command::SetLocale(tag)) => {
                 if let Some(locale) = Locale::from_tag(&tag) {

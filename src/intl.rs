@@ -54,7 +54,11 @@ fn formatter(locale: &str, currency: Option<&str>, digits: u32, display: Currenc
             && set("currency", currency.into())
             && set("currencyDisplay", display.as_str().into());
     }
-    let built = if ok { NumberFormat::new(locale, &options).ok() } else { None };
+    let built = if ok {
+        NumberFormat::new(locale, &options).ok()
+    } else {
+        None
+    };
     FORMATTERS.with_borrow_mut(|list| list.push((key, built.clone())));
     built
 }
@@ -78,7 +82,9 @@ pub fn format_money(amount: &str, currency: &str, locale: Locale) -> String {
         money::format_fallback_in(amount, currency, style.locale, style.display)
             .unwrap_or_else(|_| format!("{amount} {currency}"))
     };
-    let Ok(exact) = money::normalize(amount, currency) else { return fallback() };
+    let Ok(exact) = money::normalize(amount, currency) else {
+        return fallback();
+    };
     let token = money::is_token(currency);
     let intl_currency = (!token).then_some(currency);
     let Some(formatter) = formatter(style.locale, intl_currency, money::minor_units(currency), style.display) else {
@@ -94,7 +100,9 @@ pub fn format_money(amount: &str, currency: &str, locale: Locale) -> String {
 /// An RFC 3339 instant as the payer's own clock shows it (their timezone), date and time in
 /// their language: `24 abr 2025, 09:05`. The text as sent when it can't be read.
 pub fn format_instant(rfc3339: &str, locale: Locale) -> String {
-    let Some(ms) = checkout_core::flow::parse_rfc3339_ms(rfc3339) else { return rfc3339.to_string() };
+    let Some(ms) = checkout_core::flow::parse_rfc3339_ms(rfc3339) else {
+        return rfc3339.to_string();
+    };
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
     let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
@@ -105,7 +113,9 @@ pub fn format_instant(rfc3339: &str, locale: Locale) -> String {
 /// A plain decimal (an exchange rate) with the locale's separators and exactly its own digits.
 pub fn format_decimal(text: &str, locale: Locale) -> String {
     let text = text.trim();
-    let Ok(value) = checkout_core::decimal::Decimal::parse(text) else { return text.to_string() };
+    let Ok(value) = checkout_core::decimal::Decimal::parse(text) else {
+        return text.to_string();
+    };
     let canonical = value.to_string();
     let digits = value.scale().min(20);
     formatter(locale.tag(), None, digits, CurrencyDisplay::Symbol)

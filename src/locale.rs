@@ -33,7 +33,9 @@ pub fn provide_i18n(initial: Locale) -> I18n {
     if let Some(existing) = use_context::<I18n>() {
         return existing;
     }
-    let i18n = I18n { locale: RwSignal::new(initial) };
+    let i18n = I18n {
+        locale: RwSignal::new(initial),
+    };
     provide_context(i18n);
     Effect::new(move |_| {
         let locale = i18n.locale.get();

@@ -26,7 +26,10 @@ fn read() -> Current {
         location.as_ref().and_then(|l| get(l).ok()).unwrap_or_default()
     };
     let search = part(web_sys::Location::search);
-    Current { page: Rc::new(PageUrl::parse(&part(web_sys::Location::pathname), &search)), search }
+    Current {
+        page: Rc::new(PageUrl::parse(&part(web_sys::Location::pathname), &search)),
+        search,
+    }
 }
 
 fn with_current<R>(f: impl FnOnce(&Current) -> R) -> R {
@@ -44,7 +47,9 @@ pub fn reread() -> bool {
     let current = read();
     CURRENT.with(|c| {
         let mut stored = c.borrow_mut();
-        let moved = stored.as_ref().is_none_or(|before| before.page.route != current.page.route);
+        let moved = stored
+            .as_ref()
+            .is_none_or(|before| before.page.route != current.page.route);
         *stored = Some(current);
         moved
     })
@@ -58,13 +63,23 @@ pub fn param(name: &str) -> Option<String> {
 /// Sets (`Some`) or removes (`None`) `?name=` in the address bar, replacing the history entry.
 pub fn replace_param(name: &str, value: Option<&str>) {
     let Some(window) = web_sys::window() else { return };
-    let Some(url) = window.location().href().ok().and_then(|href| web_sys::Url::new(&href).ok()) else { return };
+    let Some(url) = window
+        .location()
+        .href()
+        .ok()
+        .and_then(|href| web_sys::Url::new(&href).ok())
+    else {
+        return;
+    };
     match value {
         Some(value) => url.search_params().set(name, value),
         None => url.search_params().delete(name),
     }
     let Ok(history) = window.history() else { return };
-    if history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href())).is_ok() {
+    if history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&url.href()))
+        .is_ok()
+    {
         reread();
     }
 }

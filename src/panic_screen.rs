@@ -16,7 +16,10 @@ pub fn set_locale(locale: Locale) {
 }
 
 fn locale() -> Locale {
-    Locale::ALL.get(LOCALE.load(Ordering::Relaxed) as usize).copied().unwrap_or(Locale::Es)
+    Locale::ALL
+        .get(LOCALE.load(Ordering::Relaxed) as usize)
+        .copied()
+        .unwrap_or(Locale::Es)
 }
 
 /// Installs the panic hook: console message first, then the visible screen.
@@ -28,7 +31,9 @@ pub fn install() {
 }
 
 fn show() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let Some(body) = document.body() else { return };
     let locale = locale();
     let build = || -> Result<(), wasm_bindgen::JsValue> {
@@ -44,7 +49,9 @@ fn show() {
         // The current address without its #fragment (a fragment-only link would not reload).
         // `rel="external"`: the router's click handler, still on the document, would otherwise
         // swallow the click and "navigate" inside the dead app.
-        let here = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+        let here = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default();
         let here = here.split('#').next().unwrap_or_default();
         reload.set_attribute("href", here)?;
         reload.set_attribute("rel", "external")?;

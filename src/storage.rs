@@ -54,7 +54,11 @@ pub struct SavedForm {
 
 impl SavedForm {
     fn to_json(&self) -> Json {
-        let values: Object = self.values.iter().map(|(k, v)| (k.clone(), Json::from(v.as_str()))).collect();
+        let values: Object = self
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::from(v.as_str())))
+            .collect();
         let mut form = Object::new();
         form.insert("values", values);
         form.insert("config", self.config.map(|i| i as u64));
@@ -77,7 +81,11 @@ impl SavedForm {
             None | Some(Json::Null) => Some(None),
             Some(n) => n.as_u64().and_then(|n| usize::try_from(n).ok()).map(Some),
         };
-        Some(SavedForm { values, config: index("config")?, method: index("method")? })
+        Some(SavedForm {
+            values,
+            config: index("config")?,
+            method: index("method")?,
+        })
     }
 }
 

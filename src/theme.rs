@@ -15,8 +15,12 @@ const BRAND_PROPERTIES: [&str; 4] = ["--brand", "--brand-text", "--brand-ink-lig
 /// Anything invalid is ignored: the page falls back to the default palette and system mode.
 pub fn apply(link: Option<&LinkTheme>) {
     let page = crate::location::page();
-    let accent = page.accent.or_else(|| link.and_then(|l| l.accent_color.as_deref()).and_then(parse_accent));
-    let mode = page.theme.or_else(|| link.and_then(|l| l.mode.as_deref()).and_then(Mode::parse));
+    let accent = page
+        .accent
+        .or_else(|| link.and_then(|l| l.accent_color.as_deref()).and_then(parse_accent));
+    let mode = page
+        .theme
+        .or_else(|| link.and_then(|l| l.mode.as_deref()).and_then(Mode::parse));
     let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
@@ -62,7 +66,9 @@ fn paint_browser_chrome(forced: Option<Mode>) {
         return;
     };
     for i in 0..metas.length() {
-        let Some(meta) = metas.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
+        let Some(meta) = metas.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else {
+            continue;
+        };
         let scheme = match meta.get_attribute("media") {
             Some(media) if media.contains("dark") => Mode::Dark,
             _ => Mode::Light,
@@ -77,9 +83,14 @@ fn paint_browser_chrome(forced: Option<Mode>) {
 pub fn keep_presentation(url: String) -> String {
     let mut out = url;
     for name in ["locale", "theme", "accent"] {
-        let Some(value) = crate::location::param(name) else { continue };
+        let Some(value) = crate::location::param(name) else {
+            continue;
+        };
         let separator = if out.contains('?') { '&' } else { '?' };
-        out = format!("{out}{separator}{name}={}", String::from(js_sys::encode_uri_component(&value)));
+        out = format!(
+            "{out}{separator}{name}={}",
+            String::from(js_sys::encode_uri_component(&value))
+        );
     }
     out
 }

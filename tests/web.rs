@@ -77,7 +77,10 @@ fn container() -> HtmlElement {
 
 fn by_testid(root: &HtmlElement, id: &str) -> Vec<HtmlElement> {
     let list = root.query_selector_all(&format!("[data-testid=\"{id}\"]")).unwrap();
-    (0..list.length()).filter_map(|i| list.get(i)).map(|n| n.unchecked_into()).collect()
+    (0..list.length())
+        .filter_map(|i| list.get(i))
+        .map(|n| n.unchecked_into())
+        .collect()
 }
 
 fn text(el: &HtmlElement) -> String {
@@ -89,11 +92,17 @@ fn digits(s: &str) -> String {
 }
 
 fn input(root: &HtmlElement, id: &str) -> HtmlInputElement {
-    root.query_selector(&format!("[id=\"{id}\"]")).unwrap().unwrap_or_else(|| panic!("no #{id}")).unchecked_into()
+    root.query_selector(&format!("[id=\"{id}\"]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no #{id}"))
+        .unchecked_into()
 }
 
 fn element(root: &HtmlElement, id: &str) -> HtmlElement {
-    root.query_selector(&format!("[id=\"{id}\"]")).unwrap().unwrap_or_else(|| panic!("no #{id}")).unchecked_into()
+    root.query_selector(&format!("[id=\"{id}\"]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no #{id}"))
+        .unchecked_into()
 }
 
 fn label_of(root: &HtmlElement, id: &str) -> String {
@@ -210,7 +219,11 @@ async fn pse_form_has_labelled_fields_and_validates_on_blur() {
         ("documentNumber", "Número de documento"),
         ("bankId", "Banco"),
     ] {
-        assert!(label_of(&root, id).starts_with(label), "label of {id}: {}", label_of(&root, id));
+        assert!(
+            label_of(&root, id).starts_with(label),
+            "label of {id}: {}",
+            label_of(&root, id)
+        );
     }
     let email = input(&root, "email");
     assert_eq!(email.type_(), "email");
@@ -264,7 +277,12 @@ async fn a_wrong_rut_is_rejected_and_a_locale_switch_keeps_typed_values() {
     });
     leptos::task::tick().await;
 
-    assert_eq!(element(&root, "documentType").unchecked_into::<web_sys::HtmlSelectElement>().value(), "RUT");
+    assert_eq!(
+        element(&root, "documentType")
+            .unchecked_into::<web_sys::HtmlSelectElement>()
+            .value(),
+        "RUT"
+    );
     type_into(&root, "documentNumber", "12.345.678-9");
     leptos::task::tick().await;
     assert_eq!(by_testid(&root, "field-error").len(), 1);

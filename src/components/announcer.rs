@@ -29,7 +29,9 @@ pub fn provide_announcer() -> Announcer {
     if let Some(existing) = use_context::<Announcer>() {
         return existing;
     }
-    let announcer = Announcer { message: RwSignal::new(None) };
+    let announcer = Announcer {
+        message: RwSignal::new(None),
+    };
     provide_context(announcer);
     announcer
 }

@@ -30,7 +30,9 @@ pub fn CopyButton(
         let target_id = target_id.clone();
         leptos::task::spawn_local(async move {
             let copied = match clipboard() {
-                Some(clipboard) => wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await.is_ok(),
+                Some(clipboard) => wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text))
+                    .await
+                    .is_ok(),
                 None => false,
             };
             if copied {
@@ -73,7 +75,9 @@ fn clipboard() -> Option<web_sys::Clipboard> {
 }
 
 fn select_text(target_id: &str) {
-    let Some(element) = document().get_element_by_id(target_id) else { return };
+    let Some(element) = document().get_element_by_id(target_id) else {
+        return;
+    };
     if let Ok(Some(selection)) = window().get_selection() {
         let _ = selection.select_all_children(&element);
     }

@@ -55,7 +55,11 @@ pub fn Countdown(
         // Only while the payer can pay (the options' heading is there): beside a result (paid,
         // failed, in flight) the time to pay is hidden and there is nothing to say.
         let paying = || document().get_element_by_id("options-title").is_some();
-        if announce_urgent && matches!(left.get(), Some((seconds, true)) if seconds > 0) && !warned.get_value() && paying() {
+        if announce_urgent
+            && matches!(left.get(), Some((seconds, true)) if seconds > 0)
+            && !warned.get_value()
+            && paying()
+        {
             warned.set_value(true);
             announcer.say(Key::TimeAlmostUp);
         }

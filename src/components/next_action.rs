@@ -59,7 +59,12 @@ pub(crate) fn next_action_view(payment: Payment, action: NextAction) -> AnyView 
             }
             .into_any()
         }
-        NextAction::Qr { qr_text, qr_image, copy_code, expires_at } => {
+        NextAction::Qr {
+            qr_text,
+            qr_image,
+            copy_code,
+            expires_at,
+        } => {
             let src = qr_text
                 .as_deref()
                 .and_then(qr::svg_data_url)

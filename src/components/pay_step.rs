@@ -69,4 +69,3 @@ pub fn PayScreen(
         </form>
     }
 }
-

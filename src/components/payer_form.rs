@@ -43,9 +43,14 @@ impl FormState {
     /// (`checkout_core::checkout::restored_values`), and the saved choice when it still exists.
     pub fn restore(&self, session: &CheckoutSession, default_choice: Option<(usize, usize)>) {
         let saved = storage::form(&self.token.get_value());
-        let values = self.values.with_untracked(|typed| restored_values(session, saved.values, typed));
+        let values = self
+            .values
+            .with_untracked(|typed| restored_values(session, saved.values, typed));
         self.values.set(values);
-        let saved_choice = saved.config.zip(saved.method).filter(|&(c, m)| method_at(session, c, m).is_some());
+        let saved_choice = saved
+            .config
+            .zip(saved.method)
+            .filter(|&(c, m)| method_at(session, c, m).is_some());
         self.choice.set(saved_choice.or(default_choice));
     }
 
@@ -70,13 +75,19 @@ impl FormState {
             Some((c, m)) => (Some(c), Some(m)),
             None => (None, None),
         };
-        let form = SavedForm { values: self.values.get_untracked(), config, method };
+        let form = SavedForm {
+            values: self.values.get_untracked(),
+            config,
+            method,
+        };
         storage::set_form(&self.token.get_value(), &form);
     }
 
     /// Validates one field and updates its message.
     fn validate_one(&self, spec: &FieldSpec, country: &str) {
-        let result = self.values.with_untracked(|v| fields::validate_field(&spec.key, v, country, spec.required));
+        let result = self
+            .values
+            .with_untracked(|v| fields::validate_field(&spec.key, v, country, spec.required));
         self.errors.update(|errors| match result {
             Ok(()) => {
                 errors.remove(&spec.key.id());
@@ -115,7 +126,6 @@ impl FormState {
     }
 }
 
-
 /// The fields of the chosen method. Renders nothing until a method is chosen.
 #[component]
 pub fn PayerForm(session: CheckoutSession, form: FormState) -> impl IntoView {
@@ -127,7 +137,8 @@ pub fn PayerForm(session: CheckoutSession, form: FormState) -> impl IntoView {
                 .into_any();
         };
         let Some((specs, country)) = session.with_value(|s| {
-            method_at(s, config, method).map(|(_, m)| (fields::fields_for(s, m), fields::rail_country(&m.rail, &s.currency)))
+            method_at(s, config, method)
+                .map(|(_, m)| (fields::fields_for(s, m), fields::rail_country(&m.rail, &s.currency)))
         }) else {
             return ().into_any();
         };
@@ -162,7 +173,11 @@ pub fn FormField(spec: FieldSpec, form: FormState, country: &'static str) -> imp
         let required = spec.required;
         move || {
             let text = field_label(i18n.get(), &key);
-            if required { text } else { format!("{text} {}", i18n.t(Key::OptionalHint)) }
+            if required {
+                text
+            } else {
+                format!("{text} {}", i18n.t(Key::OptionalHint))
+            }
         }
     };
     let on_blur = {
@@ -214,7 +229,10 @@ pub fn FormField(spec: FieldSpec, form: FormState, country: &'static str) -> imp
             .into_any()
         }
     };
-    let wide = matches!(spec.key, FieldKey::Email | FieldKey::AddressStreet | FieldKey::BankId | FieldKey::Other(_));
+    let wide = matches!(
+        spec.key,
+        FieldKey::Email | FieldKey::AddressStreet | FieldKey::BankId | FieldKey::Other(_)
+    );
     view! {
         <div class="field" class:wide=wide class:invalid=move || error.get().is_some()>
             <label for=id.clone()>{label}</label>
@@ -321,7 +339,11 @@ fn BankSelect(
             _ => ().into_any(),
         };
         let placeholder = move || {
-            if loading { i18n.t(Key::BanksLoading) } else { i18n.t(Key::SelectPlaceholder) }
+            if loading {
+                i18n.t(Key::BanksLoading)
+            } else {
+                i18n.t(Key::SelectPlaceholder)
+            }
         };
         view! {
             <select

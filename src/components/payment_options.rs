@@ -28,11 +28,19 @@ pub fn method_choices(session: &CheckoutSession, options: &[PaymentOption]) -> V
     let mut seen: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for option in options {
-        let Some(config) = session.payment_configs.get(option.config_index) else { continue };
+        let Some(config) = session.payment_configs.get(option.config_index) else {
+            continue;
+        };
         for &index in &option.methods {
-            let Some(method) = config.payment_methods.get(index) else { continue };
+            let Some(method) = config.payment_methods.get(index) else {
+                continue;
+            };
             let rail = method.rail.as_str().to_string();
-            let mut value = if seen.contains(&rail) { format!("{}:{rail}", option.currency) } else { rail };
+            let mut value = if seen.contains(&rail) {
+                format!("{}:{rail}", option.currency)
+            } else {
+                rail
+            };
             let mut n = 2;
             while seen.contains(&value) {
                 value = format!("{}:{}:{n}", option.currency, method.rail.as_str());
@@ -78,8 +86,11 @@ pub fn PaymentOptions(
     let configs = options
         .into_iter()
         .map(|option| {
-            let mine: Vec<MethodChoice> =
-                choices.iter().filter(|c| c.config == option.config_index).cloned().collect();
+            let mine: Vec<MethodChoice> = choices
+                .iter()
+                .filter(|c| c.config == option.config_index)
+                .cloned()
+                .collect();
             let currency = option.currency.clone();
             let rate = option.exchange_rate.clone().map(|rate| {
                 let (from, to) = (currency.clone(), session_currency.clone());

@@ -29,7 +29,9 @@ pub fn ContinueOnPhone(url: String) -> impl IntoView {
 /// [`ContinueOnPhone`] itself (in the post-payment chunk).
 pub(crate) fn phone_view(url: String) -> AnyView {
     let i18n = use_i18n();
-    let Some(src) = qr::svg_data_url(&url) else { return ().into_any() };
+    let Some(src) = qr::svg_data_url(&url) else {
+        return ().into_any();
+    };
     view! {
         <section class="phone" aria-labelledby="phone-title" data-testid="phone-handoff">
             <h3 id="phone-title">{move || i18n.t(Key::PhoneTitle)}</h3>

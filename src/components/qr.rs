@@ -13,7 +13,10 @@ pub fn svg_data_url(text: &str) -> Option<String> {
         .dark_color(svg::Color("#000000"))
         .light_color(svg::Color("#ffffff"))
         .build();
-    Some(format!("data:image/svg+xml;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&image))))
+    Some(format!(
+        "data:image/svg+xml;charset=utf-8,{}",
+        String::from(js_sys::encode_uri_component(&image))
+    ))
 }
 
 /// A QR image the API sent: a `data:image/...` URL as-is, bare base64 as a PNG; anything else
@@ -24,6 +27,8 @@ pub fn image_src(qr_image: &str) -> Option<String> {
         return Some(trimmed.to_string());
     }
     let is_base64 = !trimmed.is_empty()
-        && trimmed.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+        && trimmed
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
     is_base64.then(|| format!("data:image/png;base64,{trimmed}"))
 }

@@ -73,9 +73,9 @@ pub fn RedirectCountdown(
     if let Ok(handle) = set_interval_with_handle(
         move || {
             if pausable {
-                let busy = document()
-                    .active_element()
-                    .is_some_and(|e| !e.class_list().contains("step-title") && e.closest(".result").ok().flatten().is_some());
+                let busy = document().active_element().is_some_and(|e| {
+                    !e.class_list().contains("step-title") && e.closest(".result").ok().flatten().is_some()
+                });
                 if busy != waiting.get_untracked() {
                     set_waiting.set(busy);
                 }
@@ -146,7 +146,11 @@ pub fn ReceiptView(receipt: Receipt) -> impl IntoView {
         if !r.merchant.is_empty() {
             facts.push((Key::ReceiptMerchant, "receipt-merchant", r.merchant.clone()));
         }
-        facts.push((Key::AmountLabel, "receipt-amount", format_money(&r.amount, &r.currency, locale)));
+        facts.push((
+            Key::AmountLabel,
+            "receipt-amount",
+            format_money(&r.amount, &r.currency, locale),
+        ));
         if let Some(rail) = &r.rail {
             facts.push((Key::ReceiptMethod, "receipt-method", rail_name(locale, rail)));
         }
@@ -180,9 +184,21 @@ pub fn SuccessScreen(
     receipt: Option<Receipt>,
 ) -> impl IntoView {
     let body = success_body(already_paid, merchant.clone());
-    let title = if already_paid { Key::PaidTitle } else { Key::SuccessTitle };
+    let title = if already_paid {
+        Key::PaidTitle
+    } else {
+        Key::SuccessTitle
+    };
     let fallback = move || result_shell("card result success", "state-success", Icon::Check, title, body);
-    chunk::lazy(PostPayment::Success { merchant, already_paid, target, receipt }, fallback)
+    chunk::lazy(
+        PostPayment::Success {
+            merchant,
+            already_paid,
+            target,
+            receipt,
+        },
+        fallback,
+    )
 }
 
 /// The success screen's text: who was paid, or that the link was already paid.
@@ -221,8 +237,16 @@ pub(crate) fn success_view(
 ) -> AnyView {
     let i18n = use_i18n();
     let body = success_body(already_paid, merchant);
-    let title = if already_paid { Key::PaidTitle } else { Key::SuccessTitle };
-    let seconds = if receipt.is_some() { RECEIPT_SECONDS } else { REDIRECT_SECONDS };
+    let title = if already_paid {
+        Key::PaidTitle
+    } else {
+        Key::SuccessTitle
+    };
+    let seconds = if receipt.is_some() {
+        RECEIPT_SECONDS
+    } else {
+        REDIRECT_SECONDS
+    };
     let screen = view! {
         <section
             class="card result success"
@@ -275,10 +299,31 @@ pub fn FailedScreen(
     reference: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let text = if can_retry { Key::FailedRetryBody } else { Key::FailedFinalBody };
+    let text = if can_retry {
+        Key::FailedRetryBody
+    } else {
+        Key::FailedFinalBody
+    };
     let body = Signal::derive(move || i18n.t(text).to_string());
-    let fallback = move || result_shell("card result failed", "state-failed", Icon::Cross, Key::FailedTitle, body);
-    chunk::lazy(PostPayment::Failed { can_retry, on_retry, target, not_charged, reference }, fallback)
+    let fallback = move || {
+        result_shell(
+            "card result failed",
+            "state-failed",
+            Icon::Cross,
+            Key::FailedTitle,
+            body,
+        )
+    };
+    chunk::lazy(
+        PostPayment::Failed {
+            can_retry,
+            on_retry,
+            target,
+            not_charged,
+            reference,
+        },
+        fallback,
+    )
 }
 
 /// [`FailedScreen`] itself (in the post-payment chunk).
@@ -329,8 +374,24 @@ pub fn ExpiredScreen(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let body = Signal::derive(move || i18n.t(Key::ExpiredBody).to_string());
-    let fallback = move || result_shell("card result expired", "state-expired", Icon::Clock, Key::ExpiredTitle, body);
-    chunk::lazy(PostPayment::Expired { refresh, on_refresh, not_charged, reference }, fallback)
+    let fallback = move || {
+        result_shell(
+            "card result expired",
+            "state-expired",
+            Icon::Clock,
+            Key::ExpiredTitle,
+            body,
+        )
+    };
+    chunk::lazy(
+        PostPayment::Expired {
+            refresh,
+            on_refresh,
+            not_charged,
+            reference,
+        },
+        fallback,
+    )
 }
 
 /// [`ExpiredScreen`] itself (in the post-payment chunk).

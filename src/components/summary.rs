@@ -28,7 +28,13 @@ pub fn Summary(
     let pay_to = move |key: Key| move || if named { i18n.t(key) } else { "" };
     let heading = {
         let merchant = merchant.clone();
-        move || if named { merchant.clone() } else { i18n.t(Key::UnnamedMerchant).to_string() }
+        move || {
+            if named {
+                merchant.clone()
+            } else {
+                i18n.t(Key::UnnamedMerchant).to_string()
+            }
+        }
     };
     let logo = session
         .destinations

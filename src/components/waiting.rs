@@ -36,4 +36,3 @@ pub fn WaitingScreen(payment: Option<Payment>, phone: Option<String>) -> impl In
         </section>
     }
 }
-

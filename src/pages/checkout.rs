@@ -19,9 +19,9 @@ use crate::components::announcer::use_announcer;
 use crate::components::pay_step::PayScreen;
 use crate::components::payer_form::FormState;
 use crate::components::result::{CheckingScreen, ExpiredScreen, FailedScreen, MessagePage, SuccessScreen};
-use crate::components::waiting::WaitingScreen;
 use crate::components::skeleton::LoadingSkeleton;
 use crate::components::summary::Summary;
+use crate::components::waiting::WaitingScreen;
 use crate::locale::use_i18n;
 use crate::pages::not_found::NotFound;
 use runner::Runner;
@@ -35,8 +35,11 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
     // A session handle in the URL: the provider's return (the gateway put it there), a frame's
     // own URL after a reload, or a link that hands the session on. Standalone it leaves the
     // address bar at once (the tab's storage keeps the session); a frame's URL is its memory.
-    let offered =
-        if crate::embed::is_embedded() { crate::location::session() } else { crate::location::take_session() };
+    let offered = if crate::embed::is_embedded() {
+        crate::location::session()
+    } else {
+        crate::location::take_session()
+    };
     let online = crate::network_status::use_online();
     // The gateway sets the provider's return URLs itself (with the session's capability); of
     // this one it only keeps the presentation options (locale, theme, accent).
@@ -156,7 +159,8 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         })
     };
 
-    move || match phase.get() {
+    move || {
+        match phase.get() {
         Phase::Loading => view! { <LoadingSkeleton /> }.into_any(),
         Phase::NotFound => view! { <NotFound /> }.into_any(),
         Phase::Inactive => view! {
@@ -175,5 +179,6 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
             .into_any()
         }
         Phase::Ready => ready_view.into_any(),
+    }
     }
 }

@@ -12,7 +12,11 @@ pub fn Landing() -> impl IntoView {
     let demo_links = LocalResource::new(api::demo_links);
     let demos = move || {
         // Outside sandbox mode (404) or on any error the list is simply not shown.
-        let links = demo_links.get().and_then(Result::ok).flatten().filter(|l| !l.is_empty())?;
+        let links = demo_links
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .filter(|l| !l.is_empty())?;
         let items = links
             .into_iter()
             .filter(|link| checkout_core::model::is_valid_id(&link.token))

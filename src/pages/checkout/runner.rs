@@ -2,9 +2,7 @@
 //! announcements, focus and the provider redirect. It holds no rule of its own; every answer
 //! goes back to the machine as an event.
 
-use checkout_core::checkout::{
-    handles_to_try, Checkout, Command, Event, OpenError, Opening,
-};
+use checkout_core::checkout::{handles_to_try, Checkout, Command, Event, OpenError, Opening};
 use checkout_core::handle::SessionHandle;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -94,7 +92,10 @@ impl Runner {
             }
             Command::After { ms, timer } => spawn_local(async move {
                 sleep(ms).await;
-                self.dispatch(Event::Timer { timer, hidden: page_hidden() });
+                self.dispatch(Event::Timer {
+                    timer,
+                    hidden: page_hidden(),
+                });
             }),
             Command::Redirect(url) => {
                 // Same window (embedded: the top one): the provider sends the payer back to `?return=…`.
@@ -105,9 +106,10 @@ impl Runner {
             Command::Announce(key) => self.announcer.say(key),
             Command::Focus(id) => request_animation_frame(move || focus(id)),
             Command::FocusField(id) => focus(&id),
-            Command::ShowErrors(problems) => {
-                self.form.errors.set(problems.into_iter().map(|(key, error)| (key.id(), error)).collect())
-            }
+            Command::ShowErrors(problems) => self
+                .form
+                .errors
+                .set(problems.into_iter().map(|(key, error)| (key.id(), error)).collect()),
             Command::RestoreForm { choice } => {
                 let session = self.state.with_untracked(|s| s.session.clone());
                 if let Some(session) = session {
@@ -154,7 +156,12 @@ async fn open_session(token: &str, offered: Option<SessionHandle>) -> Result<Ope
             Ok(session) if session.checkout_token.as_deref().is_some_and(|t| t != token) => {}
             Ok(session) => {
                 let payments = api::list_payments(&held).await.map_err(OpenError::Failed)?;
-                return Ok(Opening { session, payments, handle: Some(held), waited_here });
+                return Ok(Opening {
+                    session,
+                    payments,
+                    handle: Some(held),
+                    waited_here,
+                });
             }
             // Refused or gone: as if it had never been there.
             Err(e) if e.status() == Some(404) => {}
@@ -167,14 +174,22 @@ async fn open_session(token: &str, offered: Option<SessionHandle>) -> Result<Ope
     match api::create_session(token).await {
         // A paid or expired link hands back an earlier session without a handle: shown as
         // "already paid" / "expired", with nothing of that visitor's payments.
-        Ok((session, handle)) => Ok(Opening { session, payments: Vec::new(), handle, waited_here }),
+        Ok((session, handle)) => Ok(Opening {
+            session,
+            payments: Vec::new(),
+            handle,
+            waited_here,
+        }),
         Err(e) => Err(OpenError::of_creation(e)),
     }
 }
 
 pub fn focus(id: &str) {
     use wasm_bindgen::JsCast;
-    if let Some(element) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+    if let Some(element) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
         let _ = element.focus();
     }
 }
