@@ -48,14 +48,16 @@ test('the first load leaves the chunk out; it comes in idle time after the pay s
   await checkout.open(demo.token);
   await expect(checkout.payButton()).toBeEnabled();
   await expect.poll(() => chunks.length, { message: 'the chunk is prefetched' }).toBeGreaterThan(0);
-  const timing = await page.evaluate(() => ({
+  const readTiming = () => page.evaluate(() => ({
     usableAt: (window as unknown as { __usableAt?: number }).__usableAt ?? null,
     chunkStarts: performance.getEntriesByType('resource')
       .filter((e) => /\/(split|chunk)_[A-Za-z0-9_]+-[0-9a-f]+\.wasm$/.test(new URL(e.name).pathname))
       .map((e) => e.startTime),
   }));
+  // A resource timing entry is recorded when its response has ended, a while after the request.
+  await expect.poll(async () => (await readTiming()).chunkStarts.length, { message: 'the chunk fetch ends' }).toBeGreaterThan(0);
+  const timing = await readTiming();
   expect(timing.usableAt).not.toBeNull();
-  expect(timing.chunkStarts.length).toBeGreaterThan(0);
   for (const start of timing.chunkStarts) expect(start).toBeGreaterThan(timing.usableAt as number);
 
   // The chunk is a hashed asset like the others: immutable, precompressed, served as wasm.
