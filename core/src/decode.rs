@@ -1,9 +1,12 @@
-//! Hand-written decoders from [`Json`] for the API types the SPA reads, with exactly the
-//! semantics of the serde derives in `model.rs` (the server keeps using those): required fields
-//! must be present, `#[serde(default)]` fields may be missing, `null` is only an absent
-//! `Option`, unknown fields are ignored, wrong types are errors, a struct may also come as an
-//! array of its fields in declaration order (as serde accepts, except for structs with a
-//! `#[serde(flatten)]` field), and `flatten` fields collect every key the struct does not name.
+//! Decoding from [`Json`] for the API types the SPA reads, with exactly the semantics of the
+//! serde derives in `model.rs` (the server keeps using those). This module has the [`FromJson`]
+//! trait, its impls for the primitives and the open enums, and [`Fields`], over which
+//! `api_struct!` (`core/src/api_struct.rs`) writes each struct's decoder from the same
+//! declaration as its serde attributes. The semantics: required fields must be present,
+//! `#[serde(default)]` fields may be missing, `null` is only an absent `Option`, unknown fields
+//! are ignored, wrong types are errors, a struct may also come as an array of its fields in
+//! declaration order (as serde accepts, except for structs with a `#[serde(flatten)]` field),
+//! and `flatten` fields collect every key the struct does not name.
 //! `core/tests/decode_equivalence.rs` checks the equivalence against serde_json.
 //!
 //! Known differences, none of which a real answer has: a duplicated *known* key is an error for
@@ -13,11 +16,7 @@
 use std::fmt;
 
 use crate::json::{Json, JsonError, Object};
-use crate::model::{
-    Address, Bank, CheckoutSession, Customer, Destination, DestinationAccount, DestinationMetadata, Item, LinkStatus,
-    LinkTheme, Owner, Page, Pagination, Payment, PaymentConfig, PaymentMethod, PaymentNode, PaymentStatus, Rail,
-    SessionStatus, Tax, TaxType,
-};
+use crate::model::{LinkStatus, PaymentStatus, Rail, SessionStatus, TaxType};
 
 /// A type that can be read from a [`Json`] value.
 pub trait FromJson: Sized {
@@ -253,7 +252,7 @@ pub fn finish<T>(value: T, fields: Fields<'_>) -> Result<T, DecodeError> {
 }
 
 /// The members of `object` not named in `known`: what a `#[serde(flatten)]` map collects.
-fn rest(object: &Object, known: &[&str]) -> Object {
+pub fn rest(object: &Object, known: &[&str]) -> Object {
     object
         .iter()
         .filter(|(k, _)| !known.contains(&k.as_str()))
@@ -261,304 +260,10 @@ fn rest(object: &Object, known: &[&str]) -> Object {
         .collect()
 }
 
-impl FromJson for Tax {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 4)?;
-        finish(
-            Tax {
-                name: f.text(0, "name"),
-                kind: f.required::<String>(1, "type").into(),
-                value: f.text(2, "value"),
-                amount: f.text(3, "amount"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for Item {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 4)?;
-        finish(
-            Item {
-                description: f.text(0, "description"),
-                pre_tax_amount: f.required(1, "preTaxAmount"),
-                total_amount: f.required(2, "totalAmount"),
-                tax: f.or_default(3, "tax"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for PaymentMethod {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 5)?;
-        finish(
-            PaymentMethod {
-                id: f.text(0, "id"),
-                rail: f.required::<String>(1, "type").into(),
-                enabled: f.or_default(2, "enabled"),
-                required_fields: f.or_default(3, "requiredFields"),
-                purchase_amount: f.text(4, "purchaseAmount"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for PaymentConfig {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 4)?;
-        finish(
-            PaymentConfig {
-                currency: f.required(0, "currency"),
-                product: f.text(1, "product"),
-                exchange_rate: f.text(2, "exchangeRate"),
-                payment_methods: f.or_default(3, "paymentMethods"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for Address {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 8)?;
-        finish(
-            Address {
-                administrative_area_level1: f.opt_text(0, "administrativeAreaLevel1"),
-                administrative_area_level2: f.opt_text(1, "administrativeAreaLevel2"),
-                administrative_area_level3: f.opt_text(2, "administrativeAreaLevel3"),
-                street: f.opt_text(3, "street"),
-                street_number: f.opt_text(4, "streetNumber"),
-                optional_address: f.opt_text(5, "optionalAddress"),
-                country: f.opt_text(6, "country"),
-                zipcode: f.opt_text(7, "zipcode"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for Customer {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 9)?;
-        finish(
-            Customer {
-                id: f.opt_text(0, "id"),
-                first_name: f.opt_text(1, "firstName"),
-                last_name: f.opt_text(2, "lastName"),
-                email: f.opt_text(3, "email"),
-                phone_number: f.opt_text(4, "phoneNumber"),
-                phone_number_prefix: f.opt_text(5, "phoneNumberPrefix"),
-                document_type: f.opt_text(6, "documentType"),
-                document_number: f.opt_text(7, "documentNumber"),
-                address: f.or_default(8, "address"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for DestinationMetadata {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 3)?;
-        finish(
-            DestinationMetadata {
-                image: f.text(0, "image"),
-                description: f.text(1, "description"),
-                category: f.text(2, "category"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for DestinationAccount {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 4)?;
-        finish(
-            DestinationAccount {
-                kind: f.opt_text(0, "type"),
-                currency: f.opt_text(1, "currency"),
-                account_number: f.opt_text(2, "accountNumber"),
-                account_holder: f.opt_text(3, "accountHolder"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for Destination {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 6)?;
-        finish(
-            Destination {
-                name: f.opt_text(0, "name"),
-                kind: f.text(1, "type"),
-                external_id: f.opt_text(2, "externalId"),
-                amount: f.text(3, "amount"),
-                metadata: f.or_default(4, "metadata"),
-                account: f.or_default(5, "account"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for Owner {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 6)?;
-        finish(
-            Owner {
-                identity_id: f.opt_text(0, "identityId"),
-                name: f.opt_text(1, "name"),
-                lastname: f.opt_text(2, "lastname"),
-                nickname: f.opt_text(3, "nickname"),
-                document_number: f.opt_text(4, "documentNumber"),
-                entity_type: f.opt_text(5, "entityType"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for LinkTheme {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 2)?;
-        finish(
-            LinkTheme {
-                accent_color: f.opt_text(0, "accentColor"),
-                mode: f.opt_text(1, "mode"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for CheckoutSession {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 21)?;
-        finish(
-            CheckoutSession {
-                id: f.required(0, "id"),
-                payment_link_id: f.opt_text(1, "paymentLinkId"),
-                checkout_token: f.opt_text(2, "checkoutToken"),
-                status: f.required::<String>(3, "status").into(),
-                created_at: f.text(4, "createdAt"),
-                expires_at: f.text(5, "expiresAt"),
-                currency: f.required(6, "currency"),
-                pre_tax_amount: f.text(7, "preTaxAmount"),
-                total_amount: f.required(8, "totalAmount"),
-                items: f.or_default(9, "items"),
-                payment_configs: f.or_default(10, "paymentConfigs"),
-                payment_methods_allowed: f.or_default(11, "paymentMethodsAllowed"),
-                customer: f.or_default(12, "customer"),
-                customer_requirements: f.or_default(13, "customerRequirements"),
-                destinations: f.or_default(14, "destinations"),
-                owner: f.or_default(15, "owner"),
-                url: f.text(16, "url"),
-                redirect_url: f.opt_text(17, "redirectUrl"),
-                success_url: f.opt_text(18, "successUrl"),
-                failed_url: f.opt_text(19, "failedUrl"),
-                theme: f.or_default(20, "theme"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for PaymentNode {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let (mut f, object) = Fields::object(value)?;
-        finish(
-            PaymentNode {
-                rail: f.required::<String>(0, "type").into(),
-                currency: f.text(1, "currency"),
-                amount: f.opt_text(2, "amount"),
-                nodes: rest(object, &["type", "currency", "amount"]),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for Payment {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let (mut f, object) = Fields::object(value)?;
-        finish(
-            Payment {
-                id: f.required(0, "id"),
-                status: f.required::<String>(1, "status").into(),
-                kind: f.opt_text(2, "type"),
-                total_amount: f.text(3, "totalAmount"),
-                currency: f.text(4, "currency"),
-                created_at: f.text(5, "createdAt"),
-                origins: f.or_default(6, "origins"),
-                extra: rest(
-                    object,
-                    &[
-                        "id",
-                        "status",
-                        "type",
-                        "totalAmount",
-                        "currency",
-                        "createdAt",
-                        "origins",
-                    ],
-                ),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for Pagination {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 4)?;
-        finish(
-            Pagination {
-                count: f.or_default(0, "count"),
-                next: f.or_default(1, "next"),
-                previous: f.or_default(2, "previous"),
-                total: f.or_default(3, "total"),
-            },
-            f,
-        )
-    }
-}
-
-impl<T: FromJson> FromJson for Page<T> {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 2)?;
-        finish(
-            Page {
-                pagination: f.or_default(0, "pagination"),
-                results: f.or_default(1, "results"),
-            },
-            f,
-        )
-    }
-}
-
-impl FromJson for Bank {
-    fn from_json(value: &Json) -> Result<Self, DecodeError> {
-        let mut f = Fields::of(value, 3)?;
-        finish(
-            Bank {
-                code: f.required(0, "code"),
-                name: f.required(1, "name"),
-                country_code: f.text(2, "countryCode"),
-            },
-            f,
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Bank, CheckoutSession, Page, Payment};
 
     #[test]
     fn errors_name_the_failing_field() {

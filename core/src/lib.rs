@@ -2,6 +2,7 @@
 //! exact decimal money, validation, the payer form's field set, and the checkout state machine.
 //! Nothing here touches the DOM or the network, so all of it is tested with plain `cargo test`.
 
+mod api_struct;
 pub mod checkout;
 pub mod decimal;
 pub mod decode;

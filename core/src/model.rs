@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "serde")]
 use serde_json::Value;
 
+use crate::api_struct::api_struct;
 use crate::json::{Json, Object};
 
 /// Declares a string enum that keeps unknown values: decoding never fails on a new value, and
@@ -150,188 +151,135 @@ open_enum!(
 /// What a payment on a rail asks of the payer; declared with the rest of the rail table.
 pub use crate::rails::RailKind;
 
-/// A tax applied to one item.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct Tax {
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub name: String,
-    #[cfg_attr(feature = "serde", serde(rename = "type"))]
-    pub kind: TaxType,
-    /// The rate (`"19"` for 19 %) or the fixed amount, as a decimal string.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub value: String,
-    /// The computed tax amount, as a decimal string.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub amount: String,
+api_struct! {
+    /// A tax applied to one item.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Tax {
+        pub name: String = text("name"),
+        pub kind: TaxType = open("type"),
+        /// The rate (`"19"` for 19 %) or the fixed amount, as a decimal string.
+        pub value: String = text("value"),
+        /// The computed tax amount, as a decimal string.
+        pub amount: String = text("amount"),
+    }
 }
 
-/// One line of the order.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct Item {
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub description: String,
-    pub pre_tax_amount: String,
-    pub total_amount: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub tax: Option<Tax>,
+api_struct! {
+    /// One line of the order.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Item {
+        pub description: String = text("description"),
+        pub pre_tax_amount: String = required("preTaxAmount"),
+        pub total_amount: String = required("totalAmount"),
+        pub tax: Option<Tax> = default("tax"),
+    }
 }
 
-/// One way to pay inside a payment config.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct PaymentMethod {
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub id: String,
-    #[cfg_attr(feature = "serde", serde(rename = "type"))]
-    pub rail: Rail,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub enabled: bool,
-    /// Dot paths into the rail node, e.g. `pse.customer.documentNumber`, `pse.bankId`.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub required_fields: Vec<String>,
-    /// What the payer pays with this method, in the config's currency (decimal string).
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub purchase_amount: String,
+api_struct! {
+    /// One way to pay inside a payment config.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PaymentMethod {
+        pub id: String = text("id"),
+        pub rail: Rail = open("type"),
+        pub enabled: bool = default("enabled"),
+        /// Dot paths into the rail node, e.g. `pse.customer.documentNumber`, `pse.bankId`.
+        pub required_fields: Vec<String> = default("requiredFields"),
+        /// What the payer pays with this method, in the config's currency (decimal string).
+        pub purchase_amount: String = text("purchaseAmount"),
+    }
 }
 
-/// A currency the payer can pay in, with its methods.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct PaymentConfig {
-    pub currency: String,
-    /// `"USD:COP"`: payment currency : session currency.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub product: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub exchange_rate: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub payment_methods: Vec<PaymentMethod>,
+api_struct! {
+    /// A currency the payer can pay in, with its methods.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PaymentConfig {
+        pub currency: String = required("currency"),
+        /// `"USD:COP"`: payment currency : session currency.
+        pub product: String = text("product"),
+        pub exchange_rate: String = text("exchangeRate"),
+        pub payment_methods: Vec<PaymentMethod> = default("paymentMethods"),
+    }
 }
 
-/// A postal address (§3 `customer.address`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct Address {
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub administrative_area_level1: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub administrative_area_level2: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub administrative_area_level3: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub street: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub street_number: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub optional_address: Option<String>,
-    /// ISO 3166-1 alpha-3.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub country: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub zipcode: Option<String>,
+api_struct! {
+    /// A postal address (§3 `customer.address`).
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Address {
+        pub administrative_area_level1: Option<String> = opt_text("administrativeAreaLevel1"),
+        pub administrative_area_level2: Option<String> = opt_text("administrativeAreaLevel2"),
+        pub administrative_area_level3: Option<String> = opt_text("administrativeAreaLevel3"),
+        pub street: Option<String> = opt_text("street"),
+        pub street_number: Option<String> = opt_text("streetNumber"),
+        pub optional_address: Option<String> = opt_text("optionalAddress"),
+        /// ISO 3166-1 alpha-3.
+        pub country: Option<String> = opt_text("country"),
+        pub zipcode: Option<String> = opt_text("zipcode"),
+    }
 }
 
-/// The payer, as far as the merchant knows them (prefill) or as the form collected them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct Customer {
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub first_name: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub last_name: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub email: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub phone_number: Option<String>,
-    /// `"+56"`.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub phone_number_prefix: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub document_type: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub document_number: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub address: Option<Address>,
+api_struct! {
+    /// The payer, as far as the merchant knows them (prefill) or as the form collected them.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Customer {
+        pub id: Option<String> = opt_text("id"),
+        pub first_name: Option<String> = opt_text("firstName"),
+        pub last_name: Option<String> = opt_text("lastName"),
+        pub email: Option<String> = opt_text("email"),
+        pub phone_number: Option<String> = opt_text("phoneNumber"),
+        /// `"+56"`.
+        pub phone_number_prefix: Option<String> = opt_text("phoneNumberPrefix"),
+        pub document_type: Option<String> = opt_text("documentType"),
+        pub document_number: Option<String> = opt_text("documentNumber"),
+        pub address: Option<Address> = optional("address"),
+    }
 }
 
-/// Display metadata of a destination (the merchant's logo lives in `image`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct DestinationMetadata {
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub image: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub description: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub category: String,
+api_struct! {
+    /// Display metadata of a destination (the merchant's logo lives in `image`).
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct DestinationMetadata {
+        pub image: String = text("image"),
+        pub description: String = text("description"),
+        pub category: String = text("category"),
+    }
 }
 
-/// The merchant's receiving account. The server strips `account_number` and `account_holder`
-/// before a session reaches the browser.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct DestinationAccount {
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, rename = "type", skip_serializing_if = "Option::is_none")
-    )]
-    pub kind: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub currency: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub account_number: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub account_holder: Option<String>,
+api_struct! {
+    /// The merchant's receiving account. The server strips `account_number` and `account_holder`
+    /// before a session reaches the browser.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct DestinationAccount {
+        pub kind: Option<String> = opt_text("type"),
+        pub currency: Option<String> = opt_text("currency"),
+        pub account_number: Option<String> = opt_text("accountNumber"),
+        pub account_holder: Option<String> = opt_text("accountHolder"),
+    }
 }
 
-/// Where the money goes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct Destination {
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub name: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, rename = "type"))]
-    pub kind: String,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub external_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub amount: String,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub metadata: Option<DestinationMetadata>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub account: Option<DestinationAccount>,
+api_struct! {
+    /// Where the money goes.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Destination {
+        pub name: Option<String> = opt_text("name"),
+        pub kind: String = text("type"),
+        pub external_id: Option<String> = opt_text("externalId"),
+        pub amount: String = text("amount"),
+        pub metadata: Option<DestinationMetadata> = optional("metadata"),
+        pub account: Option<DestinationAccount> = optional("account"),
+    }
 }
 
-/// The merchant (`node-identity`; the OpenAPI file allows no other properties).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct Owner {
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub identity_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub name: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub lastname: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub nickname: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub document_number: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub entity_type: Option<String>,
+api_struct! {
+    /// The merchant (`node-identity`; the OpenAPI file allows no other properties).
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Owner {
+        pub identity_id: Option<String> = opt_text("identityId"),
+        pub name: Option<String> = opt_text("name"),
+        pub lastname: Option<String> = opt_text("lastname"),
+        pub nickname: Option<String> = opt_text("nickname"),
+        pub document_number: Option<String> = opt_text("documentNumber"),
+        pub entity_type: Option<String> = opt_text("entityType"),
+    }
 }
 
 impl Owner {
@@ -350,78 +298,55 @@ impl Owner {
     }
 }
 
-/// A checkout session (§3), plus the `successUrl`/`failedUrl` and `theme` our server adds.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct CheckoutSession {
-    pub id: String,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub payment_link_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub checkout_token: Option<String>,
-    pub status: SessionStatus,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub created_at: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub expires_at: String,
-    pub currency: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub pre_tax_amount: String,
-    pub total_amount: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub items: Vec<Item>,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub payment_configs: Vec<PaymentConfig>,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub payment_methods_allowed: Vec<Rail>,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub customer: Option<Customer>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Vec::is_empty"))]
-    pub customer_requirements: Vec<String>,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub destinations: Vec<Destination>,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub owner: Owner,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub url: String,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub redirect_url: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub success_url: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub failed_url: Option<String>,
-    /// The link's branding (our server adds it from the link's metadata). Untrusted text:
-    /// read through `theme::parse_accent` / `theme::Mode::parse`.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub theme: Option<LinkTheme>,
+api_struct! {
+    /// A checkout session (§3), plus the `successUrl`/`failedUrl` and `theme` our server adds.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CheckoutSession {
+        pub id: String = required("id"),
+        pub payment_link_id: Option<String> = opt_text("paymentLinkId"),
+        pub checkout_token: Option<String> = opt_text("checkoutToken"),
+        pub status: SessionStatus = open("status"),
+        pub created_at: String = text("createdAt"),
+        pub expires_at: String = text("expiresAt"),
+        pub currency: String = required("currency"),
+        pub pre_tax_amount: String = text("preTaxAmount"),
+        pub total_amount: String = required("totalAmount"),
+        pub items: Vec<Item> = default("items"),
+        pub payment_configs: Vec<PaymentConfig> = default("paymentConfigs"),
+        pub payment_methods_allowed: Vec<Rail> = default("paymentMethodsAllowed"),
+        pub customer: Option<Customer> = default("customer"),
+        pub customer_requirements: Vec<String> = default("customerRequirements", skip_serializing_if = "Vec::is_empty"),
+        pub destinations: Vec<Destination> = default("destinations"),
+        pub owner: Owner = default("owner"),
+        pub url: String = text("url"),
+        pub redirect_url: Option<String> = opt_text("redirectUrl"),
+        pub success_url: Option<String> = opt_text("successUrl"),
+        pub failed_url: Option<String> = opt_text("failedUrl"),
+        /// The link's branding (our server adds it from the link's metadata). Untrusted text:
+        /// read through `theme::parse_accent` / `theme::Mode::parse`.
+        pub theme: Option<LinkTheme> = optional("theme"),
+    }
 }
 
-/// `theme` of a session: `{"accentColor": "#0a58a8", "mode": "dark"}`, both optional.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct LinkTheme {
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub accent_color: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub mode: Option<String>,
+api_struct! {
+    /// `theme` of a session: `{"accentColor": "#0a58a8", "mode": "dark"}`, both optional.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct LinkTheme {
+        pub accent_color: Option<String> = opt_text("accentColor"),
+        pub mode: Option<String> = opt_text("mode"),
+    }
 }
 
-/// One origin or destination node of a payment. The rail-specific node (`pix`, `spei`, …) is
-/// kept as raw JSON in `nodes`, keyed by its node key.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct PaymentNode {
-    #[cfg_attr(feature = "serde", serde(rename = "type"))]
-    pub rail: Rail,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub currency: String,
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-    pub amount: Option<String>,
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub nodes: Object,
+api_struct! {
+    /// One origin or destination node of a payment. The rail-specific node (`pix`, `spei`, …) is
+    /// kept as raw JSON in `nodes`, keyed by its node key.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PaymentNode {
+        pub rail: Rail = open("type"),
+        pub currency: String = text("currency"),
+        pub amount: Option<String> = opt_text("amount"),
+        pub nodes: Object = flatten,
+    }
 }
 
 impl PaymentNode {
@@ -440,65 +365,51 @@ impl PaymentNode {
     }
 }
 
-/// A payment (§4 response; items of `GET /payments`).
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct Payment {
-    pub id: String,
-    pub status: PaymentStatus,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, rename = "type", skip_serializing_if = "Option::is_none")
-    )]
-    pub kind: Option<String>,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub total_amount: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub currency: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub created_at: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub origins: Vec<PaymentNode>,
-    /// Everything else the API sends (kept so the server can pass payments through unchanged).
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub extra: Object,
+api_struct! {
+    /// A payment (§4 response; items of `GET /payments`).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Payment {
+        pub id: String = required("id"),
+        pub status: PaymentStatus = open("status"),
+        pub kind: Option<String> = opt_text("type"),
+        pub total_amount: String = text("totalAmount"),
+        pub currency: String = text("currency"),
+        pub created_at: String = text("createdAt"),
+        pub origins: Vec<PaymentNode> = default("origins"),
+        /// Everything else the API sends (kept so the server can pass payments through unchanged).
+        pub extra: Object = flatten,
+    }
 }
 
-/// `{count, next, previous, total}` of list answers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct Pagination {
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub count: u64,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub next: u64,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub previous: u64,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub total: u64,
+api_struct! {
+    /// `{count, next, previous, total}` of list answers.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Pagination {
+        pub count: u64 = default("count"),
+        pub next: u64 = default("next"),
+        pub previous: u64 = default("previous"),
+        pub total: u64 = default("total"),
+    }
 }
 
-/// A page of a list answer.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct Page<T> {
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub pagination: Pagination,
-    #[cfg_attr(feature = "serde", serde(default = "Vec::new"))]
-    pub results: Vec<T>,
+api_struct! {
+    /// A page of a list answer.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Page<T> {
+        pub pagination: Pagination = default("pagination"),
+        // `default = "Vec::new"`: a plain `default` would make serde require `T: Default`.
+        pub results: Vec<T> = default("results", default = "Vec::new"),
+    }
 }
 
-/// A bank for pickers (`GET /payments/banks/{country}`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
-pub struct Bank {
-    pub code: String,
-    pub name: String,
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub country_code: String,
+api_struct! {
+    /// A bank for pickers (`GET /payments/banks/{country}`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Bank {
+        pub code: String = required("code"),
+        pub name: String = required("name"),
+        pub country_code: String = text("countryCode"),
+    }
 }
 
 /// Error type classes of §7.
