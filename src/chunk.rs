@@ -179,10 +179,32 @@ pub fn lazy(screen: PostPayment, fallback: impl Fn() -> AnyView + Send + Sync + 
     .into_any()
 }
 
-/// Fetches the chunk in idle time (`requestIdleCallback`, at most 3 s later; a 1.5 s timer where
-/// the browser has none), so the screens after paying are ready when the payment answers. Call
-/// once the first page is usable.
+/// Fetches the chunk once the payer first touches the page (a pointer, a key, a focused field),
+/// in the idle time after that (`requestIdleCallback`, at most 3 s later; a 1.5 s timer where
+/// the browser has none). Paying takes several such touches, so the screens after paying are
+/// ready when the payment answers, while a page nobody touches (a first load, Lighthouse)
+/// never spends main-thread time on them. Call once the pay step is drawn.
 pub fn prefetch() {
+    if LOADED.get() || LOADING.get() || ARMED.replace(true) {
+        return;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    // Called on every touch until the chunk is in; each call after the first returns at once.
+    let start = Closure::<dyn Fn()>::new(prefetch_when_idle).into_js_value();
+    for kind in ["pointerdown", "keydown", "focusin"] {
+        let _ = document.add_event_listener_with_callback(kind, start.unchecked_ref());
+    }
+}
+
+thread_local! {
+    /// `prefetch` has set its listeners (they stay: later touches find the chunk loading or
+    /// loaded and return at once).
+    static ARMED: Cell<bool> = const { Cell::new(false) };
+}
+
+fn prefetch_when_idle() {
     if LOADED.get() || LOADING.get() {
         return;
     }
