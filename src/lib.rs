@@ -7,6 +7,7 @@ pub mod app;
 pub mod chunk;
 pub mod components;
 pub mod embed;
+pub mod fetched;
 pub mod intl;
 pub mod locale;
 pub mod location;

@@ -310,7 +310,7 @@ fn BankSelect(
     described: Signal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let banks = LocalResource::new(move || api::banks(country));
+    let banks = crate::fetched::Fetched::new(move || api::banks(country));
     // A list that failed for lack of connection loads again by itself once the browser is back.
     let online = crate::network_status::use_online();
     Effect::new(move |was_online: Option<bool>| {

@@ -4,12 +4,13 @@ use checkout_core::i18n::Key;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::fetched::Fetched;
 use crate::locale::use_i18n;
 
 #[component]
 pub fn Landing() -> impl IntoView {
     let i18n = use_i18n();
-    let demo_links = LocalResource::new(api::demo_links);
+    let demo_links = Fetched::new(api::demo_links);
     let demos = move || {
         // Outside sandbox mode (404) or on any error the list is simply not shown.
         let links = demo_links
