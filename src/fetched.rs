@@ -49,7 +49,10 @@ impl<T: 'static> Fetched<T> {
             });
         });
         start();
-        Fetched { value, start: StoredValue::new_local(start) }
+        Fetched {
+            value,
+            start: StoredValue::new_local(start),
+        }
     }
 
     /// Asks again; the current answer stays until the new one arrives.

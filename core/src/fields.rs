@@ -1,11 +1,10 @@
 //! The payer form: which fields a payment needs (session requirements ∪ the method's dot paths),
 //! their HTML attributes, prefill from `customer`, validation, and the §4 payment body.
 
-use std::collections::BTreeMap;
-
 use crate::json::{Json, Object};
 
 use crate::model::{CheckoutSession, Customer, PaymentConfig, PaymentMethod, Rail};
+use crate::small_map::SmallMap;
 use crate::validate::{self, FieldError};
 
 /// One input of the payer form. The declaration order is the form order (derived `Ord`):
@@ -159,8 +158,8 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
-/// The form's values by `FieldKey::id()`.
-pub type FormValues = BTreeMap<String, String>;
+/// The form's values by `FieldKey::id()`, in id order.
+pub type FormValues = SmallMap<String, String>;
 
 /// What a requirement path names: one field, or the whole address.
 enum Requirement {
@@ -235,7 +234,7 @@ fn expand(path: &str) -> Vec<(FieldKey, bool)> {
 /// `customerRequirements` ∪ the method's `requiredFields`, deduplicated (required wins) and in
 /// form order.
 pub fn fields_for(session: &CheckoutSession, method: &PaymentMethod) -> Vec<FieldSpec> {
-    let mut fields: BTreeMap<FieldKey, bool> = BTreeMap::new();
+    let mut fields: SmallMap<FieldKey, bool> = SmallMap::new();
     // Session requirements name customer fields, so unknown ones belong under `customer`.
     let paths = session
         .customer_requirements
@@ -244,7 +243,10 @@ pub fn fields_for(session: &CheckoutSession, method: &PaymentMethod) -> Vec<Fiel
         .chain(method.required_fields.iter().cloned());
     for path in paths {
         for (key, required) in expand(&path) {
-            *fields.entry(key).or_insert(false) |= required;
+            match fields.get_mut(&key) {
+                Some(was) => *was |= required,
+                None => drop(fields.insert(key, required)),
+            }
         }
     }
     fields

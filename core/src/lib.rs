@@ -19,6 +19,7 @@ pub mod page_url;
 pub mod rails;
 pub mod receipt;
 pub mod route;
+pub mod small_map;
 pub mod summary;
 pub mod theme;
 mod url;

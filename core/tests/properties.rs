@@ -7,9 +7,11 @@ use checkout_core::flow;
 use checkout_core::model::{CheckoutSession, Payment};
 use checkout_core::money;
 use checkout_core::options;
+use checkout_core::small_map::SmallMap;
 use checkout_core::validate::{self, FieldError};
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 fn config() -> ProptestConfig {
     ProptestConfig::with_cases(256)
@@ -100,8 +102,51 @@ fn nit_oracle(body: &str, dv: u32) -> bool {
     (if r > 1 { 11 - r } else { r }) == dv
 }
 
+/// One step of the map model test: insert, remove, or extend with several entries.
+#[derive(Debug, Clone)]
+enum MapOp {
+    Insert(u8, u8),
+    Remove(u8),
+    Extend(Vec<(u8, u8)>),
+}
+
+fn map_op() -> impl Strategy<Value = MapOp> {
+    // Keys from a small range so that replacing and removing present keys is common.
+    prop_oneof![
+        (0u8..12, any::<u8>()).prop_map(|(k, v)| MapOp::Insert(k, v)),
+        (0u8..12).prop_map(MapOp::Remove),
+        prop::collection::vec((0u8..12, any::<u8>()), 0..8).prop_map(MapOp::Extend),
+    ]
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// `SmallMap` (the form's values and errors) means what the `BTreeMap` it replaced meant:
+    /// same answers, same key order, the last of repeated keys wins, in collect and extend too.
+    #[test]
+    fn small_map_behaves_like_btree_map(start in prop::collection::vec((0u8..12, any::<u8>()), 0..12), ops in prop::collection::vec(map_op(), 0..40)) {
+        let mut model: BTreeMap<u8, u8> = start.iter().copied().collect();
+        let mut map: SmallMap<u8, u8> = start.into_iter().collect();
+        for op in ops {
+            match op {
+                MapOp::Insert(k, v) => prop_assert_eq!(map.insert(k, v), model.insert(k, v)),
+                MapOp::Remove(k) => prop_assert_eq!(map.remove(&k), model.remove(&k)),
+                MapOp::Extend(entries) => {
+                    map.extend(entries.iter().copied());
+                    model.extend(entries);
+                }
+            }
+            prop_assert_eq!(map.len(), model.len());
+            prop_assert!(map.iter().eq(model.iter()));
+            for k in 0u8..12 {
+                prop_assert_eq!(map.get(&k), model.get(&k));
+                prop_assert_eq!(map.contains_key(&k), model.contains_key(&k));
+            }
+        }
+        prop_assert!(map.clone().into_iter().eq(model.clone()));
+        prop_assert!(map.keys().eq(model.keys()) && map.values().eq(model.values()));
+    }
 
     #[test]
     fn decimal_display_round_trips(negative: bool, int in "[0-9]{1,15}", frac in proptest::option::of("[0-9]{1,12}")) {

@@ -2,13 +2,12 @@
 //! submit, with every value kept in one map shared across methods and saved to the tab's
 //! storage on every keystroke (nothing typed is lost on a switch, an error or a reload).
 
-use std::collections::BTreeMap;
-
 pub use checkout_core::checkout::method_at;
 use checkout_core::checkout::restored_values;
 use checkout_core::fields::{self, FieldKey, FieldSpec, FormValues};
 use checkout_core::i18n::{document_type_name, field_error, field_label, Key};
 use checkout_core::model::CheckoutSession;
+use checkout_core::small_map::SmallMap;
 use checkout_core::validate::{self, FieldError};
 use leptos::prelude::*;
 
@@ -23,7 +22,7 @@ pub struct FormState {
     /// `FieldKey::id()` → value, for every field ever shown.
     pub values: RwSignal<FormValues>,
     /// `FieldKey::id()` → the error currently shown under that field.
-    pub errors: RwSignal<BTreeMap<String, FieldError>>,
+    pub errors: RwSignal<SmallMap<String, FieldError>>,
     /// `(config index, method index)` of the chosen method.
     pub choice: RwSignal<Option<(usize, usize)>>,
 }
@@ -33,7 +32,7 @@ impl FormState {
         Self {
             token: StoredValue::new(token.to_string()),
             values: RwSignal::new(FormValues::new()),
-            errors: RwSignal::new(BTreeMap::new()),
+            errors: RwSignal::new(SmallMap::new()),
             choice: RwSignal::new(None),
         }
     }

@@ -351,7 +351,7 @@ fn restoring_keeps_what_was_saved_and_typed_over_the_merchant_data() {
 proptest! {
     #[test]
     fn restoring_never_drops_a_typed_value(typed in prop::collection::btree_map("[a-zA-Z.]{1,12}", ".{1,20}", 0..6)) {
-        let values = restored_values(&session(), FormValues::new(), &typed);
+        let values = restored_values(&session(), FormValues::new(), &typed.clone().into_iter().collect());
         for (key, value) in &typed {
             prop_assert_eq!(values.get(key), Some(value));
         }
