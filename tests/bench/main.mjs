@@ -20,9 +20,12 @@ const LH_RUNS = Number(env('BENCH_LH_RUNS', '3'));
 const LOAD_SECONDS = Number(env('BENCH_LOAD_SECONDS', '10'));
 if (!BASE || !PID) throw new Error('BENCH_URL and BENCH_SERVER_PID are set by ./bench');
 
-// Budgets of issue 7 (1 KB = 1000 bytes, the stricter reading) and issue 6's "zero errors".
+// Budgets of issue 7 (1 KB = 1000 bytes, the stricter reading) and issue 6's "zero errors", with
+// issue 12's: the first load at most 200 KB brotli (lighter than BTCPay's 206 KB, the lightest
+// peer checkout measured; issue 7's 150 KB was set before that comparison), and the performance
+// score met by every Lighthouse run, not only the median one.
 const BUDGET = {
-  firstLoadBrotliBytes: 150_000,
+  firstLoadBrotliBytes: 200_000,
   embedGzipBytes: 4_000,
   usableOverBound: 1.5,
   lighthousePerformance: 95,
@@ -136,7 +139,10 @@ if (results.sizes && !results.sizes.embed) {
 const ratio = results.lowerBound?.ratio;
 check('time to usable / lower bound', ratio == null ? null : `${ratio.toFixed(2)}x`, `<= ${BUDGET.usableOverBound}x`, ratio <= BUDGET.usableOverBound);
 const lh = results.lighthouse?.median;
-check('Lighthouse performance', lh?.performance, `>= ${BUDGET.lighthousePerformance}`, lh?.performance >= BUDGET.lighthousePerformance);
+const lhScores = (results.lighthouse?.runs ?? []).map((r) => r.performance);
+const lhWorst = lhScores.length === 0 || lhScores.includes(null) ? null : Math.min(...lhScores);
+check(`Lighthouse performance, every run (${lhScores.join(', ') || 'none'})`, lhWorst, `>= ${BUDGET.lighthousePerformance}`,
+  lhWorst >= BUDGET.lighthousePerformance && !(results.lighthouse?.failures?.length > 0));
 check('Lighthouse accessibility', lh?.accessibility, `= ${BUDGET.lighthouseAccessibility}`, lh?.accessibility >= BUDGET.lighthouseAccessibility);
 check('CLS (Lighthouse)', lh?.cls == null ? null : lh.cls.toFixed(3), `< ${BUDGET.cls}`, lh?.cls < BUDGET.cls);
 check('CLS (emulated loads, worst run)', results.loads == null ? null : results.loads.maxCls.toFixed(3), `< ${BUDGET.cls}`, results.loads?.maxCls < BUDGET.cls);
