@@ -27,3 +27,24 @@ test('the first open sends one session request, started before the wasm arrives'
   expect((await conomy.sessions(link.id)).map((s) => s.id)).toEqual([id]);
   expect(await page.evaluate(() => '__conomyEarly' in window)).toBe(false);
 });
+
+test('Intl\'s number data is loaded by a worker running early.js, which ends by itself before the wasm arrives', async ({ page, checkout, conomy }) => {
+  const link = await conomy.createLinkLike('demo-clp');
+  const workers: { url: string; closed: boolean }[] = [];
+  page.on('worker', (worker) => {
+    const seen = { url: new URL(worker.url()).pathname, closed: false };
+    workers.push(seen);
+    worker.on('close', () => { seen.closed = true; });
+  });
+  let closedBeforeWasm: boolean[] = [];
+  await page.route('**/*_bg.wasm', async (route) => {
+    await expect.poll(() => workers.some((w) => w.closed), { timeout: 5000 }).toBe(true);
+    closedBeforeWasm = workers.map((w) => w.closed);
+    await route.continue();
+  });
+  await checkout.open(link.checkoutToken);
+  expect(workers.map((w) => w.url)).toEqual(['/early.js']);
+  expect(closedBeforeWasm).toEqual([true]);
+  // The worker's run of the file sends nothing: one session request in all (the test above).
+  await expect(page.getByTestId('total')).toBeVisible();
+});
