@@ -1,6 +1,6 @@
 // esbuild's minifier for the trunk hooks that write first-load assets: tools/bundle-css.mjs
-// (the stylesheet), tools/split-wasm.mjs (wasm-bindgen's JS glue). Release builds only: debug
-// builds stay readable.
+// (the stylesheet), tools/split-wasm.mjs (wasm-bindgen's JS glue), tools/minify-early.mjs
+// (public/early.js). Release builds only: debug builds stay readable.
 // MINIFY_ASSETS=0 turns it off for a release build too (debugging the shipped JS or CSS).
 
 /** Whether this trunk build minifies (hooks get TRUNK_PROFILE from trunk). */
