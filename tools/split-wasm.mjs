@@ -14,6 +14,8 @@
 //     -> the splitter's small loader (fetch + instantiate a chunk, memoising only successes)
 //        inlined into wasm-bindgen's JS in place of its `import * from './__wasm_split.js'`,
 //        so there is no extra request, no import cycle and nothing to hash twice
+//     -> the JS minified by esbuild (release only, tools/minify.mjs): still an ES module with
+//        the same exports, which index.html's inline module script imports
 //     -> content-hashed names (chunks first, then the JS that names them), written over
 //        trunk's files in the staging dir, index.html's references and `integrity`
 //        attributes rewritten. Chunks are fetched with their own sha384 integrity.
@@ -21,11 +23,13 @@
 // Afterwards tools/precompress.mjs writes their .br/.gz like for every other asset, and the
 // server caches `<name>-<hash>.wasm` forever like trunk's own files.
 // Env (set by trunk): TRUNK_STAGING_DIR, TRUNK_PROFILE, TRUNK_HTML_FILE, TRUNK_SOURCE_DIR.
-// SPLIT_WASM_OPT=0 skips wasm-opt (debugging: keeps function names in stack traces).
+// SPLIT_WASM_OPT=0 skips wasm-opt (debugging: keeps function names in stack traces);
+// MINIFY_ASSETS=0 leaves the JS unminified.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { minify, minifying } from './minify.mjs';
 
 const NAME = 'checkout'; // index.html data-bin
 const WASM_OPT_LEVEL = '-Oz'; // what index.html's data-wasm-opt="z" used to run
@@ -118,7 +122,12 @@ js = js.replace(/^import \* as (\w+) from ['"]\.\/__wasm_split\.js['"];?\n/gm, (
 });
 if (!first) fail(`${NAME}.js does not import ./__wasm_split.js`);
 
-// 6. The main module under one content hash (trunk's `<name>-<hash>.js` / `_bg.wasm` pattern),
+// 6. Minified (release). es2020: nothing newer than what wasm-bindgen's output and the loader
+//    already use; `format: 'esm'` keeps the module's imports and exports as they are.
+const readable = Buffer.byteLength(js);
+if (minifying()) js = await minify(js, { loader: 'js', format: 'esm', target: 'es2020' });
+
+// 7. The main module under one content hash (trunk's `<name>-<hash>.js` / `_bg.wasm` pattern),
 //    in place of trunk's files and references.
 const wasm = fs.readFileSync(mainWasmPath);
 const base = `${NAME}-${hex16(Buffer.concat([Buffer.from(js), wasm]))}`;
@@ -137,4 +146,5 @@ html = html.replace(/<link\b[^>]*>/g, (tag) => {
   return href in integrity ? tag.replace(/\bintegrity="[^"]*"/, `integrity="${integrity[href]}"`) : tag;
 });
 fs.writeFileSync(stagedHtmlPath, html);
-console.error(`[split-wasm] ${base}.js ${Buffer.byteLength(js)} B, ${base}_bg.wasm ${wasm.length} B, chunks: ${written.join(', ')}`);
+const minified = Buffer.byteLength(js) === readable ? '' : ` (minified from ${readable} B)`;
+console.error(`[split-wasm] ${base}.js ${Buffer.byteLength(js)} B${minified}, ${base}_bg.wasm ${wasm.length} B, chunks: ${written.join(', ')}`);
