@@ -9,14 +9,18 @@
 // Written earlier, the app would find it, take the resume path (GET) and ignore this answer.
 (function () {
   'use strict';
-  // This same file, run as the page's worker (below): the engine's number data is loaded here,
-  // off the page's main thread, and the worker ends.
-  if (typeof window === 'undefined') {
+  // Loads the engine's number data (see below: in the page's worker, or in idle time).
+  var warmIntl = function () {
     try {
       new Intl.NumberFormat('es', { style: 'currency', currency: 'USD' }).format('1');
     } catch (e) {
       // No Intl number formatting: src/intl.rs falls back to its own.
     }
+  };
+  // This same file, run as the page's worker (below): the number data is loaded here, off the
+  // page's main thread, and the worker ends.
+  if (typeof window === 'undefined') {
+    warmIntl();
     self.close();
     return;
   }
@@ -33,13 +37,6 @@
   // downloads, and the app's first formatter then costs 2-5 ms. Without workers, it is loaded
   // in idle time instead.
   if (ID.test(token) && window.Intl) {
-    var warmIntl = function () {
-      try {
-        new Intl.NumberFormat('es', { style: 'currency', currency: 'USD' }).format('1');
-      } catch (e) {
-        // As in the worker.
-      }
-    };
     var script = document.currentScript;
     try {
       new Worker(script.src);
