@@ -7,6 +7,8 @@
 // session's handle: `<session id>.<expiry>.<mac>`, sent as the `x-checkout-capability` header).
 // The new session's id is NOT written to storage here: the app does it when it takes the answer.
 // Written earlier, the app would find it, take the resume path (GET) and ignore this answer.
+// It also starts the page's one worker, which loads Intl's number data and compiles the wasm off
+// the main thread (`compileOffThread` below).
 (function () {
   'use strict';
   // Loads the engine's number data (see below: in the page's worker, or in idle time).
@@ -18,12 +20,65 @@
     }
   };
   // This same file, run as the page's worker (below): the number data is loaded here, off the
-  // page's main thread, and the worker ends.
+  // page's main thread; then the app's wasm is compiled here from the bytes the page hands over
+  // (`compileOffThread`), the compiled module is handed back and the worker ends.
   if (typeof window === 'undefined') {
     warmIntl();
-    self.close();
+    self.onmessage = function (event) {
+      Promise.resolve(event.data)
+        .then(function (body) {
+          return WebAssembly.compileStreaming(new Response(body, { headers: { 'content-type': 'application/wasm' } }));
+        })
+        .then(function (module) {
+          postMessage(module);
+        }, function () {
+          postMessage(null);
+        })
+        .then(function () {
+          self.close();
+        });
+    };
     return;
   }
+  // The wasm compiled by `worker` instead of on the page's main thread: V8 compiles it in one
+  // 30-50 ms block of main thread when its last bytes arrive (more under the bench's 4x CPU
+  // slowdown), on top of the app's start-up. index.html's loader (written by
+  // tools/split-wasm.mjs) asks `window.__conomyWasm(url)` for what wasm-bindgen's `init` takes:
+  // the page fetches the wasm (trunk's preload), hands the body to the worker as it streams in,
+  // and resolves to the compiled module, which the page only instantiates. A worker that fails
+  // to start, to take the stream or to compile it leaves the page to compile the wasm itself.
+  var compileOffThread = function (worker) {
+    var failed = false;
+    var onFailure = function () {
+      failed = true;
+    };
+    worker.onerror = function () {
+      onFailure();
+    };
+    window.__conomyWasm = function (url) {
+      delete window.__conomyWasm;
+      return fetch(url).then(function (response) {
+        if (failed || !response.ok || !response.body) return response;
+        return new Promise(function (resolve) {
+          onFailure = function () {
+            failed = true;
+            resolve(fetch(url));
+          };
+          worker.onmessageerror = onFailure;
+          worker.onmessage = function (event) {
+            if (event.data instanceof WebAssembly.Module) resolve(event.data);
+            else onFailure();
+          };
+          try {
+            worker.postMessage(response.body, [response.body]);
+          } catch (e) {
+            // Streams not transferable here: the body is still the page's.
+            resolve(response);
+          }
+        });
+      });
+    };
+  };
   var ID = /^[A-Za-z0-9_-]{1,128}$/;
   // core/src/handle.rs SessionHandle::parse
   var HANDLE = /^([A-Za-z0-9_-]{1,128})\.[0-9]{1,12}\.[A-Za-z0-9_-]{16,64}$/;
@@ -35,11 +90,11 @@
   // amount through Intl), and every later one, any locale or currency, is nearly free. That data
   // is shared by the page's threads, so a worker running this file loads it while the wasm
   // downloads, and the app's first formatter then costs 2-5 ms. Without workers, it is loaded
-  // in idle time instead.
-  if (ID.test(token) && window.Intl) {
+  // in idle time instead (and the page compiles the wasm itself).
+  if (ID.test(token) && window.Intl && window.WebAssembly) {
     var script = document.currentScript;
     try {
-      new Worker(script.src);
+      compileOffThread(new Worker(script.src));
     } catch (e) {
       if (window.requestIdleCallback) requestIdleCallback(warmIntl, { timeout: 1000 });
       else setTimeout(warmIntl, 100);

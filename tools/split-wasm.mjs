@@ -19,6 +19,7 @@
 //     -> content-hashed names (chunks first, then the JS that names them), written over
 //        trunk's files in the staging dir, index.html's references and `integrity`
 //        attributes rewritten. Chunks are fetched with their own sha384 integrity.
+//     -> index.html's `init` call given public/early.js's off-main-thread compile when offered
 //
 // Afterwards tools/precompress.mjs writes their .br/.gz like for every other asset, and the
 // server caches `<name>-<hash>.wasm` forever like trunk's own files.
@@ -140,6 +141,11 @@ fs.writeFileSync(path.join(staging, `${base}_bg.wasm`), wasm);
 const snippets = path.join(bindgenDir, 'snippets');
 if (fs.existsSync(snippets)) fs.cpSync(snippets, path.join(staging, 'snippets'), { recursive: true });
 html = html.replaceAll(trunkBase, base);
+// 8. The wasm compiled off the main thread when public/early.js offers it (`__conomyWasm`: its
+//    worker compiles the bytes the page fetched), else fetched and compiled by `init` as usual.
+const initCall = `init({ module_or_path: '/${base}_bg.wasm' })`;
+if (!html.includes(initCall)) fail(`the staged index.html has no ${initCall}`);
+html = html.replace(initCall, `init({ module_or_path: window.__conomyWasm?.('/${base}_bg.wasm') ?? '/${base}_bg.wasm' })`);
 const integrity = { [`/${base}.js`]: sri(Buffer.from(js)), [`/${base}_bg.wasm`]: sri(wasm) };
 html = html.replace(/<link\b[^>]*>/g, (tag) => {
   const href = /\bhref="([^"]+)"/.exec(tag)?.[1];
