@@ -272,6 +272,9 @@ async fn take_early(method: &str, url: &str) -> Option<Result<String, Failure>> 
     let Ok(answer) = wasm_bindgen_futures::JsFuture::from(promise).await else {
         return Some(Err((CheckoutError::Network, None)));
     };
+    // On a first load the answer is usually in before the wasm starts, so the await above
+    // resumes in the start-up's own task: decode it in the next one (Lighthouse TBT).
+    crate::timers::sleep(0).await;
     let status = Reflect::get(&answer, &JsValue::from_str("status"))
         .ok()
         .and_then(|v| v.as_f64());

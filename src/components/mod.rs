@@ -4,6 +4,7 @@
 pub mod announcer;
 pub mod copy_button;
 pub mod countdown;
+pub mod deferred;
 pub mod next_action;
 pub mod pay_step;
 pub mod payer_form;

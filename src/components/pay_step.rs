@@ -5,6 +5,7 @@ use checkout_core::model::CheckoutSession;
 use checkout_core::options::payment_options;
 use leptos::prelude::*;
 
+use crate::components::deferred::Deferred;
 use crate::components::payer_form::{method_at, FormState, PayerForm};
 use crate::components::payment_options::PaymentOptions;
 use crate::intl::format_money;
@@ -51,20 +52,23 @@ pub fn PayScreen(
             }
         >
             <PaymentOptions session=session.clone() choice=form.choice on_choose=on_choose />
+            // The options first, then the form: the step's first render in two tasks.
             {payable.then(|| view! {
-                <PayerForm session=session.clone() form=form />
-                <p class="form-error" role="alert" data-testid="submit-error">
-                    {move || submit_error.get().map(|key| i18n.t(key))}
-                </p>
-                <button
-                    type="submit"
-                    class="button primary pay-button"
-                    data-testid="pay-button"
-                    disabled=move || busy.get()
-                    aria-busy=move || busy.get().to_string()
-                >
-                    {move || if busy.get() { i18n.t(Key::Paying).to_string() } else { label() }}
-                </button>
+                <Deferred>
+                    <PayerForm session=session.clone() form=form />
+                    <p class="form-error" role="alert" data-testid="submit-error">
+                        {move || submit_error.get().map(|key| i18n.t(key))}
+                    </p>
+                    <button
+                        type="submit"
+                        class="button primary pay-button"
+                        data-testid="pay-button"
+                        disabled=move || busy.get()
+                        aria-busy=move || busy.get().to_string()
+                    >
+                        {let label = label.clone(); move || if busy.get() { i18n.t(Key::Paying).to_string() } else { label() }}
+                    </button>
+                </Deferred>
             })}
         </form>
     }
