@@ -58,24 +58,41 @@ function summarise(report) {
   };
 }
 
+// Lighthouse errors about its own recording, not the page: the trace it took over the load has
+// no navigation start (Chromium 156 headless sometimes drops the main frame's `navigationStart`
+// when the page's new renderer starts tracing late; the page's other events are all there). Such
+// a run measured nothing, so it is run again, at most twice, and reported as retried.
+const RECORDING_ERRORS = ['NO_NAVSTART', 'NO_TRACING_STARTED'];
+const MAX_RETRIES = 2;
+
 /** `runs` Lighthouse runs; the run with the median performance score is the one reported. */
 export async function measureLighthouse(url, runs, outDir, { timeoutMs = 120_000, log = () => {} } = {}) {
   const results = [];
   const failures = [];
+  const retried = [];
   for (let i = 0; i < runs; i++) {
     const outFile = path.join(outDir, `lighthouse-${i + 1}.json`);
-    try {
-      await runCli(url, outFile, timeoutMs);
-      const result = summarise(JSON.parse(fs.readFileSync(outFile, 'utf8')));
-      log(`  run ${i + 1}/${runs}: performance ${result.performance}, accessibility ${result.accessibility}, LCP ${Math.round(result.lcpMs)} ms`);
-      results.push({ ...result, report: path.relative(process.cwd(), outFile) });
-    } catch (e) {
-      log(`  run ${i + 1}/${runs} failed: ${e.message}`);
-      failures.push(e.message);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await runCli(url, outFile, timeoutMs);
+        const result = summarise(JSON.parse(fs.readFileSync(outFile, 'utf8')));
+        log(`  run ${i + 1}/${runs}: performance ${result.performance}, accessibility ${result.accessibility}, LCP ${Math.round(result.lcpMs)} ms`);
+        results.push({ ...result, report: path.relative(process.cwd(), outFile) });
+      } catch (e) {
+        const recording = RECORDING_ERRORS.find((code) => e.message.includes(`(${code})`));
+        if (recording && attempt < MAX_RETRIES) {
+          log(`  run ${i + 1}/${runs}: Lighthouse's trace is unusable (${recording}), running it again`);
+          retried.push(`run ${i + 1}: ${recording}`);
+          continue;
+        }
+        log(`  run ${i + 1}/${runs} failed: ${e.message}`);
+        failures.push(e.message);
+      }
+      break;
     }
   }
-  if (results.length === 0) return { median: null, runs: [], failures };
+  if (results.length === 0) return { median: null, runs: [], failures, retried };
   const perf = median(results.map((r) => r.performance ?? 0));
   const chosen = results.reduce((best, r) => (Math.abs((r.performance ?? 0) - perf) < Math.abs((best.performance ?? 0) - perf) ? r : best));
-  return { median: chosen, runs: results, failures };
+  return { median: chosen, runs: results, failures, retried };
 }

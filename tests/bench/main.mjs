@@ -198,6 +198,7 @@ if (lh) {
   table('Lighthouse mobile (median-performance run)', ['measure', 'value'], [
     ['performance', lh.performance], ['accessibility', lh.accessibility], ['best practices', lh.bestPractices],
     ['LCP', ms(lh.lcpMs)], ['TBT', ms(lh.tbtMs)], ['CLS', lh.cls?.toFixed(3)],
+    ['runs again (trace unusable)', results.lighthouse.retried?.join(', ') || 'none'],
   ]);
 }
 const runs = [results.loadSessions, results.loadWasm].filter(Boolean);
