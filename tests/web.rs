@@ -4,6 +4,7 @@
 //!  cargo test --target wasm32-unknown-unknown -p checkout --test web`.
 #![cfg(target_arch = "wasm32")]
 
+use checkout::components::deferred::Deferred;
 use checkout::components::payer_form::{FormState, PayerForm};
 use checkout::components::payment_options::PaymentOptions;
 use checkout::components::summary::Summary;
@@ -298,4 +299,39 @@ async fn a_wrong_rut_is_rejected_and_a_locale_switch_keeps_typed_values() {
     assert!(label_of(&root, "firstName").starts_with("First name"));
     assert_eq!(input(&root, "firstName").value(), "María José");
     assert_eq!(input(&root, "documentNumber").value(), "12.345.678-5");
+}
+
+#[wasm_bindgen_test]
+async fn deferred_draws_its_children_one_task_after_the_rest() {
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), || {
+        view! {
+            <p data-testid="first">"first"</p>
+            <Deferred>
+                <p data-testid="later">"later"</p>
+            </Deferred>
+        }
+    });
+    // Microtasks only: still the task that drew the rest.
+    leptos::task::tick().await;
+    assert_eq!(by_testid(&root, "first").len(), 1);
+    assert!(by_testid(&root, "later").is_empty());
+    // The next task draws them, after what was drawn first.
+    checkout::timers::sleep(0).await;
+    leptos::task::tick().await;
+    let later = by_testid(&root, "later");
+    assert_eq!(later.len(), 1);
+    assert_eq!(text(&later[0]), "later");
+    drop(handle);
+
+    // A view gone before its task came: nothing drawn, nothing panics.
+    let root = container();
+    let gone = leptos::mount::mount_to(
+        root.clone(),
+        || view! { <Deferred><p data-testid="never">"x"</p></Deferred> },
+    );
+    drop(gone);
+    checkout::timers::sleep(0).await;
+    leptos::task::tick().await;
+    assert!(by_testid(&root, "never").is_empty());
 }
