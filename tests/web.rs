@@ -307,7 +307,7 @@ async fn deferred_draws_its_children_one_task_after_the_rest() {
     let handle = leptos::mount::mount_to(root.clone(), || {
         view! {
             <p data-testid="first">"first"</p>
-            <Deferred>
+            <Deferred placeholder="later-pending">
                 <p data-testid="later">"later"</p>
             </Deferred>
         }
@@ -316,19 +316,26 @@ async fn deferred_draws_its_children_one_task_after_the_rest() {
     leptos::task::tick().await;
     assert_eq!(by_testid(&root, "first").len(), 1);
     assert!(by_testid(&root, "later").is_empty());
+    let placeholder = root
+        .query_selector(".later-pending")
+        .ok()
+        .flatten()
+        .expect("the placeholder");
+    assert_eq!(placeholder.get_attribute("aria-hidden").as_deref(), Some("true"));
     // The next task draws them, after what was drawn first.
     checkout::timers::sleep(0).await;
     leptos::task::tick().await;
     let later = by_testid(&root, "later");
     assert_eq!(later.len(), 1);
     assert_eq!(text(&later[0]), "later");
+    assert!(root.query_selector(".later-pending").ok().flatten().is_none());
     drop(handle);
 
     // A view gone before its task came: nothing drawn, nothing panics.
     let root = container();
     let gone = leptos::mount::mount_to(
         root.clone(),
-        || view! { <Deferred><p data-testid="never">"x"</p></Deferred> },
+        || view! { <Deferred placeholder="p"><p data-testid="never">"x"</p></Deferred> },
     );
     drop(gone);
     checkout::timers::sleep(0).await;

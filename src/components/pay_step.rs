@@ -54,7 +54,7 @@ pub fn PayScreen(
             <PaymentOptions session=session.clone() choice=form.choice on_choose=on_choose />
             // The options first, then the form: the step's first render in two tasks.
             {payable.then(|| view! {
-                <Deferred>
+                <Deferred placeholder="form-pending">
                     <PayerForm session=session.clone() form=form />
                     <p class="form-error" role="alert" data-testid="submit-error">
                         {move || submit_error.get().map(|key| i18n.t(key))}
