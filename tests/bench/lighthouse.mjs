@@ -59,9 +59,9 @@ function summarise(report) {
 }
 
 // Lighthouse errors about its own recording, not the page: the trace it took over the load has
-// no navigation start (Chromium 156 headless sometimes drops the main frame's `navigationStart`
-// when the page's new renderer starts tracing late; the page's other events are all there). Such
-// a run measured nothing, so it is run again, at most twice, and reported as retried.
+// no navigation start (with Chromium 156 headless, the failed traces lack the main frame's
+// `navigationStart` and `domLoading` while its later events are all there; why is not known).
+// Such a run measured nothing, so it is run again, at most twice, and reported as retried.
 const RECORDING_ERRORS = ['NO_NAVSTART', 'NO_TRACING_STARTED'];
 const MAX_RETRIES = 2;
 
