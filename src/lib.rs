@@ -17,3 +17,4 @@ pub mod panic_screen;
 pub mod storage;
 pub mod theme;
 pub mod timers;
+pub mod warm;
