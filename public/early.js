@@ -7,9 +7,8 @@
 // session's handle: `<session id>.<expiry>.<mac>`, sent as the `x-checkout-capability` header).
 // The new session's id is NOT written to storage here: the app does it when it takes the answer.
 // Written earlier, the app would find it, take the resume path (GET) and ignore this answer.
-// It also starts the page's one worker, which loads Intl's number data, compiles the wasm off
-// the main thread (`compileOffThread` below) and then runs the start-up's pure paths once on this
-// request's answer (`warmUp`), so V8 compiles those functions there too.
+// It also starts the page's one worker, which loads Intl's number data and compiles the wasm off
+// the main thread (`compileOffThread` below).
 (function () {
   'use strict';
   // Loads the engine's number data (see below: in the page's worker, or in idle time).
@@ -20,58 +19,18 @@
       // No Intl number formatting: src/intl.rs falls back to its own.
     }
   };
-  // V8 compiles each wasm function on its first call, on the calling thread; a module handed to
-  // another thread shares that compiled code. So the worker instantiates the module it compiled
-  // (every import throws: nothing here may reach JavaScript) and runs src/warm.rs `warm` on the
-  // session answer the page is about to decode: the decoder, the checkout machine and the
-  // summary's and form's pure paths are then compiled here instead of in the page's start-up
-  // tasks. `{warm: null}` (no early answer, or an error) skips it; any failure just ends it.
-  var warmUp = function (module, message) {
-    if (typeof message.warm !== 'string') return;
-    try {
-      var imports = {};
-      WebAssembly.Module.imports(module).forEach(function (entry) {
-        (imports[entry.module] = imports[entry.module] || {})[entry.name] = function () {
-          throw new Error('warm-up');
-        };
-      });
-      var wasm = new WebAssembly.Instance(module, imports).exports;
-      var args = [];
-      [message.warm, message.path, message.search].forEach(function (text) {
-        var bytes = new TextEncoder().encode(text);
-        var at = wasm.__wbindgen_malloc(bytes.length, 1);
-        new Uint8Array(wasm.memory.buffer, at, bytes.length).set(bytes);
-        args.push(at, bytes.length);
-      });
-      wasm.warm.apply(null, args);
-    } catch (e) {
-      // An import reached, a trap: what ran so far is compiled all the same.
-    }
-  };
   // This same file, run as the page's worker (below): the number data is loaded here, off the
   // page's main thread; then the app's wasm is compiled here from the bytes the page hands over
-  // (`compileOffThread`), the compiled module is handed back, the start-up's pure paths are run
-  // once here (`warmUp`) and the worker ends.
+  // (`compileOffThread`), the compiled module is handed back and the worker ends.
   if (typeof window === 'undefined') {
     warmIntl();
-    var answer;
-    var answered = new Promise(function (resolve) {
-      answer = resolve;
-    });
     self.onmessage = function (event) {
-      if (event.data && 'warm' in event.data) {
-        answer(event.data);
-        return;
-      }
       Promise.resolve(event.data)
         .then(function (body) {
           return WebAssembly.compileStreaming(new Response(body, { headers: { 'content-type': 'application/wasm' } }));
         })
         .then(function (module) {
           postMessage(module);
-          return answered.then(function (message) {
-            warmUp(module, message);
-          });
         }, function () {
           postMessage(null);
         })
@@ -132,23 +91,16 @@
   // is shared by the page's threads, so a worker running this file loads it while the wasm
   // downloads, and the app's first formatter then costs 2-5 ms. Without workers, it is loaded
   // in idle time instead (and the page compiles the wasm itself).
-  // What the worker's warm-up runs on (see `warmUp`): the early session answer, or nothing.
-  var worker = null;
-  var warmWith = function (body) {
-    if (worker) worker.postMessage({ warm: body, path: location.pathname, search: location.search });
-  };
   if (ID.test(token) && window.Intl && window.WebAssembly) {
     var script = document.currentScript;
     try {
-      worker = new Worker(script.src);
-      compileOffThread(worker);
+      compileOffThread(new Worker(script.src));
     } catch (e) {
       if (window.requestIdleCallback) requestIdleCallback(warmIntl, { timeout: 1000 });
       else setTimeout(warmIntl, 100);
     }
   }
   if (!ID.test(token) || query.has('return') || query.has('session') || !window.fetch || !window.AbortController) {
-    warmWith(null);
     return;
   }
   var key = 'conomy.session.' + token;
@@ -188,7 +140,6 @@
     })
     .then(function (answer) {
       clearTimeout(timer);
-      warmWith(answer.status >= 200 && answer.status < 300 ? answer.body : null);
       return answer;
     });
   window.__conomyEarly = { token: token, method: method, url: url, promise: promise };

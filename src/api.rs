@@ -96,7 +96,7 @@ pub async fn submit_payment(handle: &SessionHandle, body: &Json) -> Result<Payme
 
 /// A session answer and the `capability` the server added to it (absent for a session handed
 /// back for a paid or expired link).
-pub(crate) fn opened(text: &str) -> Result<Opened, CheckoutError> {
+fn opened(text: &str) -> Result<Opened, CheckoutError> {
     let value = Json::parse(text).map_err(|e| CheckoutError::Decode(e.to_string()))?;
     let session = CheckoutSession::from_json(&value).map_err(|e| CheckoutError::Decode(e.to_string()))?;
     let handle = value

@@ -17,4 +17,3 @@ pub mod panic_screen;
 pub mod storage;
 pub mod theme;
 pub mod timers;
-pub mod warm;

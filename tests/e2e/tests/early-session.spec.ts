@@ -70,47 +70,6 @@ test('Intl\'s number data is loaded and the wasm compiled by a worker running ea
   expect(wasmRequests).toBe(1);
 });
 
-test('the worker runs the start-up\'s pure paths on the early answer, so V8 compiles them there and not on the page', async ({ page, checkout, conomy }) => {
-  const link = await conomy.createLinkLike('demo-clp');
-  const warmed: unknown[] = [];
-  await page.addInitScript(() => {
-    const post = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (data, transfer) {
-      if (data && typeof data === 'object' && 'warm' in data) ((window as any).__warmSent ??= []).push(data);
-      return post.call(this, data, transfer);
-    };
-  });
-  // V8's own record of every lazily compiled wasm function, per thread.
-  const cdp = await page.context().newCDPSession(page);
-  const events: any[] = [];
-  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
-  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.start', { categories: 'v8.wasm,__metadata', transferMode: 'ReportEvents' });
-  const workers: { closed: boolean }[] = [];
-  page.on('worker', (worker) => {
-    const state = { closed: false };
-    workers.push(state);
-    worker.on('close', () => { state.closed = true; });
-  });
-  await checkout.open(link.checkoutToken);
-  await expect(page.getByTestId('pay-button')).toBeEnabled();
-  await expect.poll(() => workers[0]?.closed, { timeout: 5000 }).toBe(true);
-  await cdp.send('Tracing.end');
-  await complete;
-  warmed.push(...(await page.evaluate(() => (window as any).__warmSent ?? [])));
-  // The page handed the worker the session answer it decodes itself.
-  expect(warmed).toHaveLength(1);
-  const sent = warmed[0] as { warm: string; path: string };
-  expect(JSON.parse(sent.warm).id).toBe(await checkout.sessionId(link.checkoutToken));
-  expect(sent.path).toBe(`/${link.checkoutToken}`);
-  const threads = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
-  const compiledIn = (name: string) => events.filter((e) => e.name === 'wasm.CompileLazy' && threads.get(`${e.pid}:${e.tid}`) === name).length;
-  // About 350 of the ~1,400 functions the start-up calls (README Performance); far fewer
-  // means `warm` stopped early (it reached an import or trapped).
-  expect(compiledIn('DedicatedWorker thread')).toBeGreaterThan(150);
-  expect(compiledIn('CrRendererMain')).toBeGreaterThan(0);
-});
-
 test('without workers the page compiles the wasm itself and the checkout works the same', async ({ page, checkout, conomy }) => {
   const link = await conomy.createLinkLike('demo-clp');
   await page.addInitScript(() => { (window as any).Worker = undefined; });
