@@ -69,7 +69,9 @@ impl<T: Clone + 'static> Fetched<T> {
         self.value.get()
     }
 
+    /// The newest answer, untracked; `None` before the first, or once the owner is gone (an
+    /// effect's first run can come after its component was replaced in the same tick).
     pub fn get_untracked(&self) -> Option<T> {
-        self.value.get_untracked()
+        self.value.try_get_untracked().flatten()
     }
 }

@@ -7,7 +7,7 @@ use checkout_core::options::{payment_options, PaymentOption};
 use leptos::prelude::*;
 
 use crate::components::rail_icon;
-use crate::intl::{format_decimal, format_money};
+use crate::intl::{format_decimal, use_amounts};
 use crate::locale::use_i18n;
 
 /// One radio: where it points in the session and its `value`.
@@ -133,6 +133,7 @@ fn MethodRadio(
     on_choose: Callback<(usize, usize)>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let amounts = use_amounts();
     let key = (choice.config, choice.method);
     let id = format!("method-{}", choice.value.replace(':', "-"));
     let rail = choice.rail.clone();
@@ -153,7 +154,7 @@ fn MethodRadio(
             <img class="rail-icon" src=rail_icon(&choice.rail) alt="" width="32" height="32" />
             <span class="method-text">
                 <span class="method-name">{move || rail_name(i18n.get(), &rail)}</span>
-                <span class="method-amount">{move || format_money(&amount, &currency, i18n.get())}</span>
+                <span class="method-amount">{move || amounts.format(&amount, &currency)}</span>
             </span>
         </label>
     }

@@ -116,7 +116,13 @@ impl Runner {
                     self.form.restore(&session, choice);
                 }
             }
-            Command::SetChoice(choice) => self.form.choice.set(choice),
+            Command::SetChoice(choice) => {
+                let session = self.state.with_untracked(|s| s.session.clone());
+                match session {
+                    Some(session) => self.form.select(&session, choice),
+                    None => self.form.choice.set(choice),
+                }
+            }
             Command::Hold(held) => hold(&token, held.as_ref()),
             Command::StoreWaiting(id) => storage::set_waiting_payment(&token, &id),
             Command::ForgetWaiting => storage::forget_waiting_payment(&token),
