@@ -203,23 +203,26 @@ async fn call(
 ) -> Result<String, Failure> {
     let controller = web_sys::AbortController::new().map_err(|_| (CheckoutError::Network, None))?;
     let timed_out = Rc::new(Cell::new(false));
+    // Owned by the timer, not by this call: a timer that fires late (a clock that jumped, a
+    // tab woken from sleep) must find its closure, not one this call already dropped
+    // ("closure invoked after being dropped"). Run late, it aborts a request that is done,
+    // which does nothing; cleared, it stays (a few bytes) until the page goes.
     let on_timeout = {
         let (controller, timed_out) = (controller.clone(), timed_out.clone());
-        Closure::once(move || {
+        Closure::once_into_js(move || {
             timed_out.set(true);
             controller.abort();
         })
     };
     let window = web_sys::window().ok_or((CheckoutError::Network, None))?;
     let timer = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), TIMEOUT_MS)
+        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.unchecked_ref(), TIMEOUT_MS)
         .ok();
 
     let answer = send(method, url, body, handle, &controller.signal()).await;
     if let Some(timer) = timer {
         window.clear_timeout_with_handle(timer);
     }
-    drop(on_timeout);
 
     let (status, retry_after, text) = answer.map_err(|_| {
         let error = if timed_out.get() {
