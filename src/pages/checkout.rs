@@ -54,7 +54,7 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
     let token = StoredValue::new(token);
 
     let phase = Memo::new(move |_| state.with(|s| s.phase.clone()));
-    // The currencies the page shows decide how every amount names its currency (issue 14), so
+    // The currencies the page shows decide how every amount names its currency, so
     // they are set before anything draws the session.
     let session = Memo::new(move |_| {
         let current = state.with(|s| s.session.clone());
