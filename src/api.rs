@@ -157,7 +157,7 @@ type Failure = (CheckoutError, Option<u32>);
 /// errors are exactly those of a request sent here.
 ///
 /// Deliberately not generic over the answer's type: the request, retry and timeout machinery is
-/// compiled once and only [`decode`] is per type (issue 7: every generic copy weighs on the wasm).
+/// compiled once and only [`decode`] is per type (every generic copy weighs on the wasm).
 async fn retried_from(
     first: Option<Result<String, Failure>>,
     method: Method,

@@ -12,9 +12,9 @@
 //! Each public component (`SuccessScreen`, `NextActionView`, …) keeps its props and hands
 //! them to [`lazy`] with a fallback that keeps the layout and says the state (the heading and
 //! text of the screen, from the main module). A chunk that fails to load (offline right after
-//! paying) leaves that fallback up and is retried with backoff until it loads; [`prefetch`]
-//! fetches it in idle time once the pay step is drawn, so it is normally there before the
-//! payment answers.
+//! paying) leaves that fallback up and is retried with backoff until it loads; [`prefetch`],
+//! armed when the payment options are drawn, fetches it in the idle time after the payer's first
+//! touch of the page, so it is normally there before the payment answers.
 
 use std::cell::{Cell, RefCell};
 

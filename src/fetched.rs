@@ -1,7 +1,7 @@
 //! [`Fetched`]: a value one request fetches, read as a signal; what the bank picker and the
 //! landing page's demo links need from Leptos' `LocalResource`, without its async-derived
 //! machinery (async signals, transitions, suspense wakers: about 9 KB brotli of the first load,
-//! measured in README Performance). The checkout page itself never needed it: its requests are
+//! measured in docs/performance.md). The checkout page itself never needed it: its requests are
 //! commands of the state machine that `pages/checkout/runner.rs` runs.
 //!
 //! Same reading as `LocalResource`: `get()` is `None` until the first answer, a `refetch()`

@@ -84,7 +84,8 @@ async fn asset(files: &StaticFiles, request: Request, file_name: String) -> Resp
         let policy = if is_hashed_name(&file_name) {
             "public, max-age=31536000, immutable"
         } else {
-            // Unhashed files (favicon, embed.js) may change under the same name: revalidate.
+            // Unhashed files (early.js, the rail icons) may change under the same name: revalidate.
+            // embed.js gets a short public cache instead (embedding::set_embed_script_headers).
             "no-cache"
         };
         response

@@ -68,7 +68,8 @@ pub fn PaymentOptions(
     /// Runs after the payer picks a method (the page saves the choice).
     on_choose: Callback<(usize, usize)>,
 ) -> impl IntoView {
-    // The pay step is being drawn: the screens after paying are fetched once the page is idle.
+    // The pay step is being drawn: the screens after paying are fetched after the payer first
+    // touches the page, in the idle time after that (`chunk::prefetch`).
     crate::chunk::prefetch();
     let i18n = use_i18n();
     let options = payment_options(&session);

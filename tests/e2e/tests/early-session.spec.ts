@@ -1,4 +1,4 @@
-// Issue 7: public/early.js starts the session request before the wasm has loaded, and the app
+// public/early.js starts the session request before the wasm has loaded, and the app
 // takes that answer instead of sending its own: one request, one session, with the wasm slowed.
 import { test, expect } from '../fixtures/test';
 

@@ -1,4 +1,4 @@
-// Issue 4: the checkout embedded in a merchant page, with two real origins — the sandbox's demo
+// The checkout embedded in a merchant page, with two real origins — the sandbox's demo
 // merchant page on http://localhost:<port> (MERCHANT_URL, started by global-setup.ts) framing the
 // checkout on http://127.0.0.1:<port> (CHECKOUT_URL) through /embed.js. Third origins are
 // Playwright-fulfilled pages (http://third.test), so nothing else needs to listen.
@@ -188,7 +188,7 @@ test('PIX inside the frame: the QR grows the frame, events reach the merchant fr
     const statuses = seen.filter((m) => m.data.type === 'status').map((m) => m.data.payload?.status);
     expect(statuses).toEqual(expect.arrayContaining(['ACTIVE', 'FINISHED']));
     const completed = seen.filter((m) => m.data.type === 'completed').map((m) => m.data.payload);
-    // Issue 14: with the receipt's non-personal facts (no merchant name, nothing the payer typed).
+    // With the receipt's non-personal facts (no merchant name, nothing the payer typed).
     const receipt = { paymentId: payment.id, amount: payment.totalAmount, currency: payment.currency, method: 'PIX', paidAt: payment.createdAt };
     expect(completed).toEqual([
       { sessionId, redirectUrl: `${MERCHANT}/success`, navigateParent: false, receipt },

@@ -1,4 +1,4 @@
-// Issue 6: the checkout under injected upstream faults. Every spec creates its own link with
+// The checkout under injected upstream faults. Every spec creates its own link with
 // `metadata.faults` (the sandbox applies link rules to that link's calls only), so specs run in
 // parallel without global rules. In every case the payer ends on the right screen, with what
 // they typed intact and at most one payment created.

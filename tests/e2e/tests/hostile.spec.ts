@@ -1,4 +1,4 @@
-// Issue 6: hostile data is inert. Merchant-controlled text is shown as text, unsafe logo and
+// Hostile data is inert. Merchant-controlled text is shown as text, unsafe logo and
 // return URLs are never used, malformed tokens never reach the API, and malformed, partial or
 // unexpected API answers end on a clear message or a safe default, never a blank or dead page.
 import type { Page, Route } from '@playwright/test';

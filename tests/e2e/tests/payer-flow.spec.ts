@@ -1,4 +1,4 @@
-// Issue 3: the payer flow end to end in the real browser against the sandbox — every rail kind,
+// The payer flow end to end in the real browser against the sandbox — every rail kind,
 // validation, resume, expiry, redirect safety and single submission.
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures/test';

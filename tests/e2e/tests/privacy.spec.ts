@@ -1,4 +1,4 @@
-// Issue 11: a session belongs to the browser that opened it. A planted `?session=` (a bare id, a
+// A session belongs to the browser that opened it. A planted `?session=` (a bare id, a
 // forged handle, another link's handle) gets the victim a session of their own; the embedded frame (third-party
 // storage blocked) still reloads into its session and the provider return still shows the
 // outcome, because the URLs carry the handle the server issued; a paid link opened by a new

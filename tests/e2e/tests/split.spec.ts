@@ -1,7 +1,7 @@
-// Issue 14's size allowance: the post-payment screens are a separate wasm chunk
-// (src/chunk.rs, tools/split-wasm.mjs). It is not part of the first load, it is fetched in idle
-// time once the payer first touches the pay step, the screens render from it after paying, and a chunk that
-// cannot be fetched leaves the screen's heading and text up and loads once the network is back.
+// The post-payment screens are a separate wasm chunk (src/chunk.rs, tools/split-wasm.mjs), so
+// the first load carries only the pay screen. The chunk is fetched in idle time after the payer
+// first touches the page, the screens render from it after paying, and a chunk that cannot be
+// fetched leaves the screen's heading and text up and loads once the network is back.
 import type { Page, Request } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
 import { stayOnResult } from '../fixtures/states';
