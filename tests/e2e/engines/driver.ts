@@ -48,7 +48,7 @@ export interface Engine {
 
 /**
  * Records what the engine's console would call an error, from inside the page: console.error,
- * uncaught exceptions and rejections, resources that failed to load, CSP violations. Installed
+ * uncaught exceptions and rejections, scripts and styles that failed to load, CSP violations. Installed
  * before the page's own scripts in Firefox (a BiDi preload script), and by every command in
  * WebKit (classic WebDriver cannot run anything earlier; see WebKitEngine).
  */
@@ -63,8 +63,10 @@ const ERROR_HOOK = `(function () {
   };
   addEventListener('error', function (e) {
     var t = e.target;
-    if (t && t !== window && (t.src || t.href)) seen.push('failed to load: ' + (t.src || t.href));
-    else seen.push('uncaught: ' + (e.error ? text(e.error) : e.message));
+    // A script or stylesheet that did not load; an image may fail (the checkout drops a
+    // merchant logo that does not load: the sandbox's is on a host that does not exist).
+    if (t && t !== window && t.tagName !== 'IMG') seen.push('failed to load: ' + (t.src || t.href || t.tagName));
+    else if (t === window || !t) seen.push('uncaught: ' + (e.error ? text(e.error) : e.message));
   }, true);
   addEventListener('unhandledrejection', function (e) { seen.push('unhandled rejection: ' + text(e.reason)); });
   addEventListener('securitypolicyviolation', function (e) {
@@ -156,7 +158,8 @@ export class FirefoxEngine implements Engine {
 
   async press(key: Key, shift = false): Promise<void> {
     if (shift) await this.page.keyboard.down('Shift');
-    await this.page.keyboard.press(key as KeyInput);
+    // Puppeteer names the space bar by its character.
+    await this.page.keyboard.press((key === 'Space' ? ' ' : key) as KeyInput);
     if (shift) await this.page.keyboard.up('Shift');
   }
 
@@ -271,7 +274,7 @@ export class WebKitEngine implements Engine {
   }
 
   async enterFrame(css: string): Promise<void> {
-    await this.session.switchToFrame(null);
+    await this.leaveFrame();
     await this.withElement(css, (el) => this.session.switchToFrame(el));
     this.inFrame = css;
   }
@@ -303,10 +306,13 @@ export class WebKitEngine implements Engine {
         if (el) {
           const shown = await this.eval((sel: string) => {
             const e = document.querySelector(sel) as HTMLElement | null;
-            return !!e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden' &&
+            const usable = !!e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden' &&
               !(e as HTMLButtonElement).disabled;
+            if (usable) e.scrollIntoView({ block: 'center', inline: 'nearest' });
+            return usable ? e.getBoundingClientRect().top : null;
           }, css);
-          if (shown) {
+          if (shown !== null) {
+            if (this.inFrame) await this.scrollTopTo(this.inFrame, shown);
             await action(el);
             return;
           }
@@ -319,6 +325,23 @@ export class WebKitEngine implements Engine {
       if (Date.now() > deadline) throw new Error(`webkit: ${css}: ${last} after ${ACTION_TIMEOUT_MS} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /**
+   * Scrolls the top document so that `y` (a position inside the frame `frameCss`) is in the
+   * middle of the window, then returns into the frame: WebKitWebDriver scrolls a frame's own
+   * document to an element but not the page around the frame, and a click outside the window
+   * reaches nothing.
+   */
+  private async scrollTopTo(frameCss: string, y: number): Promise<void> {
+    await this.session.switchToFrame(null);
+    await this.eval((sel: string, inside: number) => {
+      const frame = document.querySelector(sel) as HTMLElement;
+      window.scrollBy(0, frame.getBoundingClientRect().top + inside - window.innerHeight / 2);
+    }, frameCss, y);
+    const frame = await this.session.find(frameCss);
+    if (!frame) throw new Error(`webkit: the frame ${frameCss} is gone`);
+    await this.session.switchToFrame(frame);
   }
 
   /** A script run while the frame's document is being replaced: tried again, briefly. */
