@@ -4,6 +4,9 @@
 // free port. Run one engine with `engines/run firefox` or `engines/run webkit`.
 import { defineConfig } from '@playwright/test';
 
+// global-setup.ts's server log: test-results/engines-server.log, next to the Chromium run's.
+process.env.E2E_SERVER_LOG ??= 'engines-server.log';
+
 export default defineConfig({
   testDir: './engines',
   testMatch: '*.spec.ts',

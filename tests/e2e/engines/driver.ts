@@ -212,10 +212,14 @@ export class WebKitEngine implements Engine {
 
   /** A fresh MiniBrowser (its automation sessions are ephemeral: no storage carried over). */
   static async open(driver: DriverServer): Promise<WebKitEngine> {
-    const session = await WebDriverSession.create(driver.url, {
+    const capabilities = {
       browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
-    });
+    };
+    // Seen once in a few dozen sessions on a loaded machine: a MiniBrowser that never finishes
+    // starting. A second one is asked for (the driver replaces the stuck session).
+    const session = await WebDriverSession.create(driver.url, capabilities, 30_000)
+      .catch(() => WebDriverSession.create(driver.url, capabilities, 30_000));
     await session.setTimeouts({ script: 30_000, pageLoad: 30_000, implicit: 0 });
     await session.setWindowRect({ width: 1280, height: 900 });
     return new WebKitEngine(session);

@@ -35,7 +35,8 @@ export class DriverServer {
   static async start(binary: string, logFile: string): Promise<DriverServer> {
     const port = await freePort();
     const log = fs.openSync(logFile, 'a');
-    const child = spawn(binary, [`--port=${port}`], { stdio: ['ignore', log, log] });
+    // --replace-on-new-session: a session whose browser is still closing never blocks the next.
+    const child = spawn(binary, [`--port=${port}`, '--replace-on-new-session'], { stdio: ['ignore', log, log] });
     let exit: string | null = null;
     child.on('exit', (code, signal) => { exit = `code ${code}, signal ${signal}`; });
     child.on('error', (e) => { exit = String(e); });
@@ -71,8 +72,10 @@ export class DriverServer {
 export class WebDriverSession {
   private constructor(private readonly base: string) {}
 
-  static async create(server: string, capabilities: Record<string, unknown>): Promise<WebDriverSession> {
-    const value = await call<{ sessionId: string }>('POST', `${server}/session`, { capabilities: { alwaysMatch: capabilities } }, 'new session');
+  /** A new session, or an error after `timeoutMs` (a browser that never finished starting). */
+  static async create(server: string, capabilities: Record<string, unknown>, timeoutMs: number): Promise<WebDriverSession> {
+    const value = await call<{ sessionId: string }>('POST', `${server}/session`, { capabilities: { alwaysMatch: capabilities } },
+      'new session', AbortSignal.timeout(timeoutMs));
     return new WebDriverSession(`${server}/session/${value.sessionId}`);
   }
 
@@ -142,9 +145,10 @@ export class WebDriverSession {
   }
 }
 
-async function call<T>(method: string, url: string, body: unknown, what: string): Promise<T> {
+async function call<T>(method: string, url: string, body: unknown, what: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(url, {
     method,
+    signal,
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
