@@ -15,7 +15,14 @@ async function payWith(payer: Payer, token: string, rail: string, values: Record
 
 test('redirect (ETPAY): provider page, approve, the receipt, then the merchant', async ({ engine, payer, conomy }) => {
   const demo = await conomy.demo('demo-clp');
-  await payWith(payer, demo.token, 'ETPAY', PAYER);
+  await payer.open(demo.token);
+  await payer.choose('ETPAY');
+  // The chosen method's card is marked by `.method:has(input:checked)` (style/components.css).
+  const marked = await engine.eval(() => ['ETPAY', 'WEBPAY'].map((rail) =>
+    getComputedStyle(document.querySelector(`input[type="radio"][value="${rail}"]`)!.closest('.method')!).boxShadow));
+  expect(marked[0], ':has() marks the chosen method').not.toBe(marked[1]);
+  await payer.fill(PAYER);
+  await payer.pay();
 
   await payer.waitForUrl(/\/sandbox\/provider\//);
   await engine.click('#approve');
