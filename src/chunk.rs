@@ -192,6 +192,8 @@ pub fn prefetch() {
         return;
     };
     // Called on every touch until the chunk is in; each call after the first returns at once.
+    // A deliberate page-lifetime leak: the listeners (and their closure) stay on the document;
+    // once the chunk is in, each touch returns at once.
     let start = Closure::<dyn Fn()>::new(prefetch_when_idle).into_js_value();
     for kind in ["pointerdown", "keydown", "focusin"] {
         let _ = document.add_event_listener_with_callback(kind, start.unchecked_ref());
