@@ -1,6 +1,10 @@
 //! The only HTTP client of the SPA: the six same-origin `/api` calls of the contract (§2) plus
-//! the sandbox's demo-link list. Every request has a timeout; reads and session creation retry
-//! transient failures; a payment submission is sent exactly once (see [`submit_payment`]).
+//! the sandbox's demo-link list. Every request has a timeout; a payment submission is sent
+//! exactly once (see [`submit_payment`]); other calls are tried again as `checkout_core::retry`
+//! says. Retries have one owner per failure: the gateway retries what Conomy failed (a read,
+//! once), this page what the payer's network lost and what an answer says to come back for
+//! (`Retry-After`), so one failing read costs Conomy two calls, not a product of two loops
+//! (docs/architecture.md, "Retries").
 
 use std::cell::Cell;
 use std::rc::Rc;

@@ -1,6 +1,14 @@
 //! When the page tries a failed call again, and after how long. The SPA's `api` module runs this
 //! rule; the server's tests run the same rule against a real gateway to count what one failing
 //! call costs upstream.
+//!
+//! Retries have one owner per failure (docs/architecture.md, "Retries"): the gateway sees Conomy
+//! and retries a read Conomy failed (once, server/src/backend.rs); the page sees the payer's
+//! network and retries what got no answer, and answers that say when to come back (429 or 503
+//! with `Retry-After`: the gateway's rate limit and full slots, which cost Conomy nothing, or
+//! Conomy's own 429). A 5xx answer to a read is final here, or each page try would multiply the
+//! gateway's. Opening a session is a `POST` the gateway never repeats, so the page is its only
+//! retrier, 5xx included. A payment is never repeated.
 
 use crate::checkout::CallError;
 
@@ -33,10 +41,11 @@ pub fn retry_delay(call: Call, tries: u32, error: &CallError, retry_after_ms: Op
     Some(retry_after_ms.unwrap_or(backoff).min(MAX_RETRY_AFTER_MS))
 }
 
-fn retryable(call: Call, error: &CallError, _said_when: bool) -> bool {
-    match call {
-        Call::Payment => false,
-        Call::Read | Call::Open => error.is_transient(),
+fn retryable(call: Call, error: &CallError, says_when: bool) -> bool {
+    match (call, error) {
+        (Call::Payment, _) => false,
+        (Call::Read, CallError::Api(e)) => says_when && matches!(e.status, 429 | 503),
+        (Call::Read | Call::Open, _) => error.is_transient(),
     }
 }
 
@@ -75,6 +84,38 @@ mod tests {
             retry_delay(Call::Open, 1, &api(429), Some(120_000)),
             Some(MAX_RETRY_AFTER_MS)
         );
+    }
+
+    #[test]
+    fn a_read_is_tried_again_after_no_answer_or_when_told_when() {
+        assert_eq!(retry_delay(Call::Read, 1, &CallError::Network, None), Some(1_000));
+        assert_eq!(retry_delay(Call::Read, 2, &CallError::Timeout, None), Some(2_000));
+        assert_eq!(retry_delay(Call::Read, 1, &api(503), Some(1_000)), Some(1_000));
+        assert_eq!(retry_delay(Call::Read, 1, &api(429), Some(7_000)), Some(7_000));
+        assert_eq!(
+            retry_delay(Call::Read, 4, &api(429), Some(7_000)),
+            None,
+            "four tries at most"
+        );
+    }
+
+    #[test]
+    fn a_failure_the_gateway_already_retried_is_final_for_a_read() {
+        for status in [500, 502, 503, 504] {
+            assert_eq!(retry_delay(Call::Read, 1, &api(status), None), None, "{status}");
+        }
+        // A Retry-After on a 5xx other than 503 (Conomy's, passed on) does not make it the
+        // gateway's "come back later".
+        assert_eq!(retry_delay(Call::Read, 1, &api(502), Some(1_000)), None);
+        assert_eq!(retry_delay(Call::Read, 1, &api(429), None), None);
+    }
+
+    #[test]
+    fn opening_a_session_is_tried_again_on_a_5xx_since_the_gateway_never_repeats_a_post() {
+        for status in [500, 502, 503, 504] {
+            assert_eq!(retry_delay(Call::Open, 1, &api(status), None), Some(1_000), "{status}");
+        }
+        assert_eq!(retry_delay(Call::Open, 1, &api(429), None), Some(1_000));
     }
 
     #[test]
