@@ -18,8 +18,10 @@ function watchForTrouble(page: Page): { dialogs: string[]; errors: string[] } {
 }
 
 async function expectInert(page: Page, trouble: { dialogs: string[]; errors: string[] }): Promise<void> {
-  // Give an injected onerror/script the time it would need to run.
-  await page.waitForTimeout(500);
+  // An injected image's onerror would run when the image fails: wait until every image of the
+  // page has finished, loaded or failed (a script set as text never runs; one made DOM would be
+  // found below).
+  await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
   expect(await page.locator('[data-pwned]').count()).toBe(0);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(trouble.dialogs).toEqual([]);
