@@ -7,6 +7,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { test, expect, type CheckoutPage } from '../fixtures/test';
 import type { Conomy } from '../fixtures/conomy';
 import { PAYER, VALID_CPF } from '../fixtures/states';
+import { installClock } from '../fixtures/time';
 
 /** Uncaught errors and console errors of the app (a panic logs one, then draws the crash screen). */
 function watchErrors(page: Page): string[] {
@@ -34,7 +35,7 @@ async function timeRunsOut(page: Page, conomy: Conomy, sessionId: string): Promi
 
 test.beforeEach(async ({ page }) => {
   // Before the page loads, so its countdown and timers run on the fake clock (which still flows).
-  await page.clock.install();
+  await installClock(page);
 });
 
 test('the form open when time runs out: the expired screen, and "start again" keeps what was typed',
