@@ -286,6 +286,38 @@ async fn upstream_a_strangers_read_or_payment_by_session_id_is_404_and_never_rea
     );
 }
 
+/// A capability has one spelling: the expiry re-written with leading zeros (the MAC covers the
+/// number, not the text) or a MAC with other unused low bits is refused like any forgery, so no
+/// log, cache or allow-list keyed on the text sees two names for one grant.
+#[tokio::test]
+async fn sandbox_a_capability_spelled_another_way_is_refused_like_a_forgery() {
+    let server = start_sandbox_unlimited().await;
+    let (_, _, session) = open_raw(&server, "demo-clp", &json!({})).await;
+    let id = id_of(&session);
+    let own = capability_or_stand_in(&session);
+    let (_, rest) = own.split_once('.').expect("id.expiry.mac");
+    let (expiry, mac) = rest.split_once('.').expect("expiry.mac");
+    let payment = etpay_payment(&format!("{}/demo-clp", server.public_url));
+    let before = server.backend.transport_calls();
+    for (what, spelling) in [
+        ("a leading zero", format!("{id}.0{expiry}.{mac}")),
+        ("two leading zeros", format!("{id}.00{expiry}.{mac}")),
+        ("padding", format!("{id}.{expiry}.{mac}=")),
+    ] {
+        assert_refused(&server, &id, what, Some(&spelling), &payment).await;
+    }
+    assert_eq!(server.backend.transport_calls(), before, "nothing reached Conomy");
+    let (status, text) = call(
+        &server,
+        Method::GET,
+        &format!("/api/checkout-sessions/{id}"),
+        Some(&own),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "the one spelling still reads: {text}");
+}
+
 // ---- the paid-link stranger -------------------------------------------------------------------
 
 #[tokio::test]
