@@ -1039,3 +1039,36 @@ async fn logs_never_carry_the_checkout_token_session_and_payment_ids_capabilitie
         offending.join("\n")
     );
 }
+
+/// A path whose last segment has a dot is served as a file, but its first segment may be a
+/// checkout token (`/<token>/anything.js`): the access log names it by its class, `<static>`,
+/// never by the path.
+#[tokio::test]
+async fn logs_name_a_file_like_path_by_its_class_never_by_the_path() {
+    let logs = captured_logs();
+    let server = start_sandbox_unlimited().await;
+    let token = "shop-logpath-4Vq";
+    for path in [
+        format!("/{token}/receipt.pdf"),
+        format!("/{token}/x.y"),
+        format!("/rails/{token}.svg"),
+    ] {
+        let (status, _) = call(&server, Method::GET, &path, None, None).await;
+        assert_eq!(status, 404, "{path}");
+    }
+    // The request id of one more such request finds its access-log line.
+    let response = client()
+        .get(url(&server, &format!("/{token}/last.js")))
+        .send()
+        .await
+        .expect("answered");
+    let request_id = response.headers()["x-request-id"].to_str().expect("id").to_string();
+    let text = log_text(&logs);
+    let line = text
+        .lines()
+        .find(|line| line.contains(&request_id))
+        .unwrap_or_else(|| panic!("an access-log line for {request_id}:\n{text}"));
+    assert!(line.contains("route=<static>"), "{line}");
+    let offending: Vec<&str> = text.lines().filter(|line| line.contains(token)).collect();
+    assert!(offending.is_empty(), "a path in the log:\n{}", offending.join("\n"));
+}
