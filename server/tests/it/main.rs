@@ -11,6 +11,7 @@ mod conomy_fidelity;
 mod embedding;
 mod faults;
 mod lifecycle;
+mod other_sites;
 mod privacy;
 mod public_api;
 mod rate_limits;
