@@ -656,6 +656,11 @@ pub fn field_error(locale: Locale, error: FieldError) -> String {
             "This is too long.",
         ),
         FieldError::Invalid => ("Revisa este dato.", "Confira este dado.", "Please check this value."),
+        FieldError::HiddenCharacters => (
+            "Quita los caracteres invisibles o de dirección del texto.",
+            "Remova os caracteres invisíveis ou de direção do texto.",
+            "Remove the invisible or text-direction characters from this value.",
+        ),
     };
     pick(locale, es, pt, en).to_string()
 }

@@ -241,6 +241,13 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
         .ok_or_else(|| problem(400, ApiErrorKind::MissingParam, "origins[0] is required."))?;
     let text = |key: &str| origin.get(key).and_then(Value::as_str).map(str::trim).unwrap_or("");
     let (rail, currency) = (text("type"), text("currency"));
+    // What the payer typed reaches Conomy and the merchant's dashboard as typed: no text that
+    // reads backwards or hides a character (the page refuses it too, saying why).
+    if holds_hidden_characters(&Value::Object(origin.clone())) {
+        return Err(ApiFailure::invalid(
+            "A payer field holds invisible or text-direction characters.",
+        ));
+    }
 
     let session = read_session(api, session_id).await?;
     let offered = payment_options(&session).into_iter().find_map(|option| {
@@ -285,6 +292,20 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
         origin.remove("amount");
     }
     Ok(body)
+}
+
+/// Whether any string in `value` (keys included) holds a character
+/// `checkout_core::validate::has_hidden_characters` refuses.
+fn holds_hidden_characters(value: &Value) -> bool {
+    use checkout_core::validate::has_hidden_characters;
+    match value {
+        Value::String(text) => has_hidden_characters(text),
+        Value::Array(items) => items.iter().any(holds_hidden_characters),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| has_hidden_characters(key) || holds_hidden_characters(value)),
+        _ => false,
+    }
 }
 
 /// The session as Conomy has it now (its configs decide what may be paid).

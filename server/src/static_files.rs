@@ -84,7 +84,8 @@ async fn asset(files: &StaticFiles, request: Request, file_name: String) -> Resp
         let policy = if is_hashed_name(&file_name) {
             "public, max-age=31536000, immutable"
         } else {
-            // Unhashed files (favicon, embed.js) may change under the same name: revalidate.
+            // Unhashed files (favicon, early.js) may change under the same name: revalidate.
+            // embed.js gets its own short public cache below (`embedding`).
             "no-cache"
         };
         response

@@ -662,6 +662,48 @@ async fn upstream_a_payment_for_a_rail_or_currency_the_session_does_not_offer_is
     );
 }
 
+/// A payer field with a bidi override or a zero-width character would reach Conomy and the
+/// merchant's dashboard as typed: the rebuild refuses the payment (400) and calls nothing.
+#[tokio::test]
+async fn upstream_a_payment_with_invisible_or_direction_characters_is_400_without_a_payment_call() {
+    let (fake, gateway) = start_fake_and_gateway().await;
+    let (_, _, session) = open_raw(&gateway, "shop-1", &json!({})).await;
+    let id = id_of(&session);
+    let capability = capability_or_stand_in(&session);
+    for (field, value) in [
+        ("firstName", "Ana\u{202E}lanigiro"),
+        ("lastName", "Ro\u{200B}jas"),
+        ("email", "ana\u{200B}@example.cl"),
+    ] {
+        let mut payment = fake_etpay_payment("shop-1", "ana@example.cl");
+        payment["origins"][0]["etpay"]["customer"][field] = json!(value);
+        let (status, text) = call(
+            &gateway,
+            Method::POST,
+            &format!("/api/checkout-sessions/{id}/payments"),
+            Some(&capability),
+            Some(&payment),
+        )
+        .await;
+        assert_eq!(status, 400, "{field} {value:?}: {text}");
+        assert_error(&json_of(&text), 400, "invalidParam");
+    }
+    assert_eq!(
+        fake.count(&Method::POST, &format!("/checkout-sessions/{id}/payments")),
+        0,
+        "no payment reached Conomy"
+    );
+    let (status, text) = call(
+        &gateway,
+        Method::POST,
+        &format!("/api/checkout-sessions/{id}/payments"),
+        Some(&capability),
+        Some(&fake_etpay_payment("shop-1", "ana@example.cl")),
+    )
+    .await;
+    assert_eq!(status, 200, "the same payment without them: {text}");
+}
+
 // ---- what reaches the browser -----------------------------------------------------------------
 
 /// Every `/api` answer of one whole checkout through the fake: (what, status, text).
