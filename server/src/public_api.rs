@@ -110,25 +110,61 @@ async fn refresh_session(
 
 /// Opens (or refreshes) a session for this browser: a valid token and a JSON object body
 /// (whose content is not forwarded: Conomy gets a literal `{}`), the client's session limit,
-/// the call; then the session's capability, when it is one the payer can pay on. A paid or
-/// expired link hands back an earlier visitor's session: that one gets no capability (nobody
-/// can read its payments through us) and no prefill, just enough for "already paid" or "expired".
+/// the call; then the session's capability, when it is one the payer can pay on and nobody has
+/// acted on yet. A paid or expired link hands back an earlier visitor's session: that one gets
+/// no capability (nobody can read its payments through us) and no prefill, just enough for
+/// "already paid" or "expired". A payable session that already has a payment (a session made
+/// without a link is the same session for every visitor; Conomy may hand back an open one) is
+/// somebody else's: `409 alreadyExist`, with nothing of it. Its payer reads it with the
+/// capability they hold, never by opening it again.
 async fn open_session(api: &ApiState, client: &ClientAddr, path: &str) -> Answer {
     rate_limit(api, &api.limits.sessions, client).await?;
     let empty = Value::Object(serde_json::Map::new());
     let (status, Json(mut session)) = forward(api, Method::POST, path, Some(&empty), Shape::Session).await?;
-    let capability = allow_list::is_payable(&session)
-        .then(|| {
-            session
-                .get("id")
-                .and_then(Value::as_str)
-                .and_then(|id| api.capabilities.issue(id))
-        })
+    let payable_id = allow_list::is_payable(&session)
+        .then(|| session.get("id").and_then(Value::as_str).filter(|id| is_valid_id(id)))
         .flatten();
+    if let Some(id) = payable_id {
+        if has_payments(api, id).await? {
+            tracing::info!("an opened session already has a payment; not handed to this visitor");
+            return Err(problem(409, ApiErrorKind::AlreadyExist, IN_USE).into());
+        }
+    }
+    let capability = payable_id.and_then(|id| api.capabilities.issue(id));
     if let (Some(capability), Some(object)) = (capability, session.as_object_mut()) {
         object.insert(capability::FIELD.into(), Value::String(capability));
     }
     Ok((status, Json(session)))
+}
+
+/// What a visitor is told about a session somebody else is paying.
+const IN_USE: &str = "This checkout is already being paid in another browser.";
+
+/// Whether Conomy lists any payment on the session. An answer that cannot be read is a 502
+/// (the page tries again) rather than a capability handed out on a guess.
+async fn has_payments(api: &ApiState, session_id: &str) -> ApiResult<bool> {
+    let path = format!("/payments?checkoutSessionId={session_id}&limit=1");
+    let response = api
+        .backend
+        .call(Method::GET, &path, None)
+        .await
+        .map_err(backend_failure)?;
+    if !response.status.is_success() {
+        return Err(upstream_failure(&response));
+    }
+    let list: Value = serde_json::from_slice(&response.body).map_err(|_| {
+        tracing::warn!("upstream payment list is not JSON");
+        bad_gateway()
+    })?;
+    let listed = list
+        .get("results")
+        .and_then(Value::as_array)
+        .is_some_and(|results| !results.is_empty());
+    let counted = list
+        .pointer("/pagination/total")
+        .and_then(Value::as_u64)
+        .is_some_and(|total| total > 0);
+    Ok(listed || counted)
 }
 
 async fn get_session(
