@@ -303,13 +303,19 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
             "This checkout session does not offer that payment method and currency.",
         ));
     };
+    // The return URLs lead back to `/<checkoutToken>`: a session without one (the schema lets
+    // Conomy leave it out) cannot be paid through this checkout, which is no upstream failure.
     let token = session
         .checkout_token
         .as_deref()
         .filter(|t| is_valid_id(t))
         .ok_or_else(|| {
             tracing::warn!("upstream session has no valid checkoutToken; cannot build return URLs");
-            bad_gateway()
+            ApiFailure::new(
+                422,
+                ApiErrorKind::FailedPrecondition,
+                safe_message(&ApiErrorKind::FailedPrecondition),
+            )
         })?;
     let node_key = method.rail.node_key();
     let node: CoreObject = origin
@@ -354,10 +360,16 @@ async fn read_session(api: &ApiState, session_id: &str) -> ApiResult<CheckoutSes
     if !response.status.is_success() {
         return Err(upstream_failure(&response));
     }
-    let session: CheckoutSession = serde_json::from_slice(&response.body).map_err(|_| {
-        tracing::warn!("upstream session is not a checkout session");
-        bad_gateway()
-    })?;
+    // Read through the allow-list, as the page reads it: a field neither uses (the owner's
+    // identity, an account number, whatever Conomy adds) cannot fail the payment, whatever its
+    // value; what is read keeps its shape or is left out.
+    let session = serde_json::from_slice::<Value>(&response.body)
+        .ok()
+        .and_then(|value| serde_json::from_value::<CheckoutSession>(allow_list::session(&value)).ok())
+        .ok_or_else(|| {
+            tracing::warn!("upstream session is not a checkout session");
+            bad_gateway()
+        })?;
     // The capability put into the return URLs is for the session the browser holds, whatever
     // an upstream answer claims.
     if session.id != session_id {

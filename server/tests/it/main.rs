@@ -12,6 +12,7 @@ mod embedding;
 mod faults;
 mod lifecycle;
 mod other_sites;
+mod page_decodes;
 mod privacy;
 mod public_api;
 mod rate_limits;
