@@ -98,6 +98,9 @@ pub enum Phase {
     NotFound,
     /// The link exists but takes no payments (inactive, finished without a session, …).
     Inactive,
+    /// The link's session is being paid by somebody else (another browser or tab): nothing of
+    /// it is shown here.
+    InUse,
     Failed(CallError),
     Ready,
 }
@@ -118,16 +121,20 @@ pub enum RefreshState {
 pub enum OpenError {
     NotFound,
     Inactive,
+    /// 409: the session is somebody else's (the gateway hands a session that has a payment to
+    /// nobody but the browser holding its capability).
+    InUse,
     Failed(CallError),
 }
 
 impl OpenError {
-    /// How a failed session creation reads (§2: 400/404 unknown link, 403/409/410/422 a link
-    /// that takes no payments).
+    /// How a failed session creation reads (§2: 400/404 unknown link, 403/410/422 a link
+    /// that takes no payments, 409 a session already being paid by somebody else).
     pub fn of_creation(error: CallError) -> OpenError {
         match error.status() {
             Some(400 | 404) => OpenError::NotFound,
-            Some(403 | 409 | 410 | 422) => OpenError::Inactive,
+            Some(409) => OpenError::InUse,
+            Some(403 | 410 | 422) => OpenError::Inactive,
             _ => OpenError::Failed(error),
         }
     }
@@ -471,6 +478,7 @@ impl Checkout {
             }
             Err(OpenError::NotFound) => self.phase = Phase::NotFound,
             Err(OpenError::Inactive) => self.phase = Phase::Inactive,
+            Err(OpenError::InUse) => self.phase = Phase::InUse,
             Err(OpenError::Failed(e)) => self.phase = Phase::Failed(e),
         }
     }
@@ -725,6 +733,7 @@ impl Checkout {
             Phase::Loading => None,
             Phase::NotFound => Some(Key::NotFoundTitle),
             Phase::Inactive => Some(Key::InactiveTitle),
+            Phase::InUse => Some(Key::InUseTitle),
             Phase::Failed(_) => Some(Key::ErrorTitle),
             Phase::Ready => screen.as_ref().and_then(|s| announcement(s, self.already_paid)),
         };

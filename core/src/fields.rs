@@ -356,6 +356,9 @@ pub fn validate_field(key: &FieldKey, values: &FormValues, country: &str, requir
     if value.chars().any(char::is_control) {
         return Err(FieldError::Invalid);
     }
+    if validate::has_hidden_characters(value) {
+        return Err(FieldError::HiddenCharacters);
+    }
     match key {
         FieldKey::Email => validate::email(value),
         FieldKey::PhoneNumberPrefix => validate::phone_prefix(value),
@@ -757,6 +760,38 @@ mod tests {
         assert_eq!(
             validate_field(&FieldKey::DocumentType, &v, "CHL", true),
             Err(FieldError::DocumentTypeNotAllowed)
+        );
+    }
+
+    #[test]
+    fn invisible_and_direction_characters_are_refused_with_their_own_reason() {
+        // U+202E turns "Ana\u{202E}lanigiro" around on a dashboard; U+200B hides inside a word.
+        for (key, text) in [
+            (FieldKey::FirstName, "Ana\u{202E}lanigiro"),
+            (FieldKey::LastName, "Ro\u{200B}jas"),
+            (FieldKey::FirstName, "\u{2066}Ana\u{2069}"),
+            (FieldKey::LastName, "Rojas\u{FEFF}"),
+            (FieldKey::LastName, "Ro\u{AD}jas"),
+            (FieldKey::Email, "ana\u{200B}@example.cl"),
+            (FieldKey::Email, "ana@exa\u{200E}mple.cl"),
+            (FieldKey::PhoneNumber, "9\u{200B}1234 5678"),
+            (FieldKey::DocumentNumber, "12.345.678-5\u{202C}"),
+            (FieldKey::AddressStreet, "Av. Uno\u{2028}Dos"),
+            (FieldKey::FirstName, "Ana\u{E0041}"),
+        ] {
+            let v = values(&[(key.id().as_str(), text)]);
+            assert_eq!(
+                validate_field(&key, &v, "CHL", true),
+                Err(FieldError::HiddenCharacters),
+                "{key:?} {text:?}"
+            );
+        }
+        // Joiners are letters' business in Persian, Arabic and Indic names: they stay.
+        let joined = values(&[("firstName", "Nasrin\u{200C}dokht")]);
+        assert_eq!(validate_field(&FieldKey::FirstName, &joined, "CHL", true), Ok(()));
+        assert_eq!(
+            crate::i18n::field_error(crate::i18n::Locale::En, FieldError::HiddenCharacters),
+            "Remove the invisible or text-direction characters from this value."
         );
     }
 

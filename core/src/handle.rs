@@ -20,7 +20,9 @@ impl SessionHandle {
         let mut parts = text.split('.');
         let (id, expiry, mac) = (parts.next()?, parts.next()?, parts.next()?);
         let mac_ok = (16..=64).contains(&mac.len()) && is_valid_id(mac);
-        let expiry_ok = (1..=12).contains(&expiry.len()) && expiry.bytes().all(|b| b.is_ascii_digit());
+        // The server writes its expiry as a plain number and refuses any other spelling.
+        let expiry_ok =
+            (1..=12).contains(&expiry.len()) && expiry.bytes().all(|b| b.is_ascii_digit()) && !expiry.starts_with('0');
         (parts.next().is_none() && is_valid_id(id) && expiry_ok && mac_ok).then(|| SessionHandle(text.to_string()))
     }
 
@@ -58,6 +60,10 @@ mod tests {
             "cs_123.1.short".to_string(),
             format!("cs_123.1.{}", "a".repeat(300)),
             format!("cs 123.1.{MAC}"),
+            // One capability, one spelling: what the server signs and nothing it would not.
+            format!("cs_123.01767225600.{MAC}"),
+            format!("cs_123.0.{MAC}"),
+            format!("cs_123.001767225600.{MAC}"),
             String::new(),
         ] {
             assert_eq!(SessionHandle::parse(&text), None, "{text}");

@@ -105,6 +105,8 @@ keys!(
     Retry,
     InactiveTitle,
     InactiveBody,
+    InUseTitle,
+    InUseBody,
     ExpiredTitle,
     ExpiredBody,
     RefreshButton,
@@ -239,6 +241,8 @@ fn es(key: Key) -> &'static str {
         Retry => "Reintentar",
         InactiveTitle => "Este link de pago ya no está activo",
         InactiveBody => "El comercio lo desactivó o ya no acepta pagos. Pídele un link nuevo.",
+        InUseTitle => "Este pago ya se está haciendo en otra parte",
+        InUseBody => "Alguien empezó a pagar este link en otro navegador o pestaña, así que aquí no se muestra. Si fuiste tú, vuelve a esa ventana; si no, pide al comercio un link nuevo.",
         ExpiredTitle => "El tiempo para pagar terminó",
         ExpiredBody => "No se realizó ningún cobro. Puedes empezar de nuevo con el mismo link.",
         RefreshButton => "Empezar de nuevo",
@@ -355,6 +359,8 @@ fn pt_br(key: Key) -> &'static str {
         Retry => "Tentar novamente",
         InactiveTitle => "Este link de pagamento não está mais ativo",
         InactiveBody => "A loja desativou o link ou não aceita mais pagamentos. Peça um novo link.",
+        InUseTitle => "Este pagamento já está sendo feito em outro lugar",
+        InUseBody => "Alguém começou a pagar este link em outro navegador ou aba, por isso ele não aparece aqui. Se foi você, volte para aquela janela; se não, peça um novo link à loja.",
         ExpiredTitle => "O tempo para pagar acabou",
         ExpiredBody => "Nenhuma cobrança foi feita. Você pode começar de novo com o mesmo link.",
         RefreshButton => "Começar de novo",
@@ -471,6 +477,8 @@ fn en(key: Key) -> &'static str {
         Retry => "Try again",
         InactiveTitle => "This payment link is no longer active",
         InactiveBody => "The merchant deactivated it or no longer accepts payments. Ask them for a new link.",
+        InUseTitle => "This payment is already under way elsewhere",
+        InUseBody => "Someone started paying this link in another browser or tab, so it isn't shown here. If that was you, go back to that window; otherwise ask the merchant for a new link.",
         ExpiredTitle => "The time to pay has run out",
         ExpiredBody => "Nothing was charged. You can start again with the same link.",
         RefreshButton => "Start again",
@@ -656,6 +664,11 @@ pub fn field_error(locale: Locale, error: FieldError) -> String {
             "This is too long.",
         ),
         FieldError::Invalid => ("Revisa este dato.", "Confira este dado.", "Please check this value."),
+        FieldError::HiddenCharacters => (
+            "Quita los caracteres invisibles o de dirección del texto.",
+            "Remova os caracteres invisíveis ou de direção do texto.",
+            "Remove the invisible or text-direction characters from this value.",
+        ),
     };
     pick(locale, es, pt, en).to_string()
 }

@@ -382,7 +382,8 @@ api_struct! {
 }
 
 api_struct! {
-    /// `{count, next, previous, total}` of list answers.
+    /// `{count, next, previous, total}` of list answers, as the sandbox writes them (the page
+    /// reads no pagination).
     #[derive(Debug, Clone, Default, PartialEq, Eq)]
     pub struct Pagination {
         pub count: u64 = default("count"),
@@ -393,10 +394,11 @@ api_struct! {
 }
 
 api_struct! {
-    /// A page of a list answer.
+    /// A page of a list answer, as the page reads it: its results. The list's `pagination` is
+    /// not read (the page asks for one page of one session's payments), so no value of it can
+    /// fail a decode: `{"next": null}` once lost a payer the receipt of a payment.
     #[derive(Debug, Clone, PartialEq)]
     pub struct Page<T> {
-        pub pagination: Pagination = default("pagination"),
         // `default = "Vec::new"`: a plain `default` would make serde require `T: Default`.
         pub results: Vec<T> = default("results", default = "Vec::new"),
     }

@@ -172,7 +172,7 @@ pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
 /// a count and a latency histogram.
 pub async fn track_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = route_label(&request);
+    let route = crate::observe::route_label(&request);
     metrics::gauge!("checkout_http_requests_in_flight").increment(1.0);
     // Decremented however the request ends, a dropped (cancelled) future included.
     let _in_flight = InFlight;
@@ -195,38 +195,5 @@ struct InFlight;
 impl Drop for InFlight {
     fn drop(&mut self) {
         metrics::gauge!("checkout_http_requests_in_flight").decrement(1.0);
-    }
-}
-
-/// A label with a bounded set of values: the matched route template, else a class of path.
-/// Unlike the access log's label, a static file is `<static>`, not its path: anyone can
-/// request a million names.
-fn route_label(request: &Request) -> String {
-    if let Some(template) = crate::observe::matched_template(request) {
-        return template;
-    }
-    let path = request.uri().path();
-    if let Some(prefix) = crate::observe::unmatched_prefix(path) {
-        prefix
-    } else if path.rsplit('/').next().unwrap_or("").contains('.') {
-        "<static>".into()
-    } else {
-        "<spa-route>".into()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::body::Body;
-
-    #[test]
-    fn route_labels_are_bounded() {
-        let label = |path: &str| route_label(&Request::get(path).body(Body::empty()).expect("request"));
-        assert_eq!(label("/demo-clp"), "<spa-route>");
-        assert_eq!(label("/checkout-abc123.wasm"), "<static>");
-        assert_eq!(label("/random-name-42.js"), "<static>");
-        assert_eq!(label("/api/checkout-sessions/cs_secret"), "/api/<unmatched>");
-        assert_eq!(label("/sandbox/provider/pay_1"), "/sandbox/<unmatched>");
     }
 }

@@ -5,6 +5,8 @@
 //! stateless, so any number of gateway instances sharing `CHECKOUT_SESSION_SECRET` verify each
 //! other's: `<session id>.<expiry, unix seconds>.<HMAC-SHA256(secret, "v1|" id "|" expiry),
 //! base64url>`. Session ids are `[A-Za-z0-9_-]`, so the whole text is URL-safe and splits on `.`.
+//! Each capability has exactly one accepted spelling (no leading zeros, strict base64), so no
+//! cache, log filter or comparison ever sees two texts for one grant.
 //! A capability is a bearer credential: it never goes into a log line (the access log prints
 //! route templates only) and the browser keeps it in `sessionStorage` or its own frame URL.
 
@@ -101,7 +103,10 @@ impl Capabilities {
         if parts.next().is_some() || !is_valid_id(id) {
             return None;
         }
-        if expiry.is_empty() || expiry.len() > 12 || !expiry.bytes().all(|b| b.is_ascii_digit()) {
+        // One spelling per capability: the MAC covers the number, so the text must be the one
+        // `issue` writes (no leading zero, no sign); the MAC's base64 is strict (no padding,
+        // unused low bits zero: `URL_SAFE_NO_PAD`'s defaults).
+        if !is_canonical_number(expiry) {
             return None;
         }
         let expiry: u64 = expiry.parse().ok()?;
@@ -121,6 +126,11 @@ impl Capabilities {
             .and_then(|c| self.verify(c))
             .is_some_and(|granted| granted == session_id)
     }
+}
+
+/// A positive decimal as `u64::to_string` writes it, at most 12 digits.
+pub fn is_canonical_number(text: &str) -> bool {
+    (1..=12).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0')
 }
 
 fn mac_for(secret: &Secret, id: &str, expiry: u64) -> HmacSha256 {
@@ -192,6 +202,31 @@ mod tests {
         let other = Capabilities::new(Secret::random(), None);
         assert_eq!(other.verify_at(&cap, 1_000), None);
         assert!(keys.issue_at("not an id", 1_000).is_none());
+    }
+
+    #[test]
+    fn a_capability_has_exactly_one_spelling() {
+        let keys = keys();
+        let cap = keys.issue_at("cs_123", 1_000).expect("issued");
+        let (_, rest) = cap.split_once('.').expect("dot");
+        let (expiry, mac) = rest.split_once('.').expect("dot");
+        // The MAC's last character holds 2 bits and 4 zero bits: the same bytes under other
+        // low bits would be a second spelling of the same MAC.
+        let last = mac.chars().last().expect("a MAC");
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let index = alphabet.find(last).expect("base64url");
+        let sibling = alphabet.chars().nth(index | 1).expect("in range");
+        let other_bits = format!("{}{sibling}", &mac[..mac.len() - 1]);
+        for spelling in [
+            format!("cs_123.0{expiry}.{mac}"),
+            format!("cs_123.00{expiry}.{mac}"),
+            format!("cs_123.+{expiry}.{mac}"),
+            format!("cs_123.{expiry}.{mac}="),
+            other_bits,
+        ] {
+            assert_eq!(keys.verify_at(&spelling, 1_000), None, "{spelling}");
+        }
+        assert_eq!(keys.verify_at(&cap, 1_000), Some("cs_123"));
     }
 
     #[test]

@@ -72,7 +72,9 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 
 /// Middleware: adds the security headers. A response that set its own CSP (index.html, whose
 /// inline scripts are hashed as served) keeps it. API answers are per payer and change by the
-/// second: `no-store`, whichever layer produced them.
+/// second: `no-store` and `Cross-Origin-Resource-Policy: same-origin`, whichever layer produced
+/// them. Pages carry no resource policy: a merchant page isolated with
+/// `Cross-Origin-Embedder-Policy` must still be able to frame the checkout.
 pub async fn add_security_headers(
     State(headers): State<Arc<SecurityHeaders>>,
     request: Request,
@@ -84,6 +86,12 @@ pub async fn add_security_headers(
     let map = response.headers_mut();
     if is_api {
         map.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // For the checkout's own page only: no other site may load one into its process, even
+        // with a `no-cors` request whose answer it cannot read through the API.
+        map.insert(
+            HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("same-origin"),
+        );
     }
     map.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert_with(|| headers.csp.clone());

@@ -14,6 +14,7 @@ pub mod capability;
 pub mod config;
 pub mod embedding;
 pub mod headers;
+pub mod hosts;
 pub mod merchant_demo;
 pub mod observe;
 pub mod public_api;
@@ -48,6 +49,7 @@ use crate::api_error::{is_under, ApiFailure};
 use crate::backend::{Backend, Credentials};
 use crate::config::{Config, Mode};
 use crate::headers::SecurityHeaders;
+use crate::hosts::{require_own_host, OwnHosts};
 use crate::public_api::ApiState;
 use crate::rate_limit::{RateLimits, SharedLimits};
 use crate::sandbox::{conomy_router, sandbox_router, DemoLink, Sandbox, SandboxConfig};
@@ -75,6 +77,8 @@ pub struct AppState {
     pub limits: RequestLimits,
     /// The Redis the per-client buckets are shared in (`--rate-limit-redis`).
     pub shared_limits: Option<Arc<SharedLimits>>,
+    /// The host names the sandbox's `/conomy` and `/sandbox` answer (DNS rebinding).
+    pub own_hosts: Arc<OwnHosts>,
 }
 
 /// The simulator and what the banner prints about it.
@@ -154,6 +158,7 @@ impl AppState {
             static_files: Arc::new(static_files),
             limits: RequestLimits::new(config),
             shared_limits,
+            own_hosts: Arc::new(OwnHosts::new(config.bind, public_url)),
         })
     }
 }
@@ -171,9 +176,11 @@ pub fn app(state: &AppState) -> Router {
     let files = state.static_files.clone();
     let mut router = Router::new();
     if let Some(parts) = &state.sandbox {
+        // Only this machine's names: a rebinding page must not read the demo keys' answers.
+        let own_host = middleware::from_fn_with_state(state.own_hosts.clone(), require_own_host);
         router = router
-            .nest("/conomy", conomy_router(parts.sandbox.clone()))
-            .merge(sandbox_router(parts.sandbox.clone()));
+            .nest("/conomy", conomy_router(parts.sandbox.clone()).layer(own_host.clone()))
+            .merge(sandbox_router(parts.sandbox.clone()).route_layer(own_host));
     }
     router
         .fallback(move |request: Request| static_files::serve(files.clone(), request))
@@ -253,15 +260,18 @@ pub async fn start(
     let state = AppState::build(&config, &public_url, merchant_origin.as_slice())?;
     let router = app(&state);
     let (stopped, stop_watch) = tokio::sync::watch::channel(());
-    if let Some(listener) = admin_listener {
+    let header_read_timeout = config.header_read_timeout;
+    if let (Some(listener), Some(admin_addr)) = (admin_listener, admin_addr) {
         let readiness = admin::Readiness::new(state.mode, state.api.backend.clone(), state.shared_limits.clone());
-        let admin_router = admin::router(Arc::new(readiness), prometheus.clone());
+        let own_hosts = Arc::new(OwnHosts::new(admin_addr.ip(), &public_url));
+        let admin_router = admin::router(Arc::new(readiness), prometheus.clone())
+            .layer(middleware::from_fn_with_state(own_hosts, require_own_host));
         let mut stop_admin = stop_watch.clone();
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stop_admin.changed().await;
             };
-            axum::serve(listener, admin_router).with_graceful_shutdown(stop).await
+            serve(listener, admin_router, header_read_timeout, stop).await
         });
         if let Some(handle) = prometheus {
             let mut stop_upkeep = stop_watch.clone();
@@ -286,12 +296,15 @@ pub async fn start(
             let stop = async move {
                 let _ = stop_watch.changed().await;
             };
-            axum::serve(listener, merchant_demo::router(Arc::new(demo)))
-                .with_graceful_shutdown(stop)
-                .await
+            serve(
+                listener,
+                merchant_demo::router(Arc::new(demo)),
+                header_read_timeout,
+                stop,
+            )
+            .await
         });
     }
-    let header_read_timeout = config.header_read_timeout;
     let task = tokio::spawn(async move {
         let result = serve(listener, router, header_read_timeout, shutdown).await;
         // The demo page goes with the checkout it shows.
@@ -346,7 +359,8 @@ async fn bind_merchant_demo(config: &Config, checkout: SocketAddr) -> Result<Opt
     }
 }
 
-/// `axum::serve`, plus a deadline on request headers (which axum does not expose): accepts
+/// `axum::serve`, plus a deadline on request headers (which axum does not expose), for every
+/// listener (public, admin, merchant demo), so none holds a silent client's socket: accepts
 /// until `shutdown` completes, then lets every connection finish the request it is serving
 /// (idle ones close at once) and returns when the last one has closed.
 ///

@@ -1,5 +1,5 @@
 //! Request ids (each error answer's `traceId` unless it has its own), the access log (route
-//! templates only: checkout tokens never reach a log), and the guard that refuses encoded
+//! templates and path classes only: checkout tokens never reach a log), and the guard that refuses encoded
 //! traversal in raw paths.
 
 use std::time::Instant;
@@ -54,22 +54,22 @@ fn new_request_id() -> String {
     format!("{:032x}", rand::thread_rng().gen::<u128>())
 }
 
-/// What the log may say about the path: the matched route template (`/api/checkout-sessions/{id}`),
-/// a static asset's path, or a placeholder for SPA routes, whose only segment is a checkout token.
-fn route_label(request: &Request) -> String {
+/// What the log (and the metrics) may say about the path: the matched route template
+/// (`/api/checkout-sessions/{id}`), `/api/<unmatched>` under a reserved prefix, `<static>` for
+/// a file name, `<spa-route>` for the rest. Never the path: a checkout token may sit in any
+/// segment (`/<token>/anything.js` is served as a file), and anyone can request a million names.
+pub fn route_label(request: &Request) -> String {
     if let Some(template) = matched_template(request) {
         return template;
     }
     let path = request.uri().path();
-    let last = path.rsplit('/').next().unwrap_or("");
-    let safe = path.len() <= 200
-        && path
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'));
-    if last.contains('.') && safe {
-        return path.to_string();
+    if let Some(prefix) = unmatched_prefix(path) {
+        prefix
+    } else if path.rsplit('/').next().unwrap_or("").contains('.') {
+        "<static>".into()
+    } else {
+        "<spa-route>".into()
     }
-    unmatched_prefix(path).unwrap_or_else(|| "<spa-route>".to_string())
 }
 
 /// The route template a request matched (`/api/checkout-sessions/{id}`); a nested router's
@@ -119,6 +119,18 @@ pub fn is_suspicious_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Body;
+
+    #[test]
+    fn route_labels_are_bounded_and_never_a_path() {
+        let label = |path: &str| route_label(&Request::get(path).body(Body::empty()).expect("request"));
+        assert_eq!(label("/demo-clp"), "<spa-route>");
+        assert_eq!(label("/checkout-abc123.wasm"), "<static>");
+        assert_eq!(label("/random-name-42.js"), "<static>");
+        assert_eq!(label("/demo-clp/receipt.pdf"), "<static>");
+        assert_eq!(label("/api/checkout-sessions/cs_secret"), "/api/<unmatched>");
+        assert_eq!(label("/sandbox/provider/pay_1"), "/sandbox/<unmatched>");
+    }
 
     #[test]
     fn traversal_shapes_are_suspicious_and_tokens_are_not() {

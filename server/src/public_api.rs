@@ -110,25 +110,61 @@ async fn refresh_session(
 
 /// Opens (or refreshes) a session for this browser: a valid token and a JSON object body
 /// (whose content is not forwarded: Conomy gets a literal `{}`), the client's session limit,
-/// the call; then the session's capability, when it is one the payer can pay on. A paid or
-/// expired link hands back an earlier visitor's session: that one gets no capability (nobody
-/// can read its payments through us) and no prefill, just enough for "already paid" or "expired".
+/// the call; then the session's capability, when it is one the payer can pay on and nobody has
+/// acted on yet. A paid or expired link hands back an earlier visitor's session: that one gets
+/// no capability (nobody can read its payments through us) and no prefill, just enough for
+/// "already paid" or "expired". A payable session that already has a payment (a session made
+/// without a link is the same session for every visitor; Conomy may hand back an open one) is
+/// somebody else's: `409 alreadyExist`, with nothing of it. Its payer reads it with the
+/// capability they hold, never by opening it again.
 async fn open_session(api: &ApiState, client: &ClientAddr, path: &str) -> Answer {
     rate_limit(api, &api.limits.sessions, client).await?;
     let empty = Value::Object(serde_json::Map::new());
     let (status, Json(mut session)) = forward(api, Method::POST, path, Some(&empty), Shape::Session).await?;
-    let capability = allow_list::is_payable(&session)
-        .then(|| {
-            session
-                .get("id")
-                .and_then(Value::as_str)
-                .and_then(|id| api.capabilities.issue(id))
-        })
+    let payable_id = allow_list::is_payable(&session)
+        .then(|| session.get("id").and_then(Value::as_str).filter(|id| is_valid_id(id)))
         .flatten();
+    if let Some(id) = payable_id {
+        if has_payments(api, id).await? {
+            tracing::info!("an opened session already has a payment; not handed to this visitor");
+            return Err(problem(409, ApiErrorKind::AlreadyExist, IN_USE).into());
+        }
+    }
+    let capability = payable_id.and_then(|id| api.capabilities.issue(id));
     if let (Some(capability), Some(object)) = (capability, session.as_object_mut()) {
         object.insert(capability::FIELD.into(), Value::String(capability));
     }
     Ok((status, Json(session)))
+}
+
+/// What a visitor is told about a session somebody else is paying.
+const IN_USE: &str = "This checkout is already being paid in another browser.";
+
+/// Whether Conomy lists any payment on the session. An answer that cannot be read is a 502
+/// (the page tries again) rather than a capability handed out on a guess.
+async fn has_payments(api: &ApiState, session_id: &str) -> ApiResult<bool> {
+    let path = format!("/payments?checkoutSessionId={session_id}&limit=1");
+    let response = api
+        .backend
+        .call(Method::GET, &path, None)
+        .await
+        .map_err(backend_failure)?;
+    if !response.status.is_success() {
+        return Err(upstream_failure(&response));
+    }
+    let list: Value = serde_json::from_slice(&response.body).map_err(|_| {
+        tracing::warn!("upstream payment list is not JSON");
+        bad_gateway()
+    })?;
+    let listed = list
+        .get("results")
+        .and_then(Value::as_array)
+        .is_some_and(|results| !results.is_empty());
+    let counted = list
+        .pointer("/pagination/total")
+        .and_then(Value::as_u64)
+        .is_some_and(|total| total > 0);
+    Ok(listed || counted)
 }
 
 async fn get_session(
@@ -241,6 +277,13 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
         .ok_or_else(|| problem(400, ApiErrorKind::MissingParam, "origins[0] is required."))?;
     let text = |key: &str| origin.get(key).and_then(Value::as_str).map(str::trim).unwrap_or("");
     let (rail, currency) = (text("type"), text("currency"));
+    // What the payer typed reaches Conomy and the merchant's dashboard as typed: no text that
+    // reads backwards or hides a character (the page refuses it too, saying why).
+    if holds_hidden_characters(&Value::Object(origin.clone())) {
+        return Err(ApiFailure::invalid(
+            "A payer field holds invisible or text-direction characters.",
+        ));
+    }
 
     let session = read_session(api, session_id).await?;
     let offered = payment_options(&session).into_iter().find_map(|option| {
@@ -260,13 +303,19 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
             "This checkout session does not offer that payment method and currency.",
         ));
     };
+    // The return URLs lead back to `/<checkoutToken>`: a session without one (the schema lets
+    // Conomy leave it out) cannot be paid through this checkout, which is no upstream failure.
     let token = session
         .checkout_token
         .as_deref()
         .filter(|t| is_valid_id(t))
         .ok_or_else(|| {
             tracing::warn!("upstream session has no valid checkoutToken; cannot build return URLs");
-            bad_gateway()
+            ApiFailure::new(
+                422,
+                ApiErrorKind::FailedPrecondition,
+                safe_message(&ApiErrorKind::FailedPrecondition),
+            )
         })?;
     let node_key = method.rail.node_key();
     let node: CoreObject = origin
@@ -287,6 +336,20 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
     Ok(body)
 }
 
+/// Whether any string in `value` (keys included) holds a character
+/// `checkout_core::validate::has_hidden_characters` refuses.
+fn holds_hidden_characters(value: &Value) -> bool {
+    use checkout_core::validate::has_hidden_characters;
+    match value {
+        Value::String(text) => has_hidden_characters(text),
+        Value::Array(items) => items.iter().any(holds_hidden_characters),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| has_hidden_characters(key) || holds_hidden_characters(value)),
+        _ => false,
+    }
+}
+
 /// The session as Conomy has it now (its configs decide what may be paid).
 async fn read_session(api: &ApiState, session_id: &str) -> ApiResult<CheckoutSession> {
     let response = api
@@ -297,10 +360,16 @@ async fn read_session(api: &ApiState, session_id: &str) -> ApiResult<CheckoutSes
     if !response.status.is_success() {
         return Err(upstream_failure(&response));
     }
-    let session: CheckoutSession = serde_json::from_slice(&response.body).map_err(|_| {
-        tracing::warn!("upstream session is not a checkout session");
-        bad_gateway()
-    })?;
+    // Read through the allow-list, as the page reads it: a field neither uses (the owner's
+    // identity, an account number, whatever Conomy adds) cannot fail the payment, whatever its
+    // value; what is read keeps its shape or is left out.
+    let session = serde_json::from_slice::<Value>(&response.body)
+        .ok()
+        .and_then(|value| serde_json::from_value::<CheckoutSession>(allow_list::session(&value)).ok())
+        .ok_or_else(|| {
+            tracing::warn!("upstream session is not a checkout session");
+            bad_gateway()
+        })?;
     // The capability put into the return URLs is for the session the browser holds, whatever
     // an upstream answer claims.
     if session.id != session_id {

@@ -85,7 +85,7 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
     });
     Effect::new(move |_| match phase.get() {
         Phase::NotFound => crate::embed::report_error("notFound"),
-        Phase::Inactive => crate::embed::report_error("inactive"),
+        Phase::Inactive | Phase::InUse => crate::embed::report_error("inactive"),
         Phase::Failed(error) => crate::embed::report_error(crate::embed::error_kind(&error)),
         Phase::Loading | Phase::Ready => {}
     });
@@ -97,6 +97,10 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         Phase::NotFound => view! { <NotFound /> }.into_any(),
         Phase::Inactive => view! {
             <MessagePage testid="state-inactive" title=Key::InactiveTitle body=Signal::derive(move || i18n.t(Key::InactiveBody).to_string()) />
+        }
+        .into_any(),
+        Phase::InUse => view! {
+            <MessagePage testid="state-in-use" title=Key::InUseTitle body=Signal::derive(move || i18n.t(Key::InUseBody).to_string()) />
         }
         .into_any(),
         Phase::Failed(error) => {

@@ -343,6 +343,19 @@ fn back_online_reopens_a_checkout_that_failed_for_lack_of_connection() {
     assert_eq!(checkout.phase, Phase::Loading);
 }
 
+/// The gateway refuses to hand a session somebody already paid on to another visitor (409):
+/// the page says so, with nothing of that session, and never offers a form.
+#[test]
+fn a_session_in_use_elsewhere_reads_as_in_use_and_offers_nothing() {
+    assert_eq!(OpenError::of_creation(api_error(409)), OpenError::InUse);
+    let (mut checkout, _) = Checkout::start(None, false, true, String::new());
+    let out = checkout.on(Event::Opened(Err(OpenError::InUse)));
+    assert_eq!(checkout.phase, Phase::InUse);
+    assert_eq!(checkout.screen(), None, "no session, no form");
+    assert!(out.contains(&Command::Announce(Key::InUseTitle)), "{out:?}");
+    assert!(checkout.on(Event::Retry).is_empty(), "nothing to retry");
+}
+
 #[test]
 fn failed_creation_reads_as_unknown_or_inactive() {
     assert_eq!(OpenError::of_creation(api_error(404)), OpenError::NotFound);

@@ -39,6 +39,9 @@ pub enum FieldError {
     DocumentTypeNotAllowed,
     TooLong,
     Invalid,
+    /// A bidi override, a zero-width or another invisible formatting character
+    /// ([`has_hidden_characters`]).
+    HiddenCharacters,
 }
 
 impl FieldError {
@@ -55,6 +58,7 @@ impl FieldError {
             FieldError::DocumentTypeNotAllowed => "documentTypeNotAllowed",
             FieldError::TooLong => "tooLong",
             FieldError::Invalid => "invalid",
+            FieldError::HiddenCharacters => "hiddenCharacters",
         }
     }
 }
@@ -66,6 +70,22 @@ impl std::fmt::Display for FieldError {
 }
 
 impl std::error::Error for FieldError {}
+
+/// Whether `text` holds a character that shows nothing or reorders what is shown: Unicode's
+/// format characters (category Cf: bidi embeddings, overrides, isolates and marks, zero-width
+/// space, word joiner, BOM, soft hyphen, invisible operators, tags, …) and the line and paragraph
+/// separators. A payer's value goes to Conomy and the merchant's dashboard as typed, where
+/// `Ana\u{202E}…` reads backwards and `Ro\u{200B}jas` is another name that looks the same.
+/// Zero-width (non-)joiners stay: Persian, Arabic and Indic names are written with them.
+pub fn has_hidden_characters(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c as u32,
+            0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2 | 0x180E
+            | 0x200B | 0x200E..=0x200F | 0x2028..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+            | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+    })
+}
 
 /// Maps ISO 3166-1 alpha-2 codes of the supported countries to alpha-3, so either works.
 pub(crate) fn to_alpha3(country: &str) -> String {

@@ -3,17 +3,22 @@
 //!
 //! They rewrite anyone's session, so they answer only a client on this machine, or one that
 //! shows the operator's control token (`SANDBOX_CONTROL_TOKEN`); everyone else gets the 404 of
-//! an unknown route, as if there were no controls at all.
+//! an unknown route, as if there were no controls at all. "This machine" includes the
+//! developer's browser, which runs other sites' pages: so a control takes a body only as
+//! `application/json` (which another page can send only after a CORS preflight this server
+//! never grants) and refuses any request a browser marks as coming from another site
+//! (`Origin`, `Sec-Fetch-Site`).
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use checkout_core::model::LinkStatus;
+use checkout_core::model::{ApiErrorKind, LinkStatus};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -65,10 +70,87 @@ const RELAY_HEADERS: [&str; 3] = ["x-forwarded-for", "forwarded", "x-real-ip"];
 /// Middleware on `/sandbox/control/*`: the operator passes, anyone else gets the JSON 404 of an
 /// unknown route (the controls do not admit they exist).
 pub async fn require_operator(State(sandbox): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
-    if is_operator(&sandbox, &request) {
-        next.run(request).await
-    } else {
-        Failure::not_found("route").into_response()
+    if !is_operator(&sandbox, &request) {
+        return Failure::not_found("route").into_response();
+    }
+    let headers = request.headers();
+    if !is_same_origin(headers, &sandbox.config.checkout_base_url) {
+        return Failure::new(
+            403,
+            ApiErrorKind::ForbiddenOperation,
+            "sandbox controls: requests from another site are refused",
+        )
+        .into_response();
+    }
+    if !is_json_or_bodiless(headers) {
+        return Failure::new(
+            415,
+            ApiErrorKind::InvalidParam,
+            "sandbox controls: a body must be sent as application/json",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Not marked by a browser as coming from another site: `Sec-Fetch-Site`, when sent, is
+/// `same-origin` or `none` (typed, bookmarked), and `Origin`, when sent, is the origin the
+/// request was addressed to (its `Host`) or the checkout's public one. Tools (curl, node,
+/// tests) send neither. A same-site page on another port is another site here.
+fn is_same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let text = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{0}"));
+    let site_ok = text("sec-fetch-site").is_none_or(|site| matches!(site, "same-origin" | "none"));
+    let origin_ok = match text(header::ORIGIN.as_str()) {
+        None => true,
+        Some(origin) => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            host.is_some_and(|host| origin_addresses(origin, host)) || origin.eq_ignore_ascii_case(public_url)
+        }
+    };
+    site_ok && origin_ok
+}
+
+/// Whether `origin` (`scheme://host[:port]`) names the same host and port as a `Host` header.
+fn origin_addresses(origin: &str, host: &str) -> bool {
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return false;
+    };
+    let default = match scheme {
+        "http" => "80",
+        "https" => "443",
+        _ => return false,
+    };
+    let with_port = |authority: &str| {
+        let authority = authority.to_ascii_lowercase();
+        let has_port = authority
+            .rsplit_once(':')
+            .is_some_and(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            && !authority.ends_with(']');
+        if has_port {
+            authority
+        } else {
+            format!("{authority}:{default}")
+        }
+    };
+    !authority.is_empty() && !authority.contains('/') && with_port(authority) == with_port(host)
+}
+
+/// No body (no `Content-Type`, no length or a zero one), or a JSON one.
+fn is_json_or_bodiless(headers: &HeaderMap) -> bool {
+    match headers.get(header::CONTENT_TYPE) {
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json")),
+        None => {
+            let chunked = headers.contains_key(header::TRANSFER_ENCODING);
+            let length = headers
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            !chunked && length.unwrap_or(0) == 0
+        }
     }
 }
 

@@ -7,7 +7,8 @@
 //! rendering that page as JSON happens after the lock is released, so a list never costs
 //! every other request the time to serialize the whole store.
 
-use checkout_core::model::{Page, Pagination};
+use checkout_core::model::Pagination;
+use serde::Serialize;
 use serde_json::Value;
 
 use super::errors::{Answer, Failure};
@@ -32,12 +33,19 @@ pub struct Selection<T> {
 impl<T> Selection<T> {
     /// The page as Conomy's list answer, each record rendered by `view`.
     pub fn render(self, view: impl Fn(&T) -> Value) -> Value {
-        let page = Page {
+        let page = ListAnswer {
             pagination: self.pagination,
-            results: self.records.iter().map(view).collect::<Vec<Value>>(),
+            results: self.records.iter().map(view).collect(),
         };
         serde_json::to_value(page).unwrap_or(Value::Null)
     }
+}
+
+/// Conomy's list answer.
+#[derive(Serialize)]
+struct ListAnswer {
+    pagination: Pagination,
+    results: Vec<Value>,
 }
 
 /// Keeps the records matching every given filter (any of its comma-separated values), then

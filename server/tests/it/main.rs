@@ -11,6 +11,8 @@ mod conomy_fidelity;
 mod embedding;
 mod faults;
 mod lifecycle;
+mod other_sites;
+mod page_decodes;
 mod privacy;
 mod public_api;
 mod rate_limits;

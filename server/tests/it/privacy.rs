@@ -209,6 +209,9 @@ async fn upstream_a_strangers_read_or_payment_by_session_id_is_404_and_never_rea
     let foreign = Capabilities::new(Secret::random(), None).issue(&id).expect("issued");
     variants.push(("a capability signed with another secret", Some(foreign)));
 
+    // Opening it, the gateway itself asked whether anybody had paid on it yet; the stranger's
+    // calls below add nothing to that.
+    let at_open = fake.calls_mentioning(&id);
     let before = gateway.backend.transport_calls();
     let mut refused = Vec::new();
     for (what, capability) in variants {
@@ -221,8 +224,8 @@ async fn upstream_a_strangers_read_or_payment_by_session_id_is_404_and_never_rea
     );
     assert_eq!(
         fake.calls_mentioning(&id),
-        Vec::<String>::new(),
-        "Conomy never heard of the session"
+        at_open,
+        "Conomy never heard of the session from the stranger"
     );
 
     // Same answer as an id Conomy does not know (asked with a genuine capability for it).
@@ -284,6 +287,38 @@ async fn upstream_a_strangers_read_or_payment_by_session_id_is_404_and_never_rea
         fake.count(&Method::POST, &format!("/checkout-sessions/{id}/payments")),
         1
     );
+}
+
+/// A capability has one spelling: the expiry re-written with leading zeros (the MAC covers the
+/// number, not the text) or a MAC with other unused low bits is refused like any forgery, so no
+/// log, cache or allow-list keyed on the text sees two names for one grant.
+#[tokio::test]
+async fn sandbox_a_capability_spelled_another_way_is_refused_like_a_forgery() {
+    let server = start_sandbox_unlimited().await;
+    let (_, _, session) = open_raw(&server, "demo-clp", &json!({})).await;
+    let id = id_of(&session);
+    let own = capability_or_stand_in(&session);
+    let (_, rest) = own.split_once('.').expect("id.expiry.mac");
+    let (expiry, mac) = rest.split_once('.').expect("expiry.mac");
+    let payment = etpay_payment(&format!("{}/demo-clp", server.public_url));
+    let before = server.backend.transport_calls();
+    for (what, spelling) in [
+        ("a leading zero", format!("{id}.0{expiry}.{mac}")),
+        ("two leading zeros", format!("{id}.00{expiry}.{mac}")),
+        ("padding", format!("{id}.{expiry}.{mac}=")),
+    ] {
+        assert_refused(&server, &id, what, Some(&spelling), &payment).await;
+    }
+    assert_eq!(server.backend.transport_calls(), before, "nothing reached Conomy");
+    let (status, text) = call(
+        &server,
+        Method::GET,
+        &format!("/api/checkout-sessions/{id}"),
+        Some(&own),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "the one spelling still reads: {text}");
 }
 
 // ---- the paid-link stranger -------------------------------------------------------------------
@@ -381,6 +416,134 @@ async fn sandbox_a_single_use_link_paid_by_one_payer_shows_nothing_of_them_to_th
     .await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(json_of(&text)["results"][0]["id"], json!(payment_id));
+}
+
+/// A checkout session created without a link (`POST /conomy/checkout-sessions` with a
+/// `checkoutToken`) is the same session on every open of its token. Once somebody has acted on
+/// it (a payment, here declined, so the session is ACTIVE again), the next visitor gets no
+/// capability and nothing of it: the gateway refuses the open as "in use" (409), and the first
+/// payer, with their own capability, still reads it and pays again.
+#[tokio::test]
+async fn sandbox_a_session_somebody_paid_on_is_not_handed_to_the_next_visitor() {
+    let server = start_sandbox_unlimited().await;
+    let sandbox = server.sandbox_config.as_ref().expect("sandbox mode");
+    let token = "privacy-direct-1";
+    let mut body = crate::sandbox_support::link_body("direct");
+    body["checkoutToken"] = json!(token);
+    body["paymentMethodsAllowed"] = json!(["ETPAY"]);
+    let (status, created) = send(
+        client()
+            .post(url(&server, "/conomy/checkout-sessions"))
+            .header("x-api-key", &sandbox.api_key)
+            .bearer_auth(merchant_token(&server).await)
+            .json(&body),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+
+    // Nobody has acted on it yet: two visitors may both hold it.
+    let (first, own) = open(&server, token).await;
+    let (early, _) = open(&server, token).await;
+    assert_eq!(id_of(&first), id_of(&early), "the same session");
+    let id = id_of(&first);
+
+    // The first payer pays; the provider declines.
+    let mut payment = etpay_payment(&format!("{}/{token}", server.public_url));
+    payment["origins"][0]["etpay"]["customer"] = json!({"firstName": "Zelda", "email": "zelda.direct@example.cl"});
+    let (status, text) = call(
+        &server,
+        Method::POST,
+        &format!("/api/checkout-sessions/{id}/payments"),
+        Some(&own),
+        Some(&payment),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let payment_id = json_of(&text)["id"].as_str().expect("payment id").to_string();
+    let declined = client()
+        .post(url(&server, &format!("/sandbox/provider/{payment_id}/decline")))
+        .send()
+        .await
+        .expect("decline");
+    assert!(declined.status().is_redirection(), "{}", declined.status());
+
+    // The next visitor: refused as in use, with nothing of the session or of Zelda.
+    let (status, text, second) = open_raw(&server, token, &json!({})).await;
+    assert_eq!(status, 409, "{text}");
+    assert_error(&second, 409, "alreadyExist");
+    assert!(no_capability(&second) && no_customer(&second), "{text}");
+    assert!(
+        !text.contains("Zelda") && !text.contains("zelda.direct") && !text.contains(&id),
+        "{text}"
+    );
+    let (status, text) = call(
+        &server,
+        Method::POST,
+        &format!("/api/checkout-sessions/token/{token}/refresh"),
+        None,
+        Some(&json!({})),
+    )
+    .await;
+    assert!(
+        status >= 400 && !text.contains(&id) && !text.contains("capability"),
+        "refresh: {status} {text}"
+    );
+
+    // The first payer still reads it, sees the declined payment and pays again.
+    let (status, text) = call(
+        &server,
+        Method::GET,
+        &format!("/api/payments?checkoutSessionId={id}"),
+        Some(&own),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(json_of(&text)["results"][0]["status"], "FAILED", "{text}");
+    let (status, text) = call(
+        &server,
+        Method::POST,
+        &format!("/api/checkout-sessions/{id}/payments"),
+        Some(&own),
+        Some(&payment),
+    )
+    .await;
+    assert_eq!(status, 200, "a second attempt: {text}");
+}
+
+/// Upstream, whatever Conomy hands back: a payable session with a payment on it is no
+/// visitor's to open, and a fresh one (no payment) still is.
+#[tokio::test]
+async fn upstream_a_payable_session_with_a_payment_is_not_handed_to_a_new_visitor() {
+    let (fake, gateway) = start_fake_and_gateway().await;
+    let (session, capability) = open(&gateway, "shop-1").await;
+    let id = id_of(&session);
+    let (status, text) = call(
+        &gateway,
+        Method::POST,
+        &format!("/api/checkout-sessions/{id}/payments"),
+        Some(&capability),
+        Some(&fake_etpay_payment("shop-1", "ana@example.cl")),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+
+    // Conomy hands the same session to the next visitor.
+    fake.hand_back(&id);
+    let (status, text, answer) = open_raw(&gateway, "shop-1", &json!({})).await;
+    assert_eq!(status, 409, "{text}");
+    assert_error(&answer, 409, "alreadyExist");
+    assert_eq!(leaks(&text), Vec::<String>::new(), "{text}");
+    assert!(!text.contains(&id) && no_capability(&answer), "{text}");
+    let (status, text) = call(
+        &gateway,
+        Method::POST,
+        "/api/checkout-sessions/token/shop-1/refresh",
+        None,
+        Some(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 409, "refresh: {text}");
 }
 
 #[tokio::test]
@@ -628,6 +791,48 @@ async fn upstream_a_payment_for_a_rail_or_currency_the_session_does_not_offer_is
         0,
         "no payment reached Conomy"
     );
+}
+
+/// A payer field with a bidi override or a zero-width character would reach Conomy and the
+/// merchant's dashboard as typed: the rebuild refuses the payment (400) and calls nothing.
+#[tokio::test]
+async fn upstream_a_payment_with_invisible_or_direction_characters_is_400_without_a_payment_call() {
+    let (fake, gateway) = start_fake_and_gateway().await;
+    let (_, _, session) = open_raw(&gateway, "shop-1", &json!({})).await;
+    let id = id_of(&session);
+    let capability = capability_or_stand_in(&session);
+    for (field, value) in [
+        ("firstName", "Ana\u{202E}lanigiro"),
+        ("lastName", "Ro\u{200B}jas"),
+        ("email", "ana\u{200B}@example.cl"),
+    ] {
+        let mut payment = fake_etpay_payment("shop-1", "ana@example.cl");
+        payment["origins"][0]["etpay"]["customer"][field] = json!(value);
+        let (status, text) = call(
+            &gateway,
+            Method::POST,
+            &format!("/api/checkout-sessions/{id}/payments"),
+            Some(&capability),
+            Some(&payment),
+        )
+        .await;
+        assert_eq!(status, 400, "{field} {value:?}: {text}");
+        assert_error(&json_of(&text), 400, "invalidParam");
+    }
+    assert_eq!(
+        fake.count(&Method::POST, &format!("/checkout-sessions/{id}/payments")),
+        0,
+        "no payment reached Conomy"
+    );
+    let (status, text) = call(
+        &gateway,
+        Method::POST,
+        &format!("/api/checkout-sessions/{id}/payments"),
+        Some(&capability),
+        Some(&fake_etpay_payment("shop-1", "ana@example.cl")),
+    )
+    .await;
+    assert_eq!(status, 200, "the same payment without them: {text}");
 }
 
 // ---- what reaches the browser -----------------------------------------------------------------
@@ -1006,4 +1211,37 @@ async fn logs_never_carry_the_checkout_token_session_and_payment_ids_capabilitie
         "log lines carrying a token, id, capability or e-mail:\n{}",
         offending.join("\n")
     );
+}
+
+/// A path whose last segment has a dot is served as a file, but its first segment may be a
+/// checkout token (`/<token>/anything.js`): the access log names it by its class, `<static>`,
+/// never by the path.
+#[tokio::test]
+async fn logs_name_a_file_like_path_by_its_class_never_by_the_path() {
+    let logs = captured_logs();
+    let server = start_sandbox_unlimited().await;
+    let token = "shop-logpath-4Vq";
+    for path in [
+        format!("/{token}/receipt.pdf"),
+        format!("/{token}/x.y"),
+        format!("/rails/{token}.svg"),
+    ] {
+        let (status, _) = call(&server, Method::GET, &path, None, None).await;
+        assert_eq!(status, 404, "{path}");
+    }
+    // The request id of one more such request finds its access-log line.
+    let response = client()
+        .get(url(&server, &format!("/{token}/last.js")))
+        .send()
+        .await
+        .expect("answered");
+    let request_id = response.headers()["x-request-id"].to_str().expect("id").to_string();
+    let text = log_text(&logs);
+    let line = text
+        .lines()
+        .find(|line| line.contains(&request_id))
+        .unwrap_or_else(|| panic!("an access-log line for {request_id}:\n{text}"));
+    assert!(line.contains("route=<static>"), "{line}");
+    let offending: Vec<&str> = text.lines().filter(|line| line.contains(token)).collect();
+    assert!(offending.is_empty(), "a path in the log:\n{}", offending.join("\n"));
 }

@@ -300,3 +300,52 @@ async fn unknown_paths_under_reserved_prefixes_are_not_the_spa() {
     let response = http.post(url(&server, "/demo-clp")).send().await.expect("post");
     assert_eq!(response.status().as_u16(), 405);
 }
+
+/// `/api` answers are for the checkout's own page: `Cross-Origin-Resource-Policy: same-origin`
+/// keeps another site from pulling one into its process with a `no-cors` request (a Spectre-style
+/// read needs no CORS), whatever produced the answer: a handler, a refusal, a fallback.
+#[tokio::test]
+async fn every_api_answer_is_same_origin_only() {
+    let server = start_sandbox(missing_dist()).await;
+    let http = client();
+    let (id, capability) = open_session(&server, "demo-clp").await;
+    let answers = [
+        (
+            "an open",
+            http.post(url(&server, "/api/payment-links/token/demo-clp/checkout-sessions"))
+                .json(&json!({})),
+        ),
+        (
+            "a read",
+            with_capability(
+                http.get(url(&server, &format!("/api/checkout-sessions/{id}"))),
+                &capability,
+            ),
+        ),
+        (
+            "a refused read",
+            http.get(url(&server, &format!("/api/checkout-sessions/{id}"))),
+        ),
+        ("banks", http.get(url(&server, "/api/payments/banks/COL"))),
+        (
+            "a refused body",
+            http.post(url(&server, "/api/payment-links/token/demo-clp/checkout-sessions"))
+                .header("content-type", "text/plain")
+                .body("{}"),
+        ),
+        ("an unknown call", http.get(url(&server, "/api/nothing-here"))),
+        ("the bare prefix", http.get(url(&server, "/api"))),
+    ];
+    for (what, request) in answers {
+        let response = request.send().await.expect("answered");
+        assert_eq!(
+            response
+                .headers()
+                .get("cross-origin-resource-policy")
+                .and_then(|v| v.to_str().ok()),
+            Some("same-origin"),
+            "{what} ({})",
+            response.status()
+        );
+    }
+}

@@ -148,6 +148,17 @@ async fn fake_conomy(State(log): State<Log>, method: Method, uri: Uri, headers: 
             axum::Json(json!({"accessToken": ACCESS_TOKEN, "tokenType": "Bearer", "expiresIn": 3600})).into_response()
         }
         ("GET", "/checkout-sessions/s_ok") => axum::Json(payable_session("s_ok")).into_response(),
+        ("GET", "/checkout-sessions/s_odd") => axum::Json(odd_session("s_odd", true)).into_response(),
+        ("GET", "/checkout-sessions/s_tokenless") => axum::Json(odd_session("s_tokenless", false)).into_response(),
+        ("POST", "/checkout-sessions/s_odd/payments") => {
+            axum::Json(json!({"id": "pay_odd", "status": "CREATED", "origins": [], "fees": null, "destinations": 7}))
+                .into_response()
+        }
+        ("GET", "/payments") => axum::Json(json!({
+            "pagination": {"count": 1, "next": null, "previous": null, "total": 1},
+            "results": [{"id": "pay_odd", "status": "CREATED", "identityId": 12, "accountNumber": null, "origins": []}]
+        }))
+        .into_response(),
         ("GET", "/checkout-sessions/s_payboom") => axum::Json(payable_session("s_payboom")).into_response(),
         ("GET", "/payment-links/lnk_1") => axum::Json(json!({
             "id": "lnk_1", "successUrl": "https://shop.example/ok", "failedUrl": "https://shop.example/ko"
@@ -204,6 +215,22 @@ fn payable_session(id: &str) -> Value {
         "owner": {"nickname": "Shop", "identityId": "idn_9", "documentNumber": "76.123.456-K"},
         "customer": {"id": "cus_4", "firstName": "Ana"}
     })
+}
+
+/// [`payable_session`] where every field nothing reads has a value of another type than the
+/// schema's (or `null`), and, unless `token`, no `checkoutToken` (the schema does not require one).
+fn odd_session(id: &str, token: bool) -> Value {
+    let mut session = payable_session(id);
+    session["owner"]["identityId"] = json!(42);
+    session["owner"]["documentNumber"] = json!({"number": 1});
+    session["destinations"][0]["account"]["accountNumber"] = json!(["000123"]);
+    session["destinations"][0]["externalId"] = json!(false);
+    session["customer"]["id"] = json!({"internal": true});
+    session["futureField"] = Value::Null;
+    if !token {
+        session.as_object_mut().expect("object").remove("checkoutToken");
+    }
+    session
 }
 
 /// `request` with a capability for `session_id`, signed with the gateway's secret: these are
@@ -580,4 +607,47 @@ async fn tokens_are_renewed_before_expiry_and_after_a_401() {
     assert_error(&body, 502, "serverError");
     assert_eq!(count(&log, &Method::GET, "/payments/banks/ARG"), 2);
     assert_eq!(count(&log, &Method::POST, "/auth"), 3);
+}
+
+/// Decode what you read, and only that: a schema-valid session whose unread fields hold other
+/// types is paid on, a payment list with `pagination.next: null` is answered, and a session the
+/// gateway cannot build return URLs for (no `checkoutToken`) is the gateway's own 422, never a
+/// 502 that blames Conomy.
+#[tokio::test]
+async fn fields_nothing_reads_never_fail_an_answer() {
+    let (fake, log) = start_fake_conomy().await;
+    let gateway = start_upstream(format!("http://{fake}"), KEY, CLIENT_ID, SECRET, Duration::from_secs(5)).await;
+    let http = client();
+    let payment = json!({"description": "x", "origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {
+        "customer": {"firstName": "Ana"}}}]});
+    let (status, paid) = send(granted(
+        http.post(url(&gateway, "/api/checkout-sessions/s_odd/payments"))
+            .json(&payment),
+        "s_odd",
+    ))
+    .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["id"], "pay_odd");
+    assert_eq!(count(&log, &Method::POST, "/checkout-sessions/s_odd/payments"), 1);
+
+    let (status, list) = send(granted(
+        http.get(url(&gateway, "/api/payments?checkoutSessionId=s_odd")),
+        "s_odd",
+    ))
+    .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(
+        list["results"][0],
+        json!({"id": "pay_odd", "status": "CREATED", "origins": []})
+    );
+
+    let (status, refused) = send(granted(
+        http.post(url(&gateway, "/api/checkout-sessions/s_tokenless/payments"))
+            .json(&payment),
+        "s_tokenless",
+    ))
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_error(&refused, 422, "failedPrecondition");
+    assert_eq!(count(&log, &Method::POST, "/checkout-sessions/s_tokenless/payments"), 0);
 }

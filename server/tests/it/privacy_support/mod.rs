@@ -193,6 +193,10 @@ pub struct Fake {
     next: AtomicU32,
     /// Distinguishes ids across fakes of one test binary (logs are shared).
     nonce: u32,
+    /// Session id → the payments created on it (what `GET /payments` lists).
+    payments: Mutex<HashMap<String, Vec<String>>>,
+    /// A session every open and refresh hands back, as Conomy may for a token.
+    handed_back: Mutex<Option<String>>,
 }
 
 impl Fake {
@@ -232,6 +236,15 @@ impl Fake {
             .expect("sessions")
             .insert(id.clone(), token.to_string());
         id
+    }
+
+    /// From now on every open and refresh answers this session (ACTIVE).
+    pub fn hand_back(&self, id: &str) {
+        *self.handed_back.lock().expect("handed back") = Some(id.to_string());
+    }
+
+    fn handed_back(&self) -> Option<String> {
+        self.handed_back.lock().expect("handed back").clone()
     }
 
     fn token_of(&self, id: &str) -> Option<String> {
@@ -298,11 +311,11 @@ async fn handle(State(fake): State<Arc<Fake>>, method: Method, uri: Uri, body: B
                 )
                     .into_response();
             }
-            let id = fake.new_session(token);
+            let id = fake.handed_back().unwrap_or_else(|| fake.new_session(token));
             (StatusCode::CREATED, axum::Json(session_json(&id, token, "ACTIVE"))).into_response()
         }
         ("POST", ["checkout-sessions", "token", token, "refresh"]) => {
-            let id = fake.new_session(token);
+            let id = fake.handed_back().unwrap_or_else(|| fake.new_session(token));
             (StatusCode::CREATED, axum::Json(session_json(&id, token, "ACTIVE"))).into_response()
         }
         ("GET", ["checkout-sessions", id]) => match fake.token_of(id) {
@@ -318,7 +331,14 @@ async fn handle(State(fake): State<Arc<Fake>>, method: Method, uri: Uri, body: B
             }
             let submitted: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             let rail = submitted["origins"][0]["type"].as_str().unwrap_or("ETPAY").to_string();
-            axum::Json(payment_json(&fake.payment_id(), &rail)).into_response()
+            let payment_id = fake.payment_id();
+            fake.payments
+                .lock()
+                .expect("payments")
+                .entry(id.to_string())
+                .or_default()
+                .push(payment_id.clone());
+            axum::Json(payment_json(&payment_id, &rail)).into_response()
         }
         ("GET", ["payments"]) => {
             let session = query
@@ -326,12 +346,20 @@ async fn handle(State(fake): State<Arc<Fake>>, method: Method, uri: Uri, body: B
                 .find_map(|pair| pair.strip_prefix("checkoutSessionId="))
                 .unwrap_or("")
                 .to_string();
-            if fake.token_of(&session).is_none() {
+            let made = fake
+                .payments
+                .lock()
+                .expect("payments")
+                .get(&session)
+                .cloned()
+                .unwrap_or_default();
+            if fake.token_of(&session).is_none() || made.is_empty() {
                 return axum::Json(json!({"pagination": {"count": 0, "total": 0}, "results": []})).into_response();
             }
+            let results: Vec<Value> = made.iter().map(|id| payment_json(id, "ETPAY")).collect();
             axum::Json(json!({
-                "pagination": {"count": 1, "next": null, "previous": null, "total": 1},
-                "results": [payment_json(&format!("pay_of_{session}"), "ETPAY")]
+                "pagination": {"count": results.len(), "next": null, "previous": null, "total": results.len()},
+                "results": results
             }))
             .into_response()
         }
