@@ -12,9 +12,9 @@
 import { test } from '../fixtures/test';
 import { Walk, WalkFailure } from '../fixtures/walk';
 
-// One walk per demo link family (their first draw: 1 MXN/SPEI, 2 CLP/redirect, 9 BRL/PIX QR,
+// One walk per demo link family (their first draw: 2 CLP/redirect, 3 MXN/SPEI, 9 BRL/PIX QR,
 // 11 ARS/QR and CVU, 13 COP/PSE, Nequi and card), 40 steps each: about two minutes on two workers.
-const DEFAULT_SEEDS = [1, 2, 9, 11, 13];
+const DEFAULT_SEEDS = [2, 3, 9, 11, 13];
 const DEFAULT_STEPS = 40;
 
 const seeds = process.env.WALK_SEED
