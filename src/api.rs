@@ -176,7 +176,7 @@ async fn retried_from(
             Ok(value) => return Ok(value),
             Err((error, retry_after)) => {
                 // Offline, waiting cannot help: the caller resumes when the browser is back online.
-                if error == CheckoutError::Network && !browser_online() {
+                if error == CheckoutError::Network && !crate::network_status::navigator_online() {
                     return Err(error);
                 }
                 let Some(wait) = retry_delay(kind, tries, &error, retry_after) else {
@@ -187,11 +187,6 @@ async fn retried_from(
             }
         }
     }
-}
-
-/// `navigator.onLine`: `false` means there is no network at all.
-fn browser_online() -> bool {
-    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
 /// One request with a timeout: the body of a 2xx answer, an [`ApiError`] otherwise.

@@ -143,7 +143,9 @@ fn load(done: impl FnOnce() + 'static) {
     }
     leptos::task::spawn_local(async move {
         let mut delay = 1000;
-        while preload_post_payment().await.is_err() {
+        // Offline, a fetch can only fail (and the loader logs each failure as an error): wait,
+        // and try once the browser has a network again.
+        while !crate::network_status::navigator_online() || preload_post_payment().await.is_err() {
             crate::timers::sleep(delay).await;
             delay = (delay * 2).min(8000);
         }
@@ -207,7 +209,8 @@ thread_local! {
 }
 
 fn prefetch_when_idle() {
-    if LOADED.get() || LOADING.get() {
+    // Offline, the fetch could only fail: the next touch tries again.
+    if LOADED.get() || LOADING.get() || !crate::network_status::navigator_online() {
         return;
     }
     let Some(window) = web_sys::window() else { return };

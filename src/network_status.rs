@@ -24,7 +24,8 @@ impl Online {
     }
 }
 
-fn navigator_online() -> bool {
+/// `navigator.onLine` now, untracked: `false` means there is no network at all.
+pub fn navigator_online() -> bool {
     web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
