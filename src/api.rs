@@ -1,5 +1,5 @@
-//! The only HTTP client of the SPA: the six same-origin `/api` calls of the contract (§2) plus
-//! the sandbox's demo-link list. Every request has a timeout; reads and session creation retry
+//! The only HTTP client of the SPA: the six same-origin `/api` calls of the contract (§2), the
+//! trade of a provider return's one-time handle, and the sandbox's demo-link list. Every request has a timeout; reads and session creation retry
 //! transient failures; a payment submission is sent exactly once (see [`submit_payment`]).
 
 use std::cell::Cell;
@@ -71,6 +71,24 @@ pub async fn get_session(handle: &SessionHandle) -> Result<CheckoutSession, Chec
 pub async fn refresh_session(token: &str) -> Result<Opened, CheckoutError> {
     let url = format!("/api/checkout-sessions/token/{}/refresh", segment(token)?);
     opened(&retried_from(None, Method::Post, &url, Some("{}"), None).await?)
+}
+
+/// `POST /api/checkout-sessions/{id}/capability`: a provider return's one-time handle (the URL's,
+/// which the browser's history keeps) traded for this tab's own. The server takes the one-time
+/// handle: the copy in the history then opens nothing.
+pub async fn trade_handle(once: &SessionHandle) -> Result<SessionHandle, CheckoutError> {
+    let url = format!("/api/checkout-sessions/{}/capability", segment(once.session_id())?);
+    let text = retried_from(None, Method::Post, &url, Some("{}"), Some(once)).await?;
+    Json::parse(&text)
+        .ok()
+        .and_then(|value| {
+            value
+                .get("capability")
+                .and_then(Json::as_str)
+                .and_then(SessionHandle::parse)
+        })
+        .filter(|own| own.session_id() == once.session_id() && !own.is_one_time())
+        .ok_or_else(|| CheckoutError::Decode("no capability in the answer".into()))
 }
 
 /// `GET /api/payments?checkoutSessionId={id}`: the session's payments.
