@@ -1,7 +1,7 @@
 /*! Conomy Checkout embed v1. Usage:
  *  <script src="https://<checkout host>/embed.js"></script>
  *  ConomyCheckout.mount('#pay', { token: '<checkoutToken>', onEvent: function (e) {} });
- * Protocol: {source: "conomy-checkout", version: 1, type, payload}; see the README. */
+ * Protocol: {source: "conomy-checkout", version: 1, type, payload}; see docs/embedding.md. */
 (function (w, d) {
   'use strict';
   var SOURCE = 'conomy-checkout', VERSION = 1, LOAD_TIMEOUT_MS = 20000;

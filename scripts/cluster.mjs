@@ -1,4 +1,4 @@
-// A local cluster of the checkout, on loopback only, as an operator would run it (issue 13):
+// A local cluster of the checkout, on loopback only, as an operator would run it:
 // one sandbox-mode checkout-server playing Conomy, Debian's redis-server, N upstream-mode
 // gateways sharing CHECKOUT_SESSION_SECRET and Redis (each with its own admin listener), and
 // Debian's nginx in front with deploy/nginx/*.conf, round-robin. Everything it writes (configs,

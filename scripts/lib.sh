@@ -18,8 +18,8 @@ npm_ci_if_needed() {
     return 0
   fi
   log "npm ci in $1"
-  # Browsers come from Debian, never from a Playwright download.
-  (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  # Browsers come from Debian, never from a Playwright or Puppeteer download.
+  (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   echo "$want" >"$stamp"
 }
 

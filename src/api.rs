@@ -1,6 +1,10 @@
 //! The only HTTP client of the SPA: the six same-origin `/api` calls of the contract (§2), the
-//! trade of a provider return's one-time handle, and the sandbox's demo-link list. Every request has a timeout; reads and session creation retry
-//! transient failures; a payment submission is sent exactly once (see [`submit_payment`]).
+//! trade of a provider return's one-time handle, and the sandbox's demo-link list. Every request
+//! has a timeout; a payment submission is sent exactly once (see [`submit_payment`]); other calls
+//! are tried again as `checkout_core::retry` says. Retries have one owner per failure: the
+//! gateway retries what Conomy failed (a read, once), this page what the payer's network lost and
+//! what an answer says to come back for (`Retry-After`), so one failing read costs Conomy two
+//! calls, not a product of two loops (docs/architecture.md, "Retries").
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -9,18 +13,13 @@ use checkout_core::decode::{finish, DecodeError, Fields, FromJson};
 use checkout_core::handle::SessionHandle;
 use checkout_core::json::Json;
 use checkout_core::model::{is_valid_id, ApiError, Bank, CheckoutSession, Page, Payment};
+use checkout_core::retry::{retry_delay, Call};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 use crate::timers::sleep;
 
 /// The request header that carries a session's capability (server/src/capability.rs).
 const CAPABILITY_HEADER: &str = "x-checkout-capability";
-/// Attempts of a retried call (the first one included).
-const MAX_TRIES: u32 = 4;
-/// First retry delay; doubles on every retry.
-const FIRST_BACKOFF_MS: u32 = 1_000;
-/// A `Retry-After` longer than this is not worth making the payer wait for.
-const MAX_RETRY_AFTER_MS: u32 = 30_000;
 
 /// Why a call failed (`checkout_core::checkout::CallError`: the state machine decides on it).
 pub use checkout_core::checkout::{CallError as CheckoutError, TIMEOUT_MS};
@@ -57,20 +56,20 @@ pub type Opened = (CheckoutSession, Option<SessionHandle>);
 pub async fn create_session(token: &str) -> Result<Opened, CheckoutError> {
     let url = format!("/api/payment-links/token/{}/checkout-sessions", segment(token)?);
     let early = take_early("POST", &url).await;
-    opened(&retried_from(early, Method::Post, &url, Some("{}"), None).await?)
+    opened(&retried_from(early, Call::Open, Method::Post, &url, Some("{}"), None).await?)
 }
 
 /// `GET /api/checkout-sessions/{id}`: resumes or polls a session.
 pub async fn get_session(handle: &SessionHandle) -> Result<CheckoutSession, CheckoutError> {
     let url = format!("/api/checkout-sessions/{}", segment(handle.session_id())?);
     let early = take_early("GET", &url).await;
-    decode(&retried_from(early, Method::Get, &url, None, Some(handle)).await?)
+    decode(&retried_from(early, Call::Read, Method::Get, &url, None, Some(handle)).await?)
 }
 
 /// `POST /api/checkout-sessions/token/{token}/refresh`: renews an expired session.
 pub async fn refresh_session(token: &str) -> Result<Opened, CheckoutError> {
     let url = format!("/api/checkout-sessions/token/{}/refresh", segment(token)?);
-    opened(&retried_from(None, Method::Post, &url, Some("{}"), None).await?)
+    opened(&retried_from(None, Call::Open, Method::Post, &url, Some("{}"), None).await?)
 }
 
 /// `POST /api/checkout-sessions/{id}/capability`: a provider return's one-time handle (the URL's,
@@ -78,7 +77,8 @@ pub async fn refresh_session(token: &str) -> Result<Opened, CheckoutError> {
 /// handle: the copy in the history then opens nothing.
 pub async fn trade_handle(once: &SessionHandle) -> Result<SessionHandle, CheckoutError> {
     let url = format!("/api/checkout-sessions/{}/capability", segment(once.session_id())?);
-    let text = retried_from(None, Method::Post, &url, Some("{}"), Some(once)).await?;
+    // Like an open: trying again costs at most the code, which a taken one already is.
+    let text = retried_from(None, Call::Open, Method::Post, &url, Some("{}"), Some(once)).await?;
     Json::parse(&text)
         .ok()
         .and_then(|value| {
@@ -94,7 +94,7 @@ pub async fn trade_handle(once: &SessionHandle) -> Result<SessionHandle, Checkou
 /// `GET /api/payments?checkoutSessionId={id}`: the session's payments.
 pub async fn list_payments(handle: &SessionHandle) -> Result<Vec<Payment>, CheckoutError> {
     let url = format!("/api/payments?checkoutSessionId={}", segment(handle.session_id())?);
-    let page: Page<Payment> = decode(&retried_from(None, Method::Get, &url, None, Some(handle)).await?)?;
+    let page: Page<Payment> = decode(&retried_from(None, Call::Read, Method::Get, &url, None, Some(handle)).await?)?;
     Ok(page.results)
 }
 
@@ -131,12 +131,12 @@ pub async fn banks(country: &str) -> Result<Vec<Bank>, CheckoutError> {
         return Err(not_found_locally());
     }
     let url = format!("/api/payments/banks/{}", country.to_ascii_uppercase());
-    decode(&retried_from(None, Method::Get, &url, None, None).await?)
+    decode(&retried_from(None, Call::Read, Method::Get, &url, None, None).await?)
 }
 
 /// The sandbox's demo links; `Ok(None)` when this server has none (not in sandbox mode).
 pub async fn demo_links() -> Result<Option<Vec<DemoLink>>, CheckoutError> {
-    match retried_from(None, Method::Get, "/sandbox/demo-links.json", None, None).await {
+    match retried_from(None, Call::Read, Method::Get, "/sandbox/demo-links.json", None, None).await {
         Ok(links) => decode(&links).map(Some),
         Err(CheckoutError::Api(e)) if e.status == 404 => Ok(None),
         Err(e) => Err(e),
@@ -169,22 +169,22 @@ enum Method {
 /// A failure plus how long the server asked us to wait (`Retry-After`), in ms.
 type Failure = (CheckoutError, Option<u32>);
 
-/// Sends the request up to [`MAX_TRIES`] times while it fails transiently, waiting 1 s, 2 s,
-/// 4 s (or the server's `Retry-After`) in between; the 2xx body. Its first attempt may already
-/// have been made (by public/early.js): that outcome counts as try 1, so retries, backoff and
-/// errors are exactly those of a request sent here.
+/// Sends the request while it fails in a way [`retry_delay`] says is worth another try for a
+/// `call` of this kind, waiting as long as it says (backoff or the server's `Retry-After`); the
+/// 2xx body. Its first attempt may already have been made (by public/early.js): that outcome
+/// counts as try 1, so retries, backoff and errors are exactly those of a request sent here.
 ///
 /// Deliberately not generic over the answer's type: the request, retry and timeout machinery is
-/// compiled once and only [`decode`] is per type (issue 7: every generic copy weighs on the wasm).
+/// compiled once and only [`decode`] is per type (every generic copy weighs on the wasm).
 async fn retried_from(
     first: Option<Result<String, Failure>>,
+    kind: Call,
     method: Method,
     url: &str,
     body: Option<&str>,
     handle: Option<&SessionHandle>,
 ) -> Result<String, CheckoutError> {
     let mut first = first;
-    let mut delay = FIRST_BACKOFF_MS;
     let mut tries = 1;
     loop {
         let outcome = match first.take() {
@@ -195,21 +195,17 @@ async fn retried_from(
             Ok(value) => return Ok(value),
             Err((error, retry_after)) => {
                 // Offline, waiting cannot help: the caller resumes when the browser is back online.
-                let offline = error == CheckoutError::Network && !browser_online();
-                if tries >= MAX_TRIES || !error.is_transient() || offline {
+                if error == CheckoutError::Network && !crate::network_status::navigator_online() {
                     return Err(error);
                 }
-                sleep(retry_after.unwrap_or(delay).min(MAX_RETRY_AFTER_MS)).await;
-                delay = delay.saturating_mul(2);
+                let Some(wait) = retry_delay(kind, tries, &error, retry_after) else {
+                    return Err(error);
+                };
+                sleep(wait).await;
                 tries += 1;
             }
         }
     }
-}
-
-/// `navigator.onLine`: `false` means there is no network at all.
-fn browser_online() -> bool {
-    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
 /// One request with a timeout: the body of a 2xx answer, an [`ApiError`] otherwise.
@@ -221,23 +217,26 @@ async fn call(
 ) -> Result<String, Failure> {
     let controller = web_sys::AbortController::new().map_err(|_| (CheckoutError::Network, None))?;
     let timed_out = Rc::new(Cell::new(false));
+    // Owned by the timer, not by this call: a timer that fires late (a clock that jumped, a
+    // tab woken from sleep) must find its closure, not one this call already dropped
+    // ("closure invoked after being dropped"). Run late, it aborts a request that is done,
+    // which does nothing; cleared, it stays (a few bytes) until the page goes.
     let on_timeout = {
         let (controller, timed_out) = (controller.clone(), timed_out.clone());
-        Closure::once(move || {
+        Closure::once_into_js(move || {
             timed_out.set(true);
             controller.abort();
         })
     };
     let window = web_sys::window().ok_or((CheckoutError::Network, None))?;
     let timer = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), TIMEOUT_MS)
+        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.unchecked_ref(), TIMEOUT_MS)
         .ok();
 
     let answer = send(method, url, body, handle, &controller.signal()).await;
     if let Some(timer) = timer {
         window.clear_timeout_with_handle(timer);
     }
-    drop(on_timeout);
 
     let (status, retry_after, text) = answer.map_err(|_| {
         let error = if timed_out.get() {

@@ -12,9 +12,9 @@
 //! Each public component (`SuccessScreen`, `NextActionView`, …) keeps its props and hands
 //! them to [`lazy`] with a fallback that keeps the layout and says the state (the heading and
 //! text of the screen, from the main module). A chunk that fails to load (offline right after
-//! paying) leaves that fallback up and is retried with backoff until it loads; [`prefetch`]
-//! fetches it in idle time once the pay step is drawn, so it is normally there before the
-//! payment answers.
+//! paying) leaves that fallback up and is retried with backoff until it loads; [`prefetch`],
+//! armed when the payment options are drawn, fetches it in the idle time after the payer's first
+//! touch of the page, so it is normally there before the payment answers.
 
 use std::cell::{Cell, RefCell};
 
@@ -143,7 +143,9 @@ fn load(done: impl FnOnce() + 'static) {
     }
     leptos::task::spawn_local(async move {
         let mut delay = 1000;
-        while preload_post_payment().await.is_err() {
+        // Offline, a fetch can only fail (and the loader logs each failure as an error): wait,
+        // and try once the browser has a network again.
+        while !crate::network_status::navigator_online() || preload_post_payment().await.is_err() {
             crate::timers::sleep(delay).await;
             delay = (delay * 2).min(8000);
         }
@@ -192,6 +194,8 @@ pub fn prefetch() {
         return;
     };
     // Called on every touch until the chunk is in; each call after the first returns at once.
+    // A deliberate page-lifetime leak: the listeners (and their closure) stay on the document;
+    // once the chunk is in, each touch returns at once.
     let start = Closure::<dyn Fn()>::new(prefetch_when_idle).into_js_value();
     for kind in ["pointerdown", "keydown", "focusin"] {
         let _ = document.add_event_listener_with_callback(kind, start.unchecked_ref());
@@ -205,7 +209,8 @@ thread_local! {
 }
 
 fn prefetch_when_idle() {
-    if LOADED.get() || LOADING.get() {
+    // Offline, the fetch could only fail: the next touch tries again.
+    if LOADED.get() || LOADING.get() || !crate::network_status::navigator_online() {
         return;
     }
     let Some(window) = web_sys::window() else { return };

@@ -223,7 +223,8 @@ fn observe_height(document: Option<&web_sys::Document>) {
     });
     if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
         observer.observe(&body);
-        // Both live as long as the page.
+        // A deliberate page-lifetime leak: the observer and its callback serve the frame for as
+        // long as the page lives, and nothing outlives the page.
         std::mem::forget(observer);
         callback.forget();
     }
@@ -260,5 +261,6 @@ fn listen(window: &web_sys::Window, i18n: I18n) {
         }
     });
     let _ = window.add_event_listener_with_callback("message", callback.as_ref().unchecked_ref());
+    // A deliberate page-lifetime leak: the page listens to its embedder for as long as it lives.
     callback.forget();
 }

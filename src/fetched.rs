@@ -1,7 +1,7 @@
 //! [`Fetched`]: a value one request fetches, read as a signal; what the bank picker and the
 //! landing page's demo links need from Leptos' `LocalResource`, without its async-derived
 //! machinery (async signals, transitions, suspense wakers: about 9 KB brotli of the first load,
-//! measured in README Performance). The checkout page itself never needed it: its requests are
+//! measured in docs/performance.md). The checkout page itself never needed it: its requests are
 //! commands of the state machine that `pages/checkout/runner.rs` runs.
 //!
 //! Same reading as `LocalResource`: `get()` is `None` until the first answer, a `refetch()`
@@ -69,7 +69,9 @@ impl<T: Clone + 'static> Fetched<T> {
         self.value.get()
     }
 
+    /// The newest answer, untracked; `None` before the first, or once the owner is gone (an
+    /// effect's first run can come after its component was replaced in the same tick).
     pub fn get_untracked(&self) -> Option<T> {
-        self.value.get_untracked()
+        self.value.try_get_untracked().flatten()
     }
 }

@@ -8,14 +8,18 @@
 //! locale, currency, digits and display for the life of the page.
 //!
 //! Which currency display and `Intl` locale an amount gets is decided for the whole page by
-//! `checkout_core::money::amount_style` from the currencies it shows ([`set_shown_currencies`]):
-//! a page with pesos and dollars writes every amount with its code.
+//! `checkout_core::money::amount_style` from the currencies it shows: a page with pesos and
+//! dollars writes every amount with its code. Components write amounts through [`Amounts`], the
+//! context the checkout page provides, which reads the locale and those currencies reactively.
 
 use std::cell::RefCell;
 
 use checkout_core::i18n::Locale;
 use checkout_core::money::{self, CurrencyDisplay};
+use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
+
+use crate::locale::I18n;
 
 #[wasm_bindgen]
 extern "C" {
@@ -33,9 +37,44 @@ extern "C" {
 
 thread_local! {
     /// Formatters built so far, by `locale|currency|digits|display` (`None`: the engine refused).
+    /// A cache, not state: what it answers depends only on its key.
     static FORMATTERS: RefCell<Vec<(String, Option<NumberFormat>)>> = const { RefCell::new(Vec::new()) };
-    /// [`set_shown_currencies`].
-    static SHOWN: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How the page writes amounts: in its locale, naming currencies as the set of currencies it
+/// shows requires (`checkout_core::options::shown_currencies`). Both are read tracked, so an
+/// amount drawn through it follows a language switch and a renewed session.
+#[derive(Clone, Copy)]
+pub struct Amounts {
+    i18n: I18n,
+    shown: Signal<Vec<String>>,
+}
+
+impl Amounts {
+    /// `amount` of `currency` in the current locale.
+    pub fn format(&self, amount: &str, currency: &str) -> String {
+        self.format_in(amount, currency, self.i18n.get())
+    }
+
+    /// `amount` of `currency` in `locale` (for a view that already read the locale).
+    pub fn format_in(&self, amount: &str, currency: &str, locale: Locale) -> String {
+        self.shown.with(|shown| format_money(amount, currency, locale, shown))
+    }
+}
+
+/// Provides the [`Amounts`] context for the currencies the page shows.
+pub fn provide_amounts(shown: Signal<Vec<String>>) -> Amounts {
+    let amounts = Amounts {
+        i18n: crate::locale::use_i18n(),
+        shown,
+    };
+    provide_context(amounts);
+    amounts
+}
+
+/// The page's [`Amounts`] (the checkout page provides it).
+pub fn use_amounts() -> Amounts {
+    expect_context::<Amounts>()
 }
 
 /// The formatter for `locale` with `digits` fraction digits, as a currency when `currency` is
@@ -63,21 +102,15 @@ fn formatter(locale: &str, currency: Option<&str>, digits: u32, display: Currenc
     built
 }
 
-/// The currencies the page shows amounts in, its own first (`checkout_core::options::
-/// shown_currencies`), set by the checkout page when its session arrives, before any amount is
-/// drawn. Not reactive: a session's currencies do not change while it is shown.
-pub fn set_shown_currencies(shown: Vec<String>) {
-    SHOWN.with_borrow_mut(|list| *list = shown);
-}
-
 /// `("1234.5", "MXN", es)` on an MXN page → `"$1,234.50"` (or whatever the browser's locale
 /// data says), `("136.88", "USD", es)` on a COP page offering USD → `"USD 136,88"`; CLP and COP
-/// without decimals, tokens (USDC/USDT) as `"12.500000 USDC"`.
-pub fn format_money(amount: &str, currency: &str, locale: Locale) -> String {
-    let style = SHOWN.with_borrow(|shown| {
+/// without decimals, tokens (USDC/USDT) as `"12.500000 USDC"`. `shown`: the currencies the page
+/// shows amounts in, its own first.
+pub fn format_money(amount: &str, currency: &str, locale: Locale, shown: &[String]) -> String {
+    let style = {
         let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
         money::amount_style(locale.tag(), &shown, currency)
-    });
+    };
     let fallback = || {
         money::format_fallback_in(amount, currency, style.locale, style.display)
             .unwrap_or_else(|_| format!("{amount} {currency}"))

@@ -28,11 +28,8 @@ impl I18n {
     }
 }
 
-/// Creates the locale context (first call) or returns the existing one.
+/// Creates the locale context: `<html lang>`, the title and the crash screen follow it.
 pub fn provide_i18n(initial: Locale) -> I18n {
-    if let Some(existing) = use_context::<I18n>() {
-        return existing;
-    }
     let i18n = I18n {
         locale: RwSignal::new(initial),
     };
@@ -48,9 +45,9 @@ pub fn provide_i18n(initial: Locale) -> I18n {
     i18n
 }
 
-/// The locale context; components mounted alone (tests) get a Spanish one.
+/// The locale context (the app shell provides it; tests mount components inside a provider).
 pub fn use_i18n() -> I18n {
-    use_context::<I18n>().unwrap_or_else(|| provide_i18n(Locale::Es))
+    expect_context::<I18n>()
 }
 
 /// `?locale=` of the page URL, else the browser's languages, else Spanish.

@@ -24,16 +24,13 @@ impl Online {
     }
 }
 
-fn navigator_online() -> bool {
+/// `navigator.onLine` now, untracked: `false` means there is no network at all.
+pub fn navigator_online() -> bool {
     web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
-/// Creates the context (first call) or returns the existing one. The listeners live as long as
-/// the owner that provided it (the app).
+/// Creates the context. The listeners are removed with the owner that provided it (the app).
 pub fn provide_online() -> Online {
-    if let Some(existing) = use_context::<Online>() {
-        return existing;
-    }
     let (online, set_online) = signal(navigator_online());
     let on = window_event_listener(ev::online, move |_| set_online.set(true));
     let off = window_event_listener(ev::offline, move |_| set_online.set(false));
@@ -46,9 +43,9 @@ pub fn provide_online() -> Online {
     state
 }
 
-/// The connection state; components mounted alone (tests) get their own.
+/// The connection state (the app shell provides it).
 pub fn use_online() -> Online {
-    use_context::<Online>().unwrap_or_else(provide_online)
+    expect_context::<Online>()
 }
 
 /// "You're offline" while the browser has no connection: announced once (polite), and gone

@@ -26,6 +26,9 @@ use crate::validate::FieldError;
 /// A request that has not answered after this long is aborted (the SPA's `api` module).
 pub const TIMEOUT_MS: i32 = 15_000;
 
+/// When the read that checks an ended countdown fails, it is asked again this much later.
+pub const EXPIRY_RETRY_MS: u32 = 5_000;
+
 /// Why a call failed. The page picks its message from the kind, never from server text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallError {
@@ -300,6 +303,11 @@ pub struct Checkout {
     polling: bool,
     poll_reading: bool,
     poll_attempt: u32,
+    /// The page's countdown reached zero and the server has not answered a read since: until
+    /// it does, the machine asks again (later, or once the connection is back).
+    expiry_due: bool,
+    /// The read of [`Timer::Expiry`] is in flight.
+    expiry_reading: bool,
     shown: Option<Screen>,
     announced: Option<Key>,
 }
@@ -330,6 +338,8 @@ impl Checkout {
             polling: false,
             poll_reading: false,
             poll_attempt: 0,
+            expiry_due: false,
+            expiry_reading: false,
             shown: None,
             announced: None,
         };
@@ -359,8 +369,17 @@ impl Checkout {
                 }
             }
             Event::Read { session, payments } => {
+                let answered = session.is_ok();
                 if let Ok(session) = session {
                     self.session = Some(session);
+                    // The server's word on the session settles what the page's clock said.
+                    self.expiry_due = false;
+                }
+                if std::mem::take(&mut self.expiry_reading) && !answered && self.expiry_due && self.online {
+                    out.push(Command::After {
+                        ms: EXPIRY_RETRY_MS,
+                        timer: Timer::Expiry,
+                    });
                 }
                 if let Ok(list) = payments {
                     self.payments = list;
@@ -389,6 +408,7 @@ impl Checkout {
                 // Only a payable or pending session can still turn EXPIRED; give the server's
                 // clock a moment to agree that time is up.
                 if matches!(self.screen(), Some(Screen::Pay | Screen::Waiting)) && self.handle.is_some() {
+                    self.expiry_due = true;
                     out.push(Command::After {
                         ms: 1_000,
                         timer: Timer::Expiry,
@@ -412,7 +432,7 @@ impl Checkout {
             Event::Chose => self.submit_error = None,
             Event::Timer {
                 timer: Timer::Expiry, ..
-            } => self.read(&mut out),
+            } => self.read_expiry(&mut out),
             Event::Timer {
                 timer: Timer::Poll,
                 hidden,
@@ -425,6 +445,8 @@ impl Checkout {
                         Phase::Failed(CallError::Network | CallError::Timeout) => self.reopen(&mut out),
                         // What we missed while polling was paused, at once.
                         Phase::Ready if self.waiting() && !self.poll_reading => self.read(&mut out),
+                        // Time ran out while offline: whether the session did, at once.
+                        Phase::Ready if self.expiry_due => self.read_expiry(&mut out),
                         _ => {}
                     }
                     if self.submit_error == Some(Key::OfflineSubmit) {
@@ -471,6 +493,15 @@ impl Checkout {
     fn read(&self, out: &mut Vec<Command>) {
         if let Some(handle) = &self.handle {
             out.push(Command::Read(handle.clone()));
+        }
+    }
+
+    /// Asks whether the session expired, unless that read is already under way or the server
+    /// answered since the countdown reached zero.
+    fn read_expiry(&mut self, out: &mut Vec<Command>) {
+        if self.expiry_due && !self.expiry_reading && self.handle.is_some() {
+            self.expiry_reading = true;
+            self.read(out);
         }
     }
 

@@ -284,6 +284,31 @@ pub fn prefill(customer: Option<&Customer>) -> FormValues {
     values
 }
 
+/// Fills, in `values`, what a method's `country` implies where the payer has nothing yet: the
+/// phone prefix, the first document type and the address country, so they are submitted as
+/// shown. Called when a method is chosen or restored, never while drawing. Whether anything
+/// changed.
+pub fn fill_defaults(specs: &[FieldSpec], country: &str, values: &mut FormValues) -> bool {
+    let mut changed = false;
+    for spec in specs {
+        let id = spec.key.id();
+        if values.get(&id).is_some_and(|v| !v.is_empty()) {
+            continue;
+        }
+        let default = match spec.key {
+            FieldKey::PhoneNumberPrefix => crate::validate::phone_prefix_for(country).map(str::to_string),
+            FieldKey::DocumentType => crate::validate::document_types(country).first().map(|d| d.to_string()),
+            FieldKey::AddressCountry if !country.is_empty() => Some(country.to_string()),
+            _ => None,
+        };
+        if let Some(default) = default {
+            values.insert(id, default);
+            changed = true;
+        }
+    }
+    changed
+}
+
 /// The country (alpha-3) whose documents and phone rules apply: the rail's own country when it
 /// is national (its row of `rails::Rail::spec`), else the session currency's; `""` when neither
 /// says.
@@ -546,6 +571,34 @@ mod tests {
 
     fn values(pairs: &[(&str, &str)]) -> FormValues {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_method_s_country_fills_prefix_document_type_and_address_country_never_over_the_payer() {
+        let spec = |key: FieldKey| FieldSpec { key, required: true };
+        let specs = [
+            spec(FieldKey::PhoneNumberPrefix),
+            spec(FieldKey::DocumentType),
+            spec(FieldKey::AddressCountry),
+            spec(FieldKey::FirstName),
+        ];
+        let mut typed = values(&[("documentType", "CE"), ("firstName", "")]);
+        assert!(fill_defaults(&specs, "COL", &mut typed));
+        assert_eq!(
+            typed,
+            values(&[
+                ("address.country", "COL"),
+                ("documentType", "CE"),
+                ("firstName", ""),
+                ("phoneNumberPrefix", "+57"),
+            ])
+        );
+        // Filled once: nothing left to change.
+        assert!(!fill_defaults(&specs, "COL", &mut typed));
+        // No country: no prefix and no address country; a passport is the one document left.
+        let mut unknown = FormValues::new();
+        assert!(fill_defaults(&specs, "", &mut unknown));
+        assert_eq!(unknown, values(&[("documentType", "PASSPORT")]));
     }
 
     #[test]

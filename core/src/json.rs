@@ -1,5 +1,5 @@
-//! A small JSON value, parser and writer for the SPA (issue 7): serde_json's generic code, float
-//! tables and Debug-formatted errors weighed ~100 KB of the wasm, while the checkout only reads
+//! A small JSON value, parser and writer for the SPA, so that no serde code reaches its wasm:
+//! serde_json's generic code, float tables and Debug-formatted errors weighed ~100 KB of it, while the checkout only reads
 //! a few API answers and writes a few small documents.
 //!
 //! * [`Json::parse`] is strict RFC 8259: no trailing garbage, no leading zeros, no control

@@ -18,6 +18,7 @@ pub mod options;
 pub mod page_url;
 pub mod rails;
 pub mod receipt;
+pub mod retry;
 pub mod route;
 pub mod small_map;
 pub mod summary;

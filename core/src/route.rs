@@ -1,6 +1,6 @@
 //! Which page a path shows. The checkout has three and never navigates between them without a
 //! full page load (every link is a plain `<a href>`), so a router library would only add weight
-//! to the first download (issue 7): `/` is the landing page, `/<token>` a checkout, and
+//! to the first download: `/` is the landing page, `/<token>` a checkout, and
 //! anything else — deeper paths, empty or malformed tokens — is not found.
 
 use crate::model::is_valid_id;

@@ -3,7 +3,7 @@
 //!
 //! Why not `BTreeMap`: in the SPA's wasm, B-tree node code and the standard library's stable
 //! sort (which `BTreeMap`'s `collect` runs, and `LiteMap`'s `collect`/`extend` too) cost about
-//! 7 KB brotli of the first load (README Performance), for maps that never hold more than a few
+//! 7 KB brotli of the first load (docs/performance.md), for maps that never hold more than a few
 //! dozen entries. So this type only inserts: collecting and extending insert one entry at a time
 //! (a binary search and a move of the tail), with `BTreeMap`'s meaning kept exactly: iteration in
 //! key order, a later entry for the same key replaces the earlier one. The property test in

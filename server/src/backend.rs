@@ -18,7 +18,8 @@ pub const USER_AGENT: &str = concat!("conomy-checkout/", env!("CARGO_PKG_VERSION
 const MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
 /// Renew the token this long before Conomy says it expires, so no call races the expiry.
 const TOKEN_RENEW_MARGIN: Duration = Duration::from_secs(60);
-/// Pause before the single retry of an idempotent read.
+/// Pause before the single retry of a read: long enough for a dropped connection or a
+/// restarting instance, short next to the 15 s the page gives a call.
 const RETRY_DELAY: Duration = Duration::from_millis(200);
 
 /// What Conomy's `/auth` takes.
@@ -145,8 +146,16 @@ impl Backend {
     }
 
     /// Sends one Conomy call with credentials. `path_and_query` is a Conomy path such as
-    /// `/checkout-sessions/abc`, already validated by the caller. Only GETs are retried (once, on
-    /// a connection error or 5xx): anything else may have been applied.
+    /// `/checkout-sessions/abc`, already validated by the caller.
+    ///
+    /// Retries: the gateway is the one layer that retries Conomy's failures (the page retries
+    /// only the payer's network and answers that say when to come back, `core/src/retry.rs`;
+    /// docs/architecture.md, "Retries"). A GET that meets a connection failure or a 5xx is sent
+    /// once more after [`RETRY_DELAY`], and its failure then goes to the page as final (502).
+    /// Never repeated: anything but a GET (opening a session, a payment: it may have been
+    /// applied, and a payment has no idempotency key), a timeout (its wait already used the
+    /// page's time), a 429 (Conomy said when; its `Retry-After` goes to the page). So one failing
+    /// read costs Conomy two calls; a 401 costs one more, with a fresh token.
     pub async fn call(
         &self,
         method: Method,

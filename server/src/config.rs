@@ -35,7 +35,7 @@ credentials and Redis) on a separate, loopback-bound listener; /healthz on the p
 liveness only.\n\n\
 Fault injection (sandbox mode): SANDBOX_FAULTS='[{\"endpoint\":\"getSession\",\"status\":503,\"count\":2}]' \
 installs faults at start; POST, GET and DELETE /sandbox/control/faults change them while running \
-(see the README's configuration section). The sandbox listens on loopback addresses only unless \
+(see docs/sandbox.md). The sandbox listens on loopback addresses only unless \
 --sandbox-public is given, and its test controls answer loopback clients only unless a request \
 carries SANDBOX_CONTROL_TOKEN in x-sandbox-control-token.\n\n\
 Logging is controlled with RUST_LOG (default: info), e.g. RUST_LOG=checkout_server=debug."

@@ -84,8 +84,8 @@ async fn asset(files: &StaticFiles, request: Request, file_name: String) -> Resp
         let policy = if is_hashed_name(&file_name) {
             "public, max-age=31536000, immutable"
         } else {
-            // Unhashed files (favicon, early.js) may change under the same name: revalidate.
-            // embed.js gets its own short public cache below (`embedding`).
+            // Unhashed files (early.js, the rail icons) may change under the same name: revalidate.
+            // embed.js gets a short public cache instead (embedding::set_embed_script_headers).
             "no-cache"
         };
         response

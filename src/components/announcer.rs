@@ -24,11 +24,8 @@ impl Announcer {
     }
 }
 
-/// Creates the announcer (first call) or returns the existing one.
+/// Creates the announcer context.
 pub fn provide_announcer() -> Announcer {
-    if let Some(existing) = use_context::<Announcer>() {
-        return existing;
-    }
     let announcer = Announcer {
         message: RwSignal::new(None),
     };
@@ -36,9 +33,9 @@ pub fn provide_announcer() -> Announcer {
     announcer
 }
 
-/// The announcer; components mounted alone (tests) get one of their own.
+/// The announcer (the app shell provides it).
 pub fn use_announcer() -> Announcer {
-    use_context::<Announcer>().unwrap_or_else(provide_announcer)
+    expect_context::<Announcer>()
 }
 
 /// The region itself, mounted once by the app shell so it exists before anything is said

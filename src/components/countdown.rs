@@ -1,24 +1,23 @@
 //! A calm countdown to an RFC 3339 instant: updated every second, never announced every
 //! second (no live region of its own), `urgent` styling under two minutes, which the page's
-//! live region says once when asked to.
+//! live region says once when asked to. It runs only while it is mounted: the page mounts the
+//! time to pay only while the payer can pay, so nothing counts down behind a result.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use checkout_core::flow;
 use checkout_core::i18n::Key;
 use leptos::prelude::*;
 
+use crate::components::announcer::use_announcer;
 use crate::locale::use_i18n;
 use crate::timers::{clock, now_ms};
 
-/// Current time in ms, ticking once a second while the calling component lives.
-pub fn use_clock() -> ReadSignal<i64> {
-    let (now, set_now) = signal(now_ms());
-    if let Ok(handle) = set_interval_with_handle(move || set_now.set(now_ms()), std::time::Duration::from_secs(1)) {
-        on_cleanup(move || handle.clear());
-    }
-    now
-}
+/// Seconds left and whether they are few (`flow::countdown`); `None` when the instant can't be read.
+type Left = Option<(i64, bool)>;
 
-/// "Time left to pay 12:34". `on_expire` runs once when it reaches zero.
+/// "Time left to pay 12:34". `on_expire` runs once, from the clock's tick, when it reaches zero.
 #[component]
 pub fn Countdown(
     /// RFC 3339 instant; nothing renders when it can't be read.
@@ -35,45 +34,55 @@ pub fn Countdown(
     announce_urgent: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let announcer = crate::components::announcer::use_announcer();
-    let now = use_clock();
+    let announcer = use_announcer();
     let expires = expires_at.clone();
-    let left = Memo::new(move |_| flow::countdown(now.get(), &expires).map(|c| (c.seconds_left.max(0), c.urgent)));
-    let fired = StoredValue::new(false);
-    Effect::new(move |_| {
-        if let Some((0, _)) = left.get() {
-            if !fired.get_value() {
-                fired.set_value(true);
-                if let Some(callback) = on_expire {
-                    callback.run(());
+    let left_at = move |now: i64| -> Left { flow::countdown(now, &expires).map(|c| (c.seconds_left, c.urgent)) };
+    let (left, set_left) = signal(left_at(now_ms()));
+
+    // The tick is the event: it moves the time and says what happened, once each. Nothing here
+    // is derived in an effect, so nothing runs for a countdown that is gone: the interval is
+    // cleared with the component, and once at zero it stops by itself.
+    let (expired, warned) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
+    let interval: Rc<Cell<Option<IntervalHandle>>> = Rc::new(Cell::new(None));
+    let tick = {
+        let interval = interval.clone();
+        move || {
+            let now = left_at(now_ms());
+            set_left.set(now);
+            match now {
+                Some((0, _)) if !expired.replace(true) => {
+                    if let Some(handle) = interval.take() {
+                        handle.clear();
+                    }
+                    if let Some(callback) = on_expire {
+                        callback.run(());
+                    }
                 }
+                Some((seconds, true)) if seconds > 0 && announce_urgent && !warned.replace(true) => {
+                    announcer.say(Key::TimeAlmostUp);
+                }
+                _ => {}
             }
         }
-    });
-    let warned = StoredValue::new(false);
-    Effect::new(move |_| {
-        // Only while the payer can pay (the options' heading is there): beside a result (paid,
-        // failed, in flight) the time to pay is hidden and there is nothing to say.
-        let paying = || document().get_element_by_id("options-title").is_some();
-        if announce_urgent
-            && matches!(left.get(), Some((seconds, true)) if seconds > 0)
-            && !warned.get_value()
-            && paying()
-        {
-            warned.set_value(true);
-            announcer.say(Key::TimeAlmostUp);
-        }
-    });
-    let datetime = expires_at.clone();
+    };
+    if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
+        interval.set(Some(handle));
+        // Clearing an interval that stopped itself at zero is harmless.
+        on_cleanup(move || handle.clear());
+    }
+
+    // Nothing to count once time is up: the page moves to the expired screen.
+    let running = Memo::new(move |_| left.with(|l| l.is_some_and(|(seconds, _)| seconds > 0)));
+    let urgent = Memo::new(move |_| left.with(|l| l.is_some_and(|(_, urgent)| urgent)));
+    let datetime = expires_at;
     move || {
-        // Nothing to count once time is up: the page moves to the expired screen.
-        left.get().filter(|(seconds, _)| *seconds > 0).map(|(seconds, urgent)| {
+        running.get().then(|| {
             view! {
-                <p class="countdown" class:urgent=urgent>
+                <p class="countdown" class:urgent=move || urgent.get()>
                     <span class="countdown-label">{move || i18n.t(label)}</span>
                     " "
                     <time class="countdown-time" datetime=datetime.clone() data-testid=testid>
-                        {clock(seconds)}
+                        {move || left.get().map(|(seconds, _)| clock(seconds))}
                     </time>
                 </p>
             }

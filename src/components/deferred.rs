@@ -1,6 +1,6 @@
-//! [`Deferred`]: part of a view drawn one main-thread task after the rest, so a big first
-//! render is two shorter blocks of the main thread instead of one long one (Lighthouse TBT,
-//! README Performance). What it wraps appears a few milliseconds later and must not be needed
+//! [`Deferred`]: part of a view drawn one main-thread task after the rest, so a big render is
+//! two shorter blocks of the main thread instead of one long one (Lighthouse TBT,
+//! docs/performance.md). What it wraps appears a few milliseconds later and must not be needed
 //! to read or focus what is drawn before it. Until then an empty `placeholder` box holds its
 //! place (give its class the height of the shortest content, so nothing visible jumps).
 

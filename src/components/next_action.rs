@@ -10,7 +10,7 @@ use crate::chunk::{self, PostPayment};
 use crate::components::copy_button::CopyButton;
 use crate::components::countdown::Countdown;
 use crate::components::qr;
-use crate::intl::format_money;
+use crate::intl::use_amounts;
 use crate::locale::use_i18n;
 
 /// The next action of `payment`, from the post-payment chunk (`crate::chunk`). Until it is in
@@ -92,7 +92,8 @@ pub(crate) fn next_action_view(payment: Payment, action: NextAction) -> AnyView 
         NextAction::Transfer { clabe, cvu, bank } => {
             let amount = (!payment.total_amount.is_empty()).then(|| {
                 let (total, currency) = (payment.total_amount.clone(), payment.currency.clone());
-                move || format_money(&total, &currency, i18n.get())
+                let amounts = use_amounts();
+                move || amounts.format(&total, &currency)
             });
             let account = |value: Option<String>, label: Key, testid: &'static str| {
                 value.map(|value| {

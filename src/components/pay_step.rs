@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::components::deferred::Deferred;
 use crate::components::payer_form::{method_at, FormState, PayerForm};
 use crate::components::payment_options::PaymentOptions;
-use crate::intl::format_money;
+use crate::intl::use_amounts;
 use crate::locale::use_i18n;
 
 /// The payment step: options, the payer form and the pay button, in one `<form>` so Enter
@@ -23,23 +23,27 @@ pub fn PayScreen(
     on_submit: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let amounts = use_amounts();
     let payable = !payment_options(&session).is_empty();
     let amount = {
         let session = session.clone();
         move || {
             let (c, m) = form.choice.get()?;
             let (config, method) = method_at(&session, c, m)?;
-            Some(format_money(&method.purchase_amount, &config.currency, i18n.get()))
+            Some(amounts.format(&method.purchase_amount, &config.currency))
         }
     };
     let label = move || match amount() {
         Some(amount) => i18n.fill(Key::PayButton, &[("amount", &amount)]),
         None => i18n.fill(Key::PayButton, &[("amount", "")]).trim().to_string(),
     };
-    let on_choose = Callback::new(move |choice: (usize, usize)| {
-        form.choose(choice);
-        form.errors.set(Default::default());
-        on_chose.run(());
+    let on_choose = Callback::new({
+        let session = session.clone();
+        move |choice: (usize, usize)| {
+            form.choose(&session, choice);
+            form.errors.set(Default::default());
+            on_chose.run(());
+        }
     });
     view! {
         <form

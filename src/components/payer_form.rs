@@ -9,6 +9,9 @@ use checkout_core::i18n::{document_type_name, field_error, field_label, Key};
 use checkout_core::model::CheckoutSession;
 use checkout_core::small_map::SmallMap;
 use checkout_core::validate::{self, FieldError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::api;
@@ -50,7 +53,24 @@ impl FormState {
             .config
             .zip(saved.method)
             .filter(|&(c, m)| method_at(session, c, m).is_some());
-        self.choice.set(saved_choice.or(default_choice));
+        self.select(session, saved_choice.or(default_choice));
+    }
+
+    /// Chooses a method of `session` (or none) and fills in what its country implies
+    /// ([`fields::fill_defaults`]): here, when the choice is made, never while the form draws.
+    pub fn select(&self, session: &CheckoutSession, choice: Option<(usize, usize)>) {
+        self.choice.set(choice);
+        let Some((_, method)) = choice.and_then(|(c, m)| method_at(session, c, m)) else {
+            return;
+        };
+        let specs = fields::fields_for(session, method);
+        let country = fields::rail_country(&method.rail, &session.currency);
+        let mut changed = false;
+        self.values
+            .update(|values| changed = fields::fill_defaults(&specs, country, values));
+        if changed {
+            self.save();
+        }
     }
 
     pub fn value(&self, id: &str) -> String {
@@ -64,8 +84,9 @@ impl FormState {
         self.save();
     }
 
-    pub fn choose(&self, choice: (usize, usize)) {
-        self.choice.set(Some(choice));
+    /// The payer picked a method: chosen, defaults filled, saved for a reload.
+    pub fn choose(&self, session: &CheckoutSession, choice: (usize, usize)) {
+        self.select(session, Some(choice));
         self.save();
     }
 
@@ -96,53 +117,22 @@ impl FormState {
             }
         });
     }
-
-    /// Values the method's country implies when the payer has none yet (prefix, document type,
-    /// address country), written into the map so they are submitted as shown.
-    fn fill_defaults(&self, specs: &[FieldSpec], country: &str) {
-        let mut changed = false;
-        self.values.update(|values| {
-            for spec in specs {
-                let id = spec.key.id();
-                if values.get(&id).is_some_and(|v| !v.is_empty()) {
-                    continue;
-                }
-                let default = match spec.key {
-                    FieldKey::PhoneNumberPrefix => validate::phone_prefix_for(country).map(str::to_string),
-                    FieldKey::DocumentType => validate::document_types(country).first().map(|d| d.to_string()),
-                    FieldKey::AddressCountry if !country.is_empty() => Some(country.to_string()),
-                    _ => None,
-                };
-                if let Some(default) = default {
-                    values.insert(id, default);
-                    changed = true;
-                }
-            }
-        });
-        if changed {
-            self.save();
-        }
-    }
 }
 
 /// The fields of the chosen method. Renders nothing until a method is chosen.
 #[component]
 pub fn PayerForm(session: CheckoutSession, form: FormState) -> impl IntoView {
     let i18n = use_i18n();
-    let session = StoredValue::new(session);
     move || {
         let Some((config, method)) = form.choice.get() else {
             return view! { <p class="muted" data-testid="choose-method">{move || i18n.t(Key::ChooseMethodFirst)}</p> }
                 .into_any();
         };
-        let Some((specs, country)) = session.with_value(|s| {
-            method_at(s, config, method)
-                .map(|(_, m)| (fields::fields_for(s, m), fields::rail_country(&m.rail, &s.currency)))
-        }) else {
+        let Some((_, method)) = method_at(&session, config, method) else {
             return ().into_any();
         };
-        form.fill_defaults(&specs, country);
-        let inputs = specs
+        let country = fields::rail_country(&method.rail, &session.currency);
+        let inputs = fields::fields_for(&session, method)
             .into_iter()
             .map(|spec| view! { <FormField spec=spec form=form country=country /> })
             .collect_view();
@@ -163,6 +153,11 @@ pub fn FormField(spec: FieldSpec, form: FormState, country: &'static str) -> imp
     let id = spec.key.id();
     let error_id = format!("{id}-error");
     let key = spec.key.clone();
+    // This field's own value and error: a keystroke elsewhere changes neither, so redraws nothing here.
+    let value = {
+        let id = id.clone();
+        Memo::new(move |_| form.value(&id))
+    };
     let error = {
         let id = id.clone();
         Memo::new(move |_| form.errors.with(|e| e.get(&id).copied()))
@@ -179,9 +174,23 @@ pub fn FormField(spec: FieldSpec, form: FormState, country: &'static str) -> imp
             }
         }
     };
+    // Not a `Callback`: those live in the component's arena and die with it, while a focused
+    // field that is removed (the screen changed under the payer's cursor) still receives its
+    // `blur`, after its owner was cleaned up. The handler owns what it needs and reaches only the
+    // page's form state, which outlives the field; and a field that is leaving is not one the
+    // payer left, so it is not validated.
+    let leaving = Arc::new(AtomicBool::new(false));
+    on_cleanup({
+        let leaving = leaving.clone();
+        move || leaving.store(true, Ordering::Relaxed)
+    });
     let on_blur = {
         let spec = spec.clone();
-        Callback::new(move |()| form.validate_one(&spec, country))
+        move |_: leptos::ev::FocusEvent| {
+            if !leaving.load(Ordering::Relaxed) {
+                form.validate_one(&spec, country);
+            }
+        }
     };
     let on_input = {
         let (spec, id) = (spec.clone(), id.clone());
@@ -199,34 +208,31 @@ pub fn FormField(spec: FieldSpec, form: FormState, country: &'static str) -> imp
     };
     let control = match key {
         FieldKey::DocumentType => view! {
-            <DocumentTypeSelect id=id.clone() form=form country=country on_input=on_input on_blur=on_blur invalid=error described=described />
+            <DocumentTypeSelect id=id.clone() value=value country=country on_input=on_input on_blur=on_blur.clone() invalid=error described=described />
         }
         .into_any(),
         FieldKey::BankId => view! {
-            <BankSelect id=id.clone() form=form country=country on_input=on_input on_blur=on_blur invalid=error described=described />
+            <BankSelect id=id.clone() value=value country=country on_input=on_input on_blur=on_blur.clone() invalid=error described=described />
         }
         .into_any(),
-        _ => {
-            let value_id = id.clone();
-            view! {
-                <input
-                    id=id.clone()
-                    name=id.clone()
-                    type=key.input_type()
-                    autocomplete=key.autocomplete()
-                    inputmode=key.inputmode()
-                    maxlength=key.max_len().to_string()
-                    required=spec.required
-                    spellcheck="false"
-                    aria-invalid=move || error.get().is_some().to_string()
-                    aria-describedby=described
-                    prop:value=move || form.value(&value_id)
-                    on:input=move |ev| on_input.run(event_target_value(&ev))
-                    on:blur=move |_| on_blur.run(())
-                />
-            }
-            .into_any()
+        _ => view! {
+            <input
+                id=id.clone()
+                name=id.clone()
+                type=key.input_type()
+                autocomplete=key.autocomplete()
+                inputmode=key.inputmode()
+                maxlength=key.max_len().to_string()
+                required=spec.required
+                spellcheck="false"
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input=move |ev| on_input.run(event_target_value(&ev))
+                on:blur=on_blur.clone()
+            />
         }
+        .into_any(),
     };
     let wide = matches!(
         spec.key,
@@ -248,33 +254,28 @@ pub fn FormField(spec: FieldSpec, form: FormState, country: &'static str) -> imp
 #[component]
 fn DocumentTypeSelect(
     id: String,
-    form: FormState,
+    /// The field's current value.
+    value: Memo<String>,
     country: &'static str,
     on_input: Callback<String>,
-    on_blur: Callback<()>,
+    on_blur: impl Fn(leptos::ev::FocusEvent) + Clone + Send + Sync + 'static,
     invalid: Memo<Option<FieldError>>,
     described: Signal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let value_id = id.clone();
-    let current = move || form.value(&value_id);
     let offered = validate::document_types(country);
     // A prefilled type this country doesn't list stays visible (validation explains why).
-    let extra = {
-        let current = current.clone();
-        move || {
-            let value = current();
-            (!value.is_empty() && !offered.contains(&value.as_str())).then(|| {
-                view! { <option value=value.clone() selected=true>{value.clone()}</option> }
-            })
-        }
+    let extra = move || {
+        let current = value.get();
+        (!current.is_empty() && !offered.contains(&current.as_str())).then(|| {
+            view! { <option value=current.clone() selected=true>{current.clone()}</option> }
+        })
     };
     let options = offered
         .iter()
         .map(|code| {
-            let current = current.clone();
             view! {
-                <option value=*code selected=move || current() == *code>
+                <option value=*code selected=move || value.with(|v| v.as_str() == *code)>
                     {move || document_type_name(i18n.get(), code)}
                 </option>
             }
@@ -288,9 +289,9 @@ fn DocumentTypeSelect(
             aria-invalid=move || invalid.get().is_some().to_string()
             aria-describedby=described
             on:change=move |ev| on_input.run(event_target_value(&ev))
-            on:blur=move |_| on_blur.run(())
+            on:blur=on_blur
         >
-            <option value="" disabled=true selected=move || current().is_empty()>{move || i18n.t(Key::SelectPlaceholder)}</option>
+            <option value="" disabled=true selected=move || value.with(String::is_empty)>{move || i18n.t(Key::SelectPlaceholder)}</option>
             {options}
             {extra}
         </select>
@@ -301,10 +302,11 @@ fn DocumentTypeSelect(
 #[component]
 fn BankSelect(
     id: String,
-    form: FormState,
+    /// The field's current value.
+    value: Memo<String>,
     country: &'static str,
     on_input: Callback<String>,
-    on_blur: Callback<()>,
+    on_blur: impl Fn(leptos::ev::FocusEvent) + Clone + Send + Sync + 'static,
     invalid: Memo<Option<FieldError>>,
     described: Signal<Option<String>>,
 ) -> impl IntoView {
@@ -319,8 +321,8 @@ fn BankSelect(
         }
         now
     });
-    let value_id = id.clone();
-    let current = move || form.value(&value_id);
+    // The list is redrawn only when its answer changes; which option is selected follows the
+    // field's value inside each option.
     move || {
         let state = banks.get();
         let loading = state.is_none();
@@ -329,9 +331,8 @@ fn BankSelect(
             Some(Ok(list)) => list
                 .into_iter()
                 .map(|bank| {
-                    let current = current.clone();
                     let code = bank.code.clone();
-                    view! { <option value=bank.code.clone() selected=move || current() == code>{bank.name.clone()}</option> }
+                    view! { <option value=bank.code.clone() selected=move || value.with(|v| *v == code)>{bank.name.clone()}</option> }
                 })
                 .collect_view()
                 .into_any(),
@@ -354,9 +355,9 @@ fn BankSelect(
                 aria-invalid=move || invalid.get().is_some().to_string()
                 aria-describedby=described
                 on:change=move |ev| on_input.run(event_target_value(&ev))
-                on:blur=move |_| on_blur.run(())
+                on:blur=on_blur.clone()
             >
-                <option value="" selected=current().is_empty()>{placeholder}</option>
+                <option value="" selected=move || value.with(String::is_empty)>{placeholder}</option>
                 {options}
             </select>
             {failed.then(|| view! {

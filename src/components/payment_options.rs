@@ -7,7 +7,7 @@ use checkout_core::options::{payment_options, PaymentOption};
 use leptos::prelude::*;
 
 use crate::components::rail_icon;
-use crate::intl::{format_decimal, format_money};
+use crate::intl::{format_decimal, use_amounts};
 use crate::locale::use_i18n;
 
 /// One radio: where it points in the session and its `value`.
@@ -68,7 +68,8 @@ pub fn PaymentOptions(
     /// Runs after the payer picks a method (the page saves the choice).
     on_choose: Callback<(usize, usize)>,
 ) -> impl IntoView {
-    // The pay step is being drawn: the screens after paying are fetched once the page is idle.
+    // The pay step is being drawn: the screens after paying are fetched after the payer first
+    // touches the page, in the idle time after that (`chunk::prefetch`).
     crate::chunk::prefetch();
     let i18n = use_i18n();
     let options = payment_options(&session);
@@ -133,6 +134,7 @@ fn MethodRadio(
     on_choose: Callback<(usize, usize)>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let amounts = use_amounts();
     let key = (choice.config, choice.method);
     let id = format!("method-{}", choice.value.replace(':', "-"));
     let rail = choice.rail.clone();
@@ -153,7 +155,7 @@ fn MethodRadio(
             <img class="rail-icon" src=rail_icon(&choice.rail) alt="" width="32" height="32" />
             <span class="method-text">
                 <span class="method-name">{move || rail_name(i18n.get(), &rail)}</span>
-                <span class="method-amount">{move || format_money(&amount, &currency, i18n.get())}</span>
+                <span class="method-amount">{move || amounts.format(&amount, &currency)}</span>
             </span>
         </label>
     }

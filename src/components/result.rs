@@ -8,7 +8,7 @@ use checkout_core::receipt::Receipt;
 use leptos::prelude::*;
 
 use crate::chunk::{self, PostPayment};
-use crate::intl::{format_instant, format_money};
+use crate::intl::{format_instant, use_amounts};
 use crate::locale::use_i18n;
 
 /// Seconds shown before following a redirect target.
@@ -44,8 +44,10 @@ pub fn ResultIcon(kind: Icon) -> impl IntoView {
 #[component]
 pub fn StepTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
     let heading = NodeRef::<leptos::html::H2>::new();
+    // `try_get`: an effect's first run comes a microtask later, when a heading drawn and
+    // replaced in one tick (a chunk's fallback) is already gone.
     Effect::new(move |_| {
-        if let Some(h) = heading.get() {
+        if let Some(h) = heading.try_get().flatten() {
             let _ = h.focus();
         }
     });
@@ -58,30 +60,21 @@ pub fn StepTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
 pub fn RedirectCountdown(
     target: Option<String>,
     #[prop(default = REDIRECT_SECONDS)] seconds: u32,
-    /// Stand still (and say the page waits) while focus is on something of the result card
-    /// other than its heading: the payer is using the receipt, its print button or a link.
-    #[prop(optional)]
-    pausable: bool,
+    /// Stand still (and say the page waits) while true: the payer is using the result (its
+    /// receipt, print button or a link).
+    #[prop(optional, into)]
+    paused: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let Some(target) = target else {
         return view! { <p class="muted">{move || i18n.t(Key::NoRedirectTarget)}</p> }.into_any();
     };
-    let (waiting, set_waiting) = signal(false);
     let (left, set_left) = signal(seconds);
     let destination = target.clone();
     if let Ok(handle) = set_interval_with_handle(
         move || {
-            if pausable {
-                let busy = document().active_element().is_some_and(|e| {
-                    !e.class_list().contains("step-title") && e.closest(".result").ok().flatten().is_some()
-                });
-                if busy != waiting.get_untracked() {
-                    set_waiting.set(busy);
-                }
-                if busy {
-                    return;
-                }
+            if paused.get_untracked() {
+                return;
             }
             let before = left.get_untracked();
             let next = before.saturating_sub(1);
@@ -97,7 +90,7 @@ pub fn RedirectCountdown(
     }
     view! {
         <p class="redirect-countdown" data-testid="redirect-countdown">
-            {move || if waiting.get() {
+            {move || if paused.get() {
                 i18n.t(Key::RedirectPaused).to_string()
             } else {
                 i18n.fill(Key::RedirectCountdown, &[("seconds", &left.get().to_string())])
@@ -140,6 +133,7 @@ fn facts_list(testid: &'static str, facts: Box<dyn Fn(Locale) -> Vec<Fact> + Sen
 #[component]
 pub fn ReceiptView(receipt: Receipt) -> impl IntoView {
     let i18n = use_i18n();
+    let amounts = use_amounts();
     let facts = move |locale: Locale| {
         let r = &receipt;
         let mut facts = Vec::with_capacity(5);
@@ -149,7 +143,7 @@ pub fn ReceiptView(receipt: Receipt) -> impl IntoView {
         facts.push((
             Key::AmountLabel,
             "receipt-amount",
-            format_money(&r.amount, &r.currency, locale),
+            amounts.format_in(&r.amount, &r.currency, locale),
         ));
         if let Some(rail) = &r.rail {
             facts.push((Key::ReceiptMethod, "receipt-method", rail_name(locale, rail)));
@@ -247,16 +241,43 @@ pub(crate) fn success_view(
     } else {
         REDIRECT_SECONDS
     };
+    // The payer is using the result while focus is on something in it other than its heading
+    // (the heading takes focus when the screen appears): the way back waits for them.
+    let card = NodeRef::<leptos::html::Section>::new();
+    let (engaged, set_engaged) = signal(false);
+    let on_focusin = move |ev: leptos::ev::FocusEvent| {
+        let heading = event_target::<web_sys::Element>(&ev)
+            .class_list()
+            .contains("step-title");
+        set_engaged.set(!heading);
+    };
+    let on_focusout = move |ev: leptos::ev::FocusEvent| {
+        let to = ev
+            .related_target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok());
+        // Focus also leaves when the card is removed (a `focusout` after the component is gone):
+        // only `try_` reads here.
+        let inside = card
+            .try_get_untracked()
+            .flatten()
+            .is_some_and(|card| card.contains(to.as_ref()));
+        if !inside {
+            set_engaged.set(false);
+        }
+    };
     let screen = view! {
         <section
             class="card result success"
             data-testid="state-success"
+            node_ref=card
+            on:focusin=on_focusin
+            on:focusout=on_focusout
         >
             <ResultIcon kind=Icon::Check />
             <StepTitle text=Signal::derive(move || i18n.t(title).to_string()) />
             <p>{move || body.get()}</p>
             {receipt.map(|receipt| view! { <ReceiptView receipt=receipt /> })}
-            <RedirectCountdown target=target seconds=seconds pausable=true />
+            <RedirectCountdown target=target seconds=seconds paused=engaged />
         </section>
     };
     if already_paid {
@@ -273,10 +294,15 @@ pub fn AttemptFacts(
     not_charged: Option<(String, String)>,
     reference: Option<String>,
 ) -> impl IntoView {
+    let amounts = use_amounts();
     let facts = move |locale: Locale| {
         let mut facts = Vec::with_capacity(2);
         if let Some((amount, currency)) = &not_charged {
-            facts.push((Key::NotCharged, "not-charged", format_money(amount, currency, locale)));
+            facts.push((
+                Key::NotCharged,
+                "not-charged",
+                amounts.format_in(amount, currency, locale),
+            ));
         }
         if let Some(reference) = &reference {
             facts.push((Key::ReceiptReference, "attempt-reference", reference.clone()));
@@ -460,7 +486,7 @@ pub fn MessagePage(
     // Like a step's heading: focused when it appears (after a retry, the button is gone).
     let heading = NodeRef::<leptos::html::H1>::new();
     Effect::new(move |_| {
-        if let Some(h) = heading.get() {
+        if let Some(h) = heading.try_get().flatten() {
             let _ = h.focus();
         }
     });

@@ -10,22 +10,35 @@ use checkout_core::summary::{percentage_rate, Totals};
 use leptos::prelude::*;
 
 use crate::components::countdown::Countdown;
-use crate::intl::{format_decimal, format_money};
+use crate::intl::{format_decimal, use_amounts};
 use crate::locale::use_i18n;
 
 #[component]
 pub fn Summary(
     session: CheckoutSession,
+    /// The payer can pay now: the time to pay is shown, and counts down.
+    #[prop(optional, into)]
+    paying: Signal<bool>,
+    /// The session is paid: "You paid" instead of "You're paying".
+    #[prop(optional, into)]
+    paid: Signal<bool>,
     /// Runs when the countdown reaches zero (the page re-reads the session).
     #[prop(optional)]
     on_expire: Option<Callback<()>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let amounts = use_amounts();
     let merchant = session.owner.display_name();
     let named = !merchant.is_empty();
-    // Beside a result (style/components.css, `.layout:has(.result)`) "You paid" replaces
-    // "You're paying" and the time to pay is hidden, with no view code of their own.
-    let pay_to = move |key: Key| move || if named { i18n.t(key) } else { "" };
+    let pay_to = named.then(|| {
+        view! {
+            <p class="muted small">
+                <span class=move || if paid.get() { "paid-to" } else { "pay-to" }>
+                    {move || i18n.t(if paid.get() { Key::PaidTo } else { Key::PayTo })}
+                </span>
+            </p>
+        }
+    });
     let heading = {
         let merchant = merchant.clone();
         move || {
@@ -63,20 +76,27 @@ pub fn Summary(
     let currency = session.currency.clone();
     let Totals { subtotal, taxes } = Totals::of(&session);
     let total = session.total_amount.clone();
-    let money = move |amount: String, currency: String| move || format_money(&amount, &currency, i18n.get());
+    let money = move |amount: String, currency: String| move || amounts.format(&amount, &currency);
     let items = session
         .items
         .iter()
         .map(|item| view! { <ItemRow item=item.clone() currency=currency.clone() /> })
         .collect_view();
     let expires_at = session.expires_at.clone();
+    let on_expire = on_expire.unwrap_or_else(|| Callback::new(|_| ()));
+    // Mounted only while the payer can pay: a countdown behind a result would still run.
+    let countdown = move || {
+        paying.get().then(|| {
+            view! { <Countdown expires_at=expires_at.clone() announce_urgent=true on_expire=on_expire /> }
+        })
+    };
 
     view! {
         <section class="card summary" aria-labelledby="summary-title">
             <div class="merchant">
                 {logo}
                 <div class="merchant-text">
-                    <p class="muted small"><span class="pay-to">{pay_to(Key::PayTo)}</span><span class="paid-to">{pay_to(Key::PaidTo)}</span></p>
+                    {pay_to}
                     <h1 class="merchant-name" data-testid="merchant-name">{heading}</h1>
                 </div>
             </div>
@@ -84,7 +104,7 @@ pub fn Summary(
                 <span>{move || i18n.t(Key::Total)}</span>
                 <strong class="total-amount" data-testid="total">{money(total.clone(), currency.clone())}</strong>
             </p>
-            <Countdown expires_at=expires_at announce_urgent=true on_expire=on_expire.unwrap_or_else(|| Callback::new(|_| ())) />
+            {countdown}
             <details class="summary-details" open=wide_screen()>
                 <summary>
                     <h2 id="summary-title">{move || i18n.t(Key::SummaryTitle)}</h2>
@@ -115,9 +135,10 @@ pub fn Summary(
 #[component]
 fn ItemRow(item: Item, currency: String) -> impl IntoView {
     let i18n = use_i18n();
+    let amounts = use_amounts();
     let money = move |amount: String| {
         let currency = currency.clone();
-        move || format_money(&amount, &currency, i18n.get())
+        move || amounts.format(&amount, &currency)
     };
     let tax = item.tax.clone();
     let tax_label = {

@@ -22,6 +22,7 @@ use crate::components::result::{CheckingScreen, ExpiredScreen, FailedScreen, Mes
 use crate::components::skeleton::LoadingSkeleton;
 use crate::components::summary::Summary;
 use crate::components::waiting::WaitingScreen;
+use crate::intl::provide_amounts;
 use crate::locale::use_i18n;
 use crate::pages::not_found::NotFound;
 use runner::Runner;
@@ -51,23 +52,17 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
     let run = Runner::new(machine, token.clone(), form, use_announcer());
     run.run_all(first);
     let state = run.state;
-    let token = StoredValue::new(token);
 
     let phase = Memo::new(move |_| state.with(|s| s.phase.clone()));
-    // The currencies the page shows decide how every amount names its currency (issue 14), so
-    // they are set before anything draws the session.
-    let session = Memo::new(move |_| {
-        let current = state.with(|s| s.session.clone());
-        if let Some(s) = &current {
-            crate::intl::set_shown_currencies(shown_currencies(s));
-        }
-        current
-    });
-    let payments = Memo::new(move |_| state.with(|s| s.payments.clone()));
+    let session = Memo::new(move |_| state.with(|s| s.session.clone()));
     let screen = Memo::new(move |_| state.with(|s| s.screen()));
-    let busy = Memo::new(move |_| state.with(|s| s.busy()));
-    let submit_error = Memo::new(move |_| state.with(|s| s.submit_error));
+    let payments = Memo::new(move |_| state.with(|s| s.payments.clone()));
+    // The currencies the page shows decide how every amount names its currency.
+    let shown = Memo::new(move |_| session.with(|s| s.as_ref().map(shown_currencies).unwrap_or_default()));
+    provide_amounts(shown.into());
 
+    // What the page tells the world outside it: the connection to the machine, the link's look
+    // to `<html>`, the checkout's progress to the merchant's page when framed.
     Effect::new(move |was: Option<bool>| {
         let now = online.get();
         if was.is_some_and(|was| was != now) {
@@ -95,70 +90,7 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
         Phase::Loading | Phase::Ready => {}
     });
 
-    let on_expire = Callback::new(move |_| run.dispatch(Event::Expired));
-    let on_refresh = Callback::new(move |_| run.dispatch(Event::RefreshClicked));
-    let on_try_another = Callback::new(move |_| run.dispatch(Event::TryAnother));
-    let on_chose = Callback::new(move |_| run.dispatch(Event::Chose));
-    let on_submit = Callback::new(move |_| {
-        let (choice, values) = (form.choice.get_untracked(), form.values.get_untracked());
-        run.dispatch(Event::Pay { choice, values })
-    });
-    let refresh = Signal::derive(move || state.with(|s| s.refresh));
-
-    let ready_view = move || {
-        let current = session.get()?;
-        let current_screen = screen.get()?;
-        let summary = view! { <Summary session=current.clone() on_expire=on_expire /> };
-        let step = move || {
-            if !run.step_drawn.get() {
-                return view! { <div class="card skeleton skeleton-pay" aria-hidden="true"></div> }.into_any();
-            }
-            let current = current.clone();
-            let facts = |current: &CheckoutSession| payments.with(|list| attempt_facts(current, list));
-            match current_screen.clone() {
-                Screen::Pay => view! {
-                    <PayScreen session=current.clone() form=form busy=busy.into() submit_error=submit_error.into() on_chose=on_chose on_submit=on_submit />
-                }
-                .into_any(),
-                Screen::Waiting => {
-                    let latest = payments.with(|list| latest_payment(list).cloned());
-                    let origin = window().location().origin().unwrap_or_default();
-                    let phone = state.with_untracked(|s| s.handle.clone()).map(|h| {
-                        crate::theme::keep_presentation(phone_link(&origin, &token.get_value(), &h))
-                    });
-                    view! { <WaitingScreen payment=latest phone=phone /> }.into_any()
-                }
-                Screen::Success => {
-                    let paid = payments.with(|list| receipt(&current, list));
-                    let already_paid = state.with_untracked(|s| s.already_paid);
-                    let merchant = current.owner.display_name();
-                    view! {
-                        <SuccessScreen merchant=merchant already_paid=already_paid target=redirect_target(&current, Outcome::Success) receipt=paid />
-                    }
-                    .into_any()
-                }
-                Screen::Failed { can_retry } => {
-                    let (reference, not_charged) = facts(&current);
-                    view! {
-                        <FailedScreen can_retry=can_retry on_retry=on_try_another target=redirect_target(&current, Outcome::Failed) not_charged=not_charged reference=reference />
-                    }
-                    .into_any()
-                }
-                Screen::Expired => {
-                    let (reference, not_charged) = facts(&current);
-                    view! { <ExpiredScreen refresh=refresh on_refresh=on_refresh not_charged=not_charged reference=reference /> }.into_any()
-                }
-                Screen::UnknownStatus(_) => view! { <CheckingScreen /> }.into_any(),
-            }
-        };
-        Some(view! {
-            <main class="layout">
-                {summary}
-                <div class="flow">{step}</div>
-            </main>
-        })
-    };
-
+    let token = StoredValue::new(token);
     move || {
         match phase.get() {
         Phase::Loading => view! { <LoadingSkeleton /> }.into_any(),
@@ -182,7 +114,101 @@ pub fn CheckoutPage(token: String) -> impl IntoView {
             }
             .into_any()
         }
-        Phase::Ready => ready_view.into_any(),
+        Phase::Ready => view! { <SessionView run=run form=form token=token.get_value() screen=screen payments=payments /> }.into_any(),
     }
+    }
+}
+
+/// The same session for the summary and the pay form: a read that only moves its status
+/// changes neither, a renewed session (another id, another end) redraws both.
+fn same_session(a: Option<&Option<CheckoutSession>>, b: Option<&Option<CheckoutSession>>) -> bool {
+    fn key(s: Option<&Option<CheckoutSession>>) -> Option<(&str, &str)> {
+        s.and_then(Option::as_ref)
+            .map(|s| (s.id.as_str(), s.expires_at.as_str()))
+    }
+    key(a) == key(b) && a.is_some() == b.is_some()
+}
+
+/// An open session: the summary beside the screen the machine says.
+#[component]
+fn SessionView(
+    run: Runner,
+    form: FormState,
+    token: String,
+    screen: Memo<Option<Screen>>,
+    payments: Memo<Vec<checkout_core::model::Payment>>,
+) -> impl IntoView {
+    let state = run.state;
+    let drawn = Memo::new_with_compare(move |_| state.with(|s| s.session.clone()), |a, b| !same_session(a, b));
+    let busy = Memo::new(move |_| state.with(|s| s.busy()));
+    let submit_error = Memo::new(move |_| state.with(|s| s.submit_error));
+    let refresh = Memo::new(move |_| state.with(|s| s.refresh));
+    let paying = Signal::derive(move || screen.with(|s| s == &Some(Screen::Pay)));
+    let paid = Signal::derive(move || screen.with(|s| s == &Some(Screen::Success)));
+
+    let on_expire = Callback::new(move |_| run.dispatch(Event::Expired));
+    let on_refresh = Callback::new(move |_| run.dispatch(Event::RefreshClicked));
+    let on_try_another = Callback::new(move |_| run.dispatch(Event::TryAnother));
+    let on_chose = Callback::new(move |_| run.dispatch(Event::Chose));
+    let on_submit = Callback::new(move |_| {
+        let (choice, values) = (form.choice.get_untracked(), form.values.get_untracked());
+        run.dispatch(Event::Pay { choice, values })
+    });
+
+    let summary = move || {
+        drawn
+            .get()
+            .map(|session| view! { <Summary session=session paying=paying paid=paid on_expire=on_expire /> })
+    };
+    let step = move || {
+        if !run.step_drawn.get() {
+            return view! { <div class="card skeleton skeleton-pay" aria-hidden="true"></div> }.into_any();
+        }
+        let (Some(current), Some(session)) = (screen.get(), drawn.get()) else {
+            return ().into_any();
+        };
+        match current {
+            Screen::Pay => view! {
+                <PayScreen session=session form=form busy=busy.into() submit_error=submit_error.into() on_chose=on_chose on_submit=on_submit />
+            }
+            .into_any(),
+            Screen::Waiting => {
+                let latest = payments.with(|list| latest_payment(list).cloned());
+                let origin = window().location().origin().unwrap_or_default();
+                let phone = state
+                    .with_untracked(|s| s.handle.clone())
+                    .map(|h| crate::theme::keep_presentation(phone_link(&origin, &token, &h)));
+                view! { <WaitingScreen payment=latest phone=phone /> }.into_any()
+            }
+            Screen::Success => {
+                // The session as read now (its status and payments), not as first drawn.
+                let current = state.with_untracked(|s| s.session.clone()).unwrap_or(session);
+                let paid = payments.with(|list| receipt(&current, list));
+                let already_paid = state.with_untracked(|s| s.already_paid);
+                let merchant = current.owner.display_name();
+                view! {
+                    <SuccessScreen merchant=merchant already_paid=already_paid target=redirect_target(&current, Outcome::Success) receipt=paid />
+                }
+                .into_any()
+            }
+            Screen::Failed { can_retry } => {
+                let (reference, not_charged) = payments.with(|list| attempt_facts(&session, list));
+                view! {
+                    <FailedScreen can_retry=can_retry on_retry=on_try_another target=redirect_target(&session, Outcome::Failed) not_charged=not_charged reference=reference />
+                }
+                .into_any()
+            }
+            Screen::Expired => {
+                let (reference, not_charged) = payments.with(|list| attempt_facts(&session, list));
+                view! { <ExpiredScreen refresh=refresh.into() on_refresh=on_refresh not_charged=not_charged reference=reference /> }.into_any()
+            }
+            Screen::UnknownStatus(_) => view! { <CheckingScreen /> }.into_any(),
+        }
+    };
+    view! {
+        <main class="layout">
+            {summary}
+            <div class="flow">{step}</div>
+        </main>
     }
 }

@@ -16,7 +16,7 @@ export const CHROME_FLAGS = [
   '--disable-sync',
 ];
 
-// The mobile profile: a mid-range phone (4x slower CPU) on slow 4G.
+// The mobile profile the budgets are stated for: a mid-range phone (4x slower CPU) on slow 4G.
 export const PROFILE = {
   cpuSlowdown: 4,
   rttMs: 150,

@@ -16,19 +16,28 @@ const PID = Number(env('BENCH_SERVER_PID', '0'));
 const OUT = env('BENCH_OUT', path.join(REPO, 'target', 'bench'));
 const TOKEN = env('BENCH_TOKEN', 'demo-clp');
 const RUNS = Number(env('BENCH_RUNS', '5'));
-const LH_RUNS = Number(env('BENCH_LH_RUNS', '3'));
+const LH_RUNS = Number(env('BENCH_LH_RUNS', '5'));
 const LOAD_SECONDS = Number(env('BENCH_LOAD_SECONDS', '10'));
 if (!BASE || !PID) throw new Error('BENCH_URL and BENCH_SERVER_PID are set by ./bench');
 
-// Budgets of issue 7 (1 KB = 1000 bytes, the stricter reading) and issue 6's "zero errors", with
-// issue 12's: the first load at most 200 KB brotli (lighter than BTCPay's 206 KB, the lightest
-// peer checkout measured; issue 7's 150 KB was set before that comparison), and the performance
-// score met by every Lighthouse run, not only the median one.
+// The budgets (1 KB = 1000 bytes, the stricter reading):
+// * first load at most 200 KB brotli: lighter than BTCPay's 206 KB, the lightest peer checkout
+//   measured;
+// * time to usable at most 1.15x what the network alone forces (lowerBound in browser.mjs), as
+//   the median of 5 cold loads: what is left above it is the page's own CPU time;
+// * Lighthouse performance: the median of 5 runs at least 95 and no run below 90. A busy host
+//   moves a single run by several points (its benchmarkIndex shows how fast the host ran), so no
+//   single run decides; a run under 90 is more than that noise;
+// * accessibility 100, CLS under 0.05 (Lighthouse and every emulated load), embed.js at most
+//   4 KB gzip (merchants load it on their own pages), and no error in the loopback load runs.
 const BUDGET = {
   firstLoadBrotliBytes: 200_000,
   embedGzipBytes: 4_000,
-  usableOverBound: 1.5,
-  lighthousePerformance: 95,
+  loadRuns: 5,
+  usableOverBound: 1.15,
+  lighthouseRuns: 5,
+  lighthousePerformanceMedian: 95,
+  lighthousePerformanceFloor: 90,
   lighthouseAccessibility: 100,
   cls: 0.05,
 };
@@ -136,13 +145,30 @@ if (results.sizes && !results.sizes.embed) {
 } else {
   check('embed.js, gzip', kb(results.sizes?.embed?.gzip), `<= ${kb(BUDGET.embedGzipBytes)}`, results.sizes?.embed?.gzip <= BUDGET.embedGzipBytes);
 }
+// A budget stated over N runs is not met by fewer: with BENCH_RUNS or BENCH_LH_RUNS below 5, or
+// a run that failed, the check says so instead of passing on what it has.
+const tooFew = (measured, wanted, failed) => (failed > 0 ? `FAIL (${failed} run(s) failed)`
+  : measured < wanted ? `FAIL (${measured} of the ${wanted} runs it needs)` : null);
+const checkRuns = (name, measured, limit, ok, shortfall) => {
+  if (measured != null && shortfall) checks.push({ name, measured, limit, status: shortfall });
+  else check(name, measured, limit, ok);
+};
 const ratio = results.lowerBound?.ratio;
-check('time to usable / lower bound', ratio == null ? null : `${ratio.toFixed(2)}x`, `<= ${BUDGET.usableOverBound}x`, ratio <= BUDGET.usableOverBound);
+checkRuns(`time to usable / lower bound, median of ${results.loads?.runs.length ?? 0}`, ratio == null ? null : `${ratio.toFixed(2)}x`,
+  `<= ${BUDGET.usableOverBound}x`, ratio <= BUDGET.usableOverBound,
+  tooFew(results.loads?.runs.length ?? 0, BUDGET.loadRuns, results.loads?.failures.length ?? 0));
 const lh = results.lighthouse?.median;
-const lhScores = (results.lighthouse?.runs ?? []).map((r) => r.performance);
-const lhWorst = lhScores.length === 0 || lhScores.includes(null) ? null : Math.min(...lhScores);
-check(`Lighthouse performance, every run (${lhScores.join(', ') || 'none'})`, lhWorst, `>= ${BUDGET.lighthousePerformance}`,
-  lhWorst >= BUDGET.lighthousePerformance && !(results.lighthouse?.failures?.length > 0));
+const lhRuns = results.lighthouse?.runs ?? [];
+const lhScores = lhRuns.map((r) => r.performance);
+const lhScored = lhScores.filter((p) => p != null);
+const lhShortfall = tooFew(lhScored.length, BUDGET.lighthouseRuns,
+  (results.lighthouse?.failures?.length ?? 0) + (lhScores.length - lhScored.length));
+const lhMedian = results.lighthouse?.medianPerformance ?? null;
+checkRuns(`Lighthouse performance, median of ${lhScored.length} (${lhScores.map((p) => p ?? '-').join(', ') || 'none'})`, lhMedian,
+  `>= ${BUDGET.lighthousePerformanceMedian}`, lhMedian >= BUDGET.lighthousePerformanceMedian, lhShortfall);
+const lhWorst = lhScored.length === 0 ? null : Math.min(...lhScored);
+checkRuns('Lighthouse performance, worst run', lhWorst, `>= ${BUDGET.lighthousePerformanceFloor}`,
+  lhWorst >= BUDGET.lighthousePerformanceFloor, lhShortfall);
 check('Lighthouse accessibility', lh?.accessibility, `= ${BUDGET.lighthouseAccessibility}`, lh?.accessibility >= BUDGET.lighthouseAccessibility);
 check('CLS (Lighthouse)', lh?.cls == null ? null : lh.cls.toFixed(3), `< ${BUDGET.cls}`, lh?.cls < BUDGET.cls);
 check('CLS (emulated loads, worst run)', results.loads == null ? null : results.loads.maxCls.toFixed(3), `< ${BUDGET.cls}`, results.loads?.maxCls < BUDGET.cls);
@@ -194,10 +220,20 @@ if (results.loads?.medianRun) {
   table(`Requests of the median run (times from the document request; usable at ${ms(run.payableMs)})`, ['request', 'status', 'encoding', 'bytes', 'start', 'end'],
     run.perRequest.map((r) => [r.request.length > 60 ? `${r.request.slice(0, 57)}...` : r.request, r.status, r.encoding ?? 'none', n(r.bytes), ms(r.startMs), ms(r.endMs)]));
 }
+if (lhRuns.length) {
+  table(`Lighthouse mobile, every run (performance median ${lhMedian ?? '-'}; benchmarkIndex: the host's speed, higher is faster)`,
+    ['run', 'performance', 'TBT', 'LCP', 'CLS', 'accessibility', 'benchmarkIndex'],
+    [...lhRuns.map((r) => [`run ${r.run}`, r.performance, ms(r.tbtMs), ms(r.lcpMs), r.cls?.toFixed(3), r.accessibility,
+      r.benchmarkIndex == null ? null : n(Math.round(r.benchmarkIndex))]),
+    // A run that measured nothing is listed too: it counts against the budgets.
+    ...(results.lighthouse.failures ?? []).map((f) => [f.slice(0, f.indexOf(':')), 'failed', null, null, null, null, null])]
+      .sort((a, b) => Number(a[0].slice(4)) - Number(b[0].slice(4))));
+}
 if (lh) {
-  table('Lighthouse mobile (median-performance run)', ['measure', 'value'], [
+  table('Lighthouse mobile (the run closest to the median performance)', ['measure', 'value'], [
     ['performance', lh.performance], ['accessibility', lh.accessibility], ['best practices', lh.bestPractices],
     ['LCP', ms(lh.lcpMs)], ['TBT', ms(lh.tbtMs)], ['CLS', lh.cls?.toFixed(3)],
+    ['benchmarkIndex', lh.benchmarkIndex == null ? null : n(Math.round(lh.benchmarkIndex))],
     ['runs again (trace unusable)', results.lighthouse.retried?.join(', ') || 'none'],
   ]);
 }

@@ -1,4 +1,4 @@
-// The checkout as several gateways behind nginx (issue 13), end to end over loopback: one
+// The checkout as several gateways behind nginx, end to end over loopback: one
 // sandbox server playing Conomy, Redis, three upstream-mode gateways, nginx with deploy/nginx/.
 // Run by `./test` (layer "cluster") through `node --test tests/cluster/`; needs the release
 // server in target/release and dist/ (the layer builds them) and Debian nginx + redis-server

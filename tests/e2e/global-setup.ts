@@ -7,6 +7,11 @@ import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
+/** The server's log under test-results/: E2E_SERVER_LOG, so the engine runs keep the Chromium run's. */
+function serverLog(): string {
+  return process.env.E2E_SERVER_LOG ?? 'server.log';
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
@@ -24,7 +29,7 @@ async function waitHealthy(url: string, exited: () => string | null, timeoutMs: 
   let last = '';
   while (Date.now() < deadline) {
     const exit = exited();
-    if (exit) throw new Error(`checkout-server exited during start-up (${exit}); see test-results/server.log`);
+    if (exit) throw new Error(`checkout-server exited during start-up (${exit}); see test-results/${serverLog()}`);
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) return;
@@ -54,7 +59,7 @@ export default async function globalSetup(): Promise<void> {
   // The sandbox's demo merchant page: a second real origin that embeds the checkout (embed.spec.ts).
   const merchantPort = await freePort();
   fs.mkdirSync(path.join(__dirname, 'test-results'), { recursive: true });
-  const log = fs.openSync(path.join(__dirname, 'test-results', 'server.log'), 'w');
+  const log = fs.openSync(path.join(__dirname, 'test-results', serverLog()), 'w');
 
   // Sandbox mode: no upstream variables may leak in from the caller's environment.
   // Every spec opens sessions from 127.0.0.1: the per-client rate limits (tested natively in

@@ -151,6 +151,77 @@ fn offline_refuses_to_send_and_back_online_clears_the_message() {
     assert_eq!(checkout.submit_error, None);
 }
 
+/// The page's countdown reached zero: the machine waits a moment, then asks the server.
+fn time_ran_out(checkout: &mut Checkout) {
+    assert_eq!(
+        checkout.on(Event::Expired),
+        vec![Command::After {
+            ms: 1_000,
+            timer: Timer::Expiry
+        }]
+    );
+    assert_eq!(
+        checkout.on(Event::Timer {
+            timer: Timer::Expiry,
+            hidden: false
+        }),
+        vec![Command::Read(handle())]
+    );
+}
+
+fn read_failed(error: CallError) -> Event {
+    Event::Read {
+        session: Err(error.clone()),
+        payments: Err(error),
+    }
+}
+
+#[test]
+fn time_running_out_offline_is_checked_as_soon_as_the_connection_is_back() {
+    let mut checkout = ready();
+    checkout.on(Event::Online(false));
+    time_ran_out(&mut checkout);
+    // No connection: nothing to learn now, and no timer spinning while offline.
+    assert_eq!(checkout.on(read_failed(CallError::Network)), vec![]);
+    assert_eq!(checkout.screen(), Some(Screen::Pay));
+    assert_eq!(checkout.on(Event::Online(true)), vec![Command::Read(handle())]);
+    let expired = session_with(json!({"status": "EXPIRED"}));
+    checkout.on(Event::Read {
+        session: Ok(expired),
+        payments: Ok(vec![]),
+    });
+    assert_eq!(checkout.screen(), Some(Screen::Expired));
+}
+
+#[test]
+fn time_running_out_is_asked_again_when_the_server_could_not_answer() {
+    let mut checkout = ready();
+    time_ran_out(&mut checkout);
+    assert_eq!(
+        checkout.on(read_failed(CallError::Timeout)),
+        vec![Command::After {
+            ms: 5_000,
+            timer: Timer::Expiry
+        }]
+    );
+    assert_eq!(
+        checkout.on(Event::Timer {
+            timer: Timer::Expiry,
+            hidden: false
+        }),
+        vec![Command::Read(handle())]
+    );
+    // The server says the session is still open (the device's clock runs ahead): it is
+    // trusted, and nothing more is asked on the countdown's account.
+    checkout.on(Event::Read {
+        session: Ok(session()),
+        payments: Ok(vec![]),
+    });
+    assert_eq!(checkout.screen(), Some(Screen::Pay));
+    assert_eq!(checkout.on(Event::Online(false)), vec![]);
+    assert_eq!(checkout.on(Event::Online(true)), vec![]);
+}
+
 #[test]
 fn an_invalid_form_shows_its_errors_and_focuses_the_first() {
     let mut checkout = ready();

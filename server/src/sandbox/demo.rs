@@ -97,7 +97,7 @@ fn demos(base: &str) -> Vec<Demo> {
         {"currency": "USD", "exchangeRate": "4000", "paymentMethods": ["CARD"]}
     ]});
     // PIX's own teal as the merchant's accent: too light for white text, so the checkout must
-    // pick dark text on its buttons and darken it for links (issue 5's branding, visible here).
+    // pick dark text on its buttons and darken it for links (`checkout_core::theme`'s contrast rule, visible here).
     let mut brl = body(
         base,
         "BRL",

@@ -1,4 +1,4 @@
-//! Payer privacy (issue 11), attack by attack, over real HTTP: a session belongs to the browser
+//! Payer privacy, attack by attack, over real HTTP: a session belongs to the browser
 //! that opened it (its capability), a paid or expired link shows nothing of the previous payer,
 //! Conomy receives the contract and nothing else, the browser receives an allow-list, and no log
 //! line carries a token, an id, a capability or the payer's e-mail.

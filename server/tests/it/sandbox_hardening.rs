@@ -1,4 +1,4 @@
-//! The sandbox's smaller holes from issue 11's review, each as an attack over HTTP: cacheable
+//! The sandbox's smaller holes a privacy review found, each as an attack over HTTP: cacheable
 //! answers, test controls open to anyone, the provider page as an open redirect, a single-use
 //! link paid twice, and unbounded link metadata.
 

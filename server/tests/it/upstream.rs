@@ -9,6 +9,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use checkout_core::checkout::CallError;
+use checkout_core::model::ApiError;
+use checkout_core::retry::{retry_delay, Call};
 use serde_json::{json, Value};
 
 use crate::gateway_support::*;
@@ -164,7 +167,9 @@ async fn fake_conomy(State(log): State<Log>, method: Method, uri: Uri, headers: 
         ("POST", "/checkout-sessions/s_ok/payments") => {
             axum::Json(json!({"id": "pay_1", "status": "CREATED", "origins": []})).into_response()
         }
-        ("GET", "/checkout-sessions/s_boom") | ("POST", "/checkout-sessions/s_payboom/payments") => (
+        ("GET", "/checkout-sessions/s_boom")
+        | ("POST", "/checkout-sessions/s_payboom/payments")
+        | ("POST", "/payment-links/token/shop-boom/checkout-sessions") => (
             StatusCode::INTERNAL_SERVER_ERROR,
             axum::Json(json!({"status": 500, "type": "serverError",
                 "detail": "NullPointerException at com.conomy.ledger.Internal:42", "traceId": "trace-77"})),
@@ -426,6 +431,107 @@ async fn upstream_failures_reach_the_browser_sanitized() {
         started.elapsed() < Duration::from_secs(2),
         "timed out at the upstream timeout"
     );
+}
+
+/// One call made the way the page makes it: sent again for as long as the page's own rule
+/// (`checkout_core::retry`, which the SPA's `api` module runs) says so. The waits are skipped:
+/// they change when the tries happen, not how many there are. Returns the last status.
+async fn as_the_page_would(call: Call, request: impl Fn() -> reqwest::RequestBuilder) -> u16 {
+    let mut tries = 1;
+    loop {
+        let (status, error, retry_after) = match request().send().await {
+            Ok(response) if response.status().is_success() => return response.status().as_u16(),
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<u32>().ok())
+                    .map(|seconds| seconds * 1_000);
+                let body = response.text().await.unwrap_or_default();
+                (status, CallError::Api(ApiError::from_body(status, &body)), retry_after)
+            }
+            Err(error) if error.is_timeout() => (0, CallError::Timeout, None),
+            Err(_) => (0, CallError::Network, None),
+        };
+        if retry_delay(call, tries, &error, retry_after).is_none() {
+            return status;
+        }
+        tries += 1;
+    }
+}
+
+#[tokio::test]
+async fn one_failing_call_costs_a_stated_number_of_conomy_calls() {
+    let (fake, log) = start_fake_conomy().await;
+    let gateway = start_upstream(
+        format!("http://{fake}"),
+        KEY,
+        CLIENT_ID,
+        SECRET,
+        Duration::from_millis(500),
+    )
+    .await;
+    let http = client();
+
+    // A read Conomy keeps failing (5xx): the gateway's try and its one retry. The page does not
+    // try a 502 again: the gateway already did.
+    let status = as_the_page_would(Call::Read, || {
+        granted(http.get(url(&gateway, "/api/checkout-sessions/s_boom")), "s_boom")
+    })
+    .await;
+    assert_eq!(status, 502);
+    assert_eq!(
+        count(&log, &Method::GET, "/checkout-sessions/s_boom"),
+        2,
+        "one failing read costs two Conomy calls"
+    );
+
+    // A read Conomy does not answer: the gateway's timeout already spent the wait; one call.
+    let status = as_the_page_would(Call::Read, || {
+        granted(http.get(url(&gateway, "/api/checkout-sessions/s_slow")), "s_slow")
+    })
+    .await;
+    assert_eq!(status, 504);
+    assert_eq!(count(&log, &Method::GET, "/checkout-sessions/s_slow"), 1);
+
+    // Conomy's own 429 says when to come back: honoured, at most MAX_TRIES times.
+    let status = as_the_page_would(Call::Read, || {
+        granted(http.get(url(&gateway, "/api/checkout-sessions/s_busy")), "s_busy")
+    })
+    .await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        count(&log, &Method::GET, "/checkout-sessions/s_busy") as u32,
+        checkout_core::retry::MAX_TRIES
+    );
+
+    // Opening a session is a POST, which the gateway never repeats: the page's tries only.
+    let status = as_the_page_would(Call::Open, || {
+        http.post(url(&gateway, "/api/payment-links/token/shop-boom/checkout-sessions"))
+            .json(&json!({}))
+    })
+    .await;
+    assert_eq!(status, 502);
+    assert_eq!(
+        count(&log, &Method::POST, "/payment-links/token/shop-boom/checkout-sessions") as u32,
+        checkout_core::retry::MAX_TRIES
+    );
+
+    // A payment is sent once by the page and once by the gateway, whatever the answer.
+    let payment =
+        json!({"origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {"customer": {"firstName": "Ana"}}}]});
+    let status = as_the_page_would(Call::Payment, || {
+        granted(
+            http.post(url(&gateway, "/api/checkout-sessions/s_payboom/payments"))
+                .json(&payment),
+            "s_payboom",
+        )
+    })
+    .await;
+    assert_eq!(status, 502);
+    assert_eq!(count(&log, &Method::POST, "/checkout-sessions/s_payboom/payments"), 1);
 }
 
 #[tokio::test]

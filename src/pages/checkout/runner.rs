@@ -20,8 +20,10 @@ pub struct Runner {
     token: StoredValue<String>,
     form: FormState,
     announcer: Announcer,
-    /// The first page is drawn in two tasks, the summary and then the step (the pay form…),
-    /// each a shorter main-thread block than both at once (Lighthouse TBT, issue 7).
+    /// Whether the step (the pay screen…) is drawn: a task after the summary, so that each is a
+    /// shorter main-thread block than both at once (Lighthouse TBT). With the session answer
+    /// decoded a task after start-up (`api::take_early`) and the payer form a task after the
+    /// payment options (`Deferred`), a first load is drawn in five tasks (docs/performance.md).
     pub step_drawn: RwSignal<bool>,
     /// Disposed with the page: async work checks it before touching state.
     alive: StoredValue<()>,
@@ -116,7 +118,13 @@ impl Runner {
                     self.form.restore(&session, choice);
                 }
             }
-            Command::SetChoice(choice) => self.form.choice.set(choice),
+            Command::SetChoice(choice) => {
+                let session = self.state.with_untracked(|s| s.session.clone());
+                match session {
+                    Some(session) => self.form.select(&session, choice),
+                    None => self.form.choice.set(choice),
+                }
+            }
             Command::Hold(held) => hold(&token, held.as_ref()),
             Command::StoreWaiting(id) => storage::set_waiting_payment(&token, &id),
             Command::ForgetWaiting => storage::forget_waiting_payment(&token),

@@ -1,4 +1,4 @@
-// Issue 5: axe finds no WCAG 2.0/2.1/2.2 A or AA violation on any state of the checkout — in the
+// axe finds no WCAG 2.0/2.1/2.2 A or AA violation on any state of the checkout — in the
 // light theme, the dark theme (system preference, and forced by ?theme=dark over a light system)
 // and inside a merchant's iframe.
 import AxeBuilder from '@axe-core/playwright';

@@ -1,4 +1,4 @@
-// Issue 6: the built SPA runs under the server's Content-Security-Policy with no violation on
+// The built SPA runs under the server's Content-Security-Policy with no violation on
 // any screen. An init script records every `securitypolicyviolation` event of every document
 // the page loads; console messages about the policy are collected too.
 import type { Page } from '@playwright/test';

@@ -1,4 +1,4 @@
-// Issue 7: public/early.js starts the session request before the wasm has loaded, and the app
+// public/early.js starts the session request before the wasm has loaded, and the app
 // takes that answer instead of sending its own: one request, one session, with the wasm slowed.
 import { test, expect } from '../fixtures/test';
 
@@ -10,16 +10,18 @@ test('the first open sends one session request, started before the wasm arrives'
   });
   let wasmRequested = false;
   let apiBeforeWasm: string[] = [];
-  // Hold the wasm back, so the app cannot have sent anything itself meanwhile.
+  const create = `POST /api/payment-links/token/${link.checkoutToken}/checkout-sessions`;
+  const createSeen = page.waitForRequest((r) => `${r.method()} ${new URL(r.url()).pathname}` === create);
+  // Hold the wasm back until the session request is seen, so the app cannot have sent anything
+  // itself meanwhile (were the request the app's, the wasm would never come, and this fails).
   await page.route('**/*_bg.wasm', async (route) => {
     wasmRequested = true;
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await createSeen;
     apiBeforeWasm = [...api];
     await route.continue();
   });
   await checkout.open(link.checkoutToken);
   expect(wasmRequested).toBe(true);
-  const create = `POST /api/payment-links/token/${link.checkoutToken}/checkout-sessions`;
   expect(apiBeforeWasm).toEqual([create]);
   // The app awaited that answer: no second POST, and no resume GET of the session it created.
   expect(api).toEqual([create]);

@@ -1,4 +1,4 @@
-// Issue 6: the checkout under injected upstream faults. Every spec creates its own link with
+// The checkout under injected upstream faults. Every spec creates its own link with
 // `metadata.faults` (the sandbox applies link rules to that link's calls only), so specs run in
 // parallel without global rules. In every case the payer ends on the right screen, with what
 // they typed intact and at most one payment created.
@@ -6,6 +6,7 @@ import type { Page, Request } from '@playwright/test';
 import { test, expect, type CheckoutPage } from '../fixtures/test';
 import type { Conomy, PaymentLink } from '../fixtures/conomy';
 import { forcePanic } from '../fixtures/crash';
+import { installClock, requestsSettled } from '../fixtures/time';
 
 // SPEI on an MXN link: a non-redirect rail, so the payer stays on the checkout after paying.
 const PAYER = {
@@ -208,6 +209,7 @@ test.describe('submitting the payment', () => {
   test('429 with Retry-After: nothing created, the payer is asked to wait, the next pay works',
     async ({ page, checkout, conomy }) => {
       const link = await faultyLink(conomy, [{ endpoint: 'submitPayment', tooManyRequests: true, retryAfter: 2, count: 1 }]);
+      await installClock(page);
       await checkout.open(link.checkoutToken);
       const calls = recordApi(page);
       await typePayer(checkout);
@@ -216,8 +218,10 @@ test.describe('submitting the payment', () => {
       await expectFormIntact(checkout);
       const sessionId = await checkout.sessionId(link.checkoutToken);
       expect(await conomy.payments(sessionId)).toHaveLength(0);
-      // Never re-sent on its own.
-      await page.waitForTimeout(2_500);
+      // Never re-sent on its own: not after the 2 s it was asked to wait, nor after the longest
+      // wait the checkout would ever honour (30 s) or its backoff, in the page's own time.
+      await page.clock.runFor(31_000);
+      await requestsSettled(page);
       expect(submissions(calls)).toHaveLength(1);
 
       await checkout.pay();
@@ -252,9 +256,9 @@ test.describe('submitting the payment', () => {
     async ({ page, checkout, conomy }) => {
       const link = await faultyLink(conomy, [
         { endpoint: 'submitPayment', ambiguousPayment: true, count: 1 },
-        // Every read of the payments fails for a while (the gateway retries each once, the
-        // checkout four times).
-        { endpoint: 'listPayments', status: 503, count: 8 },
+        // The first read of the payments fails for good: the gateway tries it twice, and the
+        // checkout does not repeat the 502 it answers.
+        { endpoint: 'listPayments', status: 503, count: 2 },
       ]);
       await checkout.open(link.checkoutToken);
       const calls = recordApi(page);
@@ -262,6 +266,9 @@ test.describe('submitting the payment', () => {
       await checkout.pay();
 
       await expectSubmitMessage(page, /couldn.t confirm/i);
+      // One read from the checkout: it does not repeat a 502 the gateway had already retried.
+      await expect.poll(() => calls.filter((c) => c.method === 'GET' && c.path.startsWith('/api/payments?')).map((c) => c.status))
+        .toEqual([502]);
       await expectFormIntact(checkout);
       const sessionId = await checkout.sessionId(link.checkoutToken);
       expect(await conomy.payments(sessionId)).toHaveLength(1);
@@ -339,6 +346,12 @@ test.describe('offline', () => {
 
   test('polling pauses while offline and resumes at once when back', async ({ page, context, checkout, conomy, baseURL }) => {
     const link = await faultyLink(conomy);
+    // The /api requests sent and not yet answered (or failed).
+    const inFlight = new Set<Request>();
+    page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api/')) inFlight.add(r); });
+    page.on('requestfinished', (r) => inFlight.delete(r));
+    page.on('requestfailed', (r) => inFlight.delete(r));
+    await installClock(page);
     await checkout.open(link.checkoutToken);
     await typePayer(checkout);
     await checkout.pay();
@@ -349,13 +362,15 @@ test.describe('offline', () => {
     await context.setOffline(true);
     await expect(page.getByTestId('offline-banner')).toBeVisible();
     // A read already in flight may still fail; after that, nothing is sent while offline.
-    await page.waitForTimeout(500);
+    await expect.poll(() => inFlight.size, { message: 'the reads in flight have ended' }).toBe(0);
     const calls = recordApi(page);
     // The payment is approved meanwhile (by the provider, not this tab).
     const approved = await fetch(new URL(`/sandbox/provider/${encodeURIComponent(payment.id)}/approve`, baseURL),
       { method: 'POST', redirect: 'manual' });
     expect(approved.status).toBeLessThan(400);
-    await page.waitForTimeout(4_000);
+    // Past several polls at the longest interval (10 s), in the page's own time.
+    await page.clock.runFor(30_000);
+    await requestsSettled(page);
     expect(calls).toEqual([]);
     await expect(page.getByTestId('state-waiting')).toBeVisible();
 

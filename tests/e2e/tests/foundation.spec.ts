@@ -1,4 +1,4 @@
-// Issue 2: the SPA skeleton against the real server — landing, summary with exact amounts,
+// The SPA skeleton against the real server — landing, summary with exact amounts,
 // not-found pages, resume on reload without a second session, readable API errors.
 import { test, expect, expectedDigits, digitsOf } from '../fixtures/test';
 

@@ -1,8 +1,9 @@
-// Issue 6: hostile data is inert. Merchant-controlled text is shown as text, unsafe logo and
+// Hostile data is inert. Merchant-controlled text is shown as text, unsafe logo and
 // return URLs are never used, malformed tokens never reach the API, and malformed, partial or
 // unexpected API answers end on a clear message or a safe default, never a blank or dead page.
 import type { Page, Route } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
+import { installClock, PAST_EVERY_COUNTDOWN_MS, watchNavigationsStarted } from '../fixtures/time';
 
 /** Markup that would set `window.__pwned` (and open a dialog) if it ever became DOM. */
 const IMG = '<img src=x onerror="window.__pwned=1;alert(1)" data-pwned="img">';
@@ -17,8 +18,10 @@ function watchForTrouble(page: Page): { dialogs: string[]; errors: string[] } {
 }
 
 async function expectInert(page: Page, trouble: { dialogs: string[]; errors: string[] }): Promise<void> {
-  // Give an injected onerror/script the time it would need to run.
-  await page.waitForTimeout(500);
+  // An injected image's onerror would run when the image fails: wait until every image of the
+  // page has finished, loaded or failed (a script set as text never runs; one made DOM would be
+  // found below).
+  await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
   expect(await page.locator('[data-pwned]').count()).toBe(0);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(trouble.dialogs).toEqual([]);
@@ -97,6 +100,8 @@ test.describe('merchant data', () => {
   test('a data: successUrl is never followed', async ({ page, checkout, conomy }) => {
     const link = await conomy.createLinkLike('demo-clp', { successUrl: 'data:text/html,<script>alert(1)</script>' });
     const trouble = watchForTrouble(page);
+    await installClock(page);
+    const started = await watchNavigationsStarted(page);
     await checkout.open(link.checkoutToken);
     await checkout.choose('ETPAY');
     await checkout.fill({ firstName: 'Ana', lastName: 'Pérez', email: 'ana@example.cl' });
@@ -109,10 +114,12 @@ test.describe('merchant data', () => {
     const landed = page.url();
     const navigations: string[] = [];
     page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
-    // Longer than the redirect countdown; with no safe target there is nothing to continue to.
-    await page.waitForTimeout(7_000);
+    // Longer than the redirect countdown, in the page's own time; with no safe target there is
+    // nothing to continue to.
+    await page.clock.runFor(PAST_EVERY_COUNTDOWN_MS);
     await expect(page.getByTestId('continue-button')).toHaveCount(0);
     expect(await page.locator('a[href^="data:"], a[href^="javascript:"]').count()).toBe(0);
+    expect(await started()).toEqual([]);
     expect(page.url()).toBe(landed);
     expect(navigations).toEqual([]);
     await expectInert(page, trouble);
@@ -124,6 +131,8 @@ test.describe('merchant data', () => {
       metadata: { singleAttempt: true },
     });
     const trouble = watchForTrouble(page);
+    await installClock(page);
+    const started = await watchNavigationsStarted(page);
     await checkout.open(link.checkoutToken);
     await checkout.choose('ETPAY');
     await checkout.fill({ firstName: 'Ana', lastName: 'Pérez', email: 'ana@example.cl' });
@@ -135,9 +144,10 @@ test.describe('merchant data', () => {
     await expect(failed).toBeVisible();
     await expect(page.getByTestId('try-another')).toHaveCount(0);
     const landed = page.url();
-    await page.waitForTimeout(7_000);
+    await page.clock.runFor(PAST_EVERY_COUNTDOWN_MS);
     await expect(page.getByTestId('continue-button')).toHaveCount(0);
     expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+    expect(await started()).toEqual([]);
     expect(page.url()).toBe(landed);
     await expectInert(page, trouble);
   });
@@ -373,12 +383,16 @@ test.describe('malformed or partial API answers', () => {
       });
       const navigations: string[] = [];
       page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+      const started = await watchNavigationsStarted(page);
       await page.goto(`/${TOKEN}`);
       await page.locator('input[type="radio"][value="ETPAY"]').check();
       await page.getByTestId('pay-button').click();
-      // Without a safe provider URL the payer waits on the checkout, which keeps polling.
+      // Without a safe provider URL the payer waits on the checkout, which keeps polling: its
+      // next read of the session comes, and no navigation was started before or after it.
       await expect(page.getByTestId('state-waiting')).toBeVisible();
-      await page.waitForTimeout(1_000);
+      await page.waitForRequest((r) => r.method() === 'GET' && new URL(r.url()).pathname === '/api/checkout-sessions/cs_hostile_1');
+      await expect(page.getByTestId('state-waiting')).toBeVisible();
+      expect(await started()).toEqual([]);
       expect(new URL(page.url()).pathname).toBe(`/${TOKEN}`);
       expect(navigations.map((u) => new URL(u).pathname)).toEqual([`/${TOKEN}`]);
       expect(await page.locator('a[href^="javascript:"], a[href^="data:"], a[href^="http:"]').count()).toBe(0);

@@ -1,4 +1,4 @@
-// Issue 5: a whole payment with the keyboard alone — Tab, Shift+Tab, Enter, Space and arrows, no
+// A whole payment with the keyboard alone — Tab, Shift+Tab, Enter, Space and arrows, no
 // mouse — from the link to the success screen, through the provider page, with a visible focus
 // indicator on every stop.
 import type { Page } from '@playwright/test';

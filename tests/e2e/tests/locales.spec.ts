@@ -1,4 +1,4 @@
-// Issue 5: Spanish, Brazilian Portuguese and English — each renders a whole flow with every text
+// Spanish, Brazilian Portuguese and English — each renders a whole flow with every text
 // in its language (no raw keys, no unfilled {placeholders}, no English left in es/pt-BR), money
 // formatted as Intl does for the locale the app uses, the switch keeps what was typed, and
 // navigator.languages picks the language when the link does not.
@@ -100,7 +100,7 @@ for (const locale of LOCALES) {
       await expect(page.getByTestId('total')).toBeVisible();
       const session = await checkout.session(token);
       const digits = ({ CLP: 0, COP: 0 } as Record<string, number>)[session.currency] ?? 2;
-      // Issue 14: a page that shows more than one currency (demo-cop: COP and USD) writes every
+      // A page that shows more than one currency (demo-cop: COP and USD) writes every
       // amount with its ISO code (checkout_core::money::currency_display).
       const currencies = new Set([session.currency, ...session.paymentConfigs.map((c: { currency: string }) => c.currency)]);
       const display = currencies.size > 1 ? 'code' : 'symbol';

@@ -1,4 +1,4 @@
-// Issue 14: amounts nobody can misread, result screens that show results only, no empty
+// Amounts nobody can misread, result screens that show results only, no empty
 // sentences, a receipt to keep (and print), and continuing a desktop checkout on the phone.
 import { devices, type Page } from '@playwright/test';
 import { test, expect } from '../fixtures/test';

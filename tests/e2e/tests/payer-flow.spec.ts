@@ -1,8 +1,9 @@
-// Issue 3: the payer flow end to end in the real browser against the sandbox — every rail kind,
+// The payer flow end to end in the real browser against the sandbox — every rail kind,
 // validation, resume, expiry, redirect safety and single submission.
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
 import { stayOnResult } from '../fixtures/states';
+import { installClock, PAST_EVERY_COUNTDOWN_MS, watchNavigationsStarted } from '../fixtures/time';
 
 const PAYER = {
   firstName: 'Ana',
@@ -220,6 +221,27 @@ test.describe('expired sessions', () => {
   });
 });
 
+test('under the page\'s clock, running past the countdown follows a safe successUrl', async ({ page, checkout, conomy }) => {
+  // The control of the next test: the same steps with a URL the checkout may follow, so moving
+  // the clock past the countdown and watching for navigations can see one.
+  await installClock(page);
+  const started = await watchNavigationsStarted(page);
+  await stayOnResult(page);
+  const link = await conomy.createLinkLike('demo-clp');
+  await checkout.open(link.checkoutToken);
+  await checkout.choose('ETPAY');
+  await checkout.fill(PAYER);
+  await checkout.pay();
+  await page.waitForURL(/\/sandbox\/provider\//);
+  await page.locator('#approve').click();
+  await expect(page.getByTestId('state-success')).toBeVisible();
+  await expect(page.getByTestId('redirect-countdown')).toBeVisible();
+  expect(await started()).toEqual([]);
+
+  await page.clock.runFor(PAST_EVERY_COUNTDOWN_MS);
+  expect(await started()).toEqual([expect.stringMatching(/\/sandbox\/merchant\/success/)]);
+});
+
 test('a successUrl of javascript:alert(1) is never followed', async ({ page, checkout, conomy }) => {
   const link = await conomy.createLinkLike('demo-clp', {
     successUrl: 'javascript:alert(1)',
@@ -230,6 +252,8 @@ test('a successUrl of javascript:alert(1) is never followed', async ({ page, che
     .toBe('javascript:alert(1)');
   const dialogs: string[] = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  await installClock(page);
+  const started = await watchNavigationsStarted(page);
 
   await checkout.open(link.checkoutToken);
   await checkout.choose('ETPAY');
@@ -245,13 +269,14 @@ test('a successUrl of javascript:alert(1) is never followed', async ({ page, che
   const navigations: string[] = [];
   page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
 
-  // Longer than any redirect countdown; then even "continue" must not follow the URL.
-  await page.waitForTimeout(8_000);
+  // Longer than any redirect countdown, in the page's own time; then even "continue" must not
+  // follow the URL (a navigation it starts is recorded as it starts).
+  await page.clock.runFor(PAST_EVERY_COUNTDOWN_MS);
   const cont = page.getByTestId('continue-button');
   if (await cont.isVisible()) await cont.click();
-  await page.waitForTimeout(1_000);
 
   await expect(success).toBeVisible();
+  expect(await started()).toEqual([]);
   expect(page.url()).toBe(landed);
   expect(navigations).toEqual([]);
   expect(dialogs).toEqual([]);

@@ -1,4 +1,4 @@
-// Issue 11: a session belongs to the browser that opened it. A planted `?session=` (a bare id, a
+// A session belongs to the browser that opened it. A planted `?session=` (a bare id, a
 // forged handle, another link's handle) gets the victim a session of their own; the embedded frame (third-party
 // storage blocked) still reloads into its session and the provider return still shows the
 // outcome, because the URLs carry the handle the server issued; a paid link opened by a new
@@ -6,6 +6,7 @@
 import type { Browser, Frame, Page, Response } from '@playwright/test';
 import { test, expect, HANDLE, sessionIdOf, CheckoutPage } from '../fixtures/test';
 import type { Conomy, PaymentLink } from '../fixtures/conomy';
+import { installClock, PAST_EVERY_COUNTDOWN_MS, requestsSettled } from '../fixtures/time';
 
 const CHECKOUT = process.env.CHECKOUT_URL ?? '';
 const MERCHANT = process.env.MERCHANT_URL ?? '';
@@ -275,11 +276,19 @@ async function expectPaidAndBlank(browser: Browser, token: string, secrets: stri
   try {
     const page = await context.newPage();
     const api = recordApi(page);
+    let asked = 0;
+    page.on('request', (req) => { if (new URL(req.url()).pathname.startsWith('/api/')) asked++; });
+    await installClock(page);
+    // The countdown back to the merchant (the sandbox's merchant pages) leaves this page in place.
+    await page.route('**/sandbox/merchant/**', (route) => route.fulfill({ status: 204 }));
     await page.goto(`${CHECKOUT}/${token}`);
     await expect(page.getByTestId('state-paid')).toBeVisible();
     await expect(page.getByTestId('pay-button')).toHaveCount(0);
-    // Give any late read the time to happen (there must be none).
-    await page.waitForTimeout(1_500);
+    // Any late read would come from a timer (there must be none): the page's clock runs past
+    // every timer of the screen, its countdown included, then every request started is seen.
+    await page.clock.runFor(PAST_EVERY_COUNTDOWN_MS);
+    await requestsSettled(page);
+    await expect.poll(() => api.calls.length, { message: 'every /api request asked has its answer recorded' }).toBe(asked);
 
     const dom = await page.evaluate(() => `${document.documentElement.innerText}\n${document.documentElement.outerHTML}`);
     const bodies = await Promise.all(api.calls.map(async (c) => `${c.method} ${c.path} ${c.status}\n${await c.body}`));

@@ -1,4 +1,4 @@
-// Issue 5: every main state fits a 320 px phone without horizontal scrolling, and is written as
+// Every main state fits a 320 px phone without horizontal scrolling, and is written as
 // screenshots (360×740 and 1280×800, light and dark) under tests/e2e/screenshots/ (ignored by
 // git) for people to review.
 import fs from 'node:fs';

@@ -1,10 +1,11 @@
-// Issue 14's size allowance: the post-payment screens are a separate wasm chunk
-// (src/chunk.rs, tools/split-wasm.mjs). It is not part of the first load, it is fetched in idle
-// time once the payer first touches the pay step, the screens render from it after paying, and a chunk that
-// cannot be fetched leaves the screen's heading and text up and loads once the network is back.
+// The post-payment screens are a separate wasm chunk (src/chunk.rs, tools/split-wasm.mjs), so
+// the first load carries only the pay screen. The chunk is fetched in idle time after the payer
+// first touches the page, the screens render from it after paying, and a chunk that cannot be
+// fetched leaves the screen's heading and text up and loads once the network is back.
 import type { Page, Request } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
 import { stayOnResult } from '../fixtures/states';
+import { installClock, requestsSettled } from '../fixtures/time';
 
 const PAYER = {
   firstName: 'Ana',
@@ -26,14 +27,21 @@ function chunkRequests(page: Page): Request[] {
 }
 
 test('the first load leaves the chunk out; it comes in idle time after the payer first touches the pay step', async ({ page, request, checkout, conomy }) => {
-  // When the pay button first appears enabled, in the page's own clock (a MutationObserver
+  // The page's clock is moved below; `page.clock.install()` replaces `window.performance` with
+  // a fake without a resource timeline, so the real one is kept aside first (context init
+  // scripts run in the order they were added, the clock's after this one).
+  await page.context().addInitScript(() => {
+    (window as unknown as { __realPerformance?: Performance }).__realPerformance = performance;
+  });
+  await installClock(page);
+  // When the pay button first appears enabled, in the page's own timeline (a MutationObserver
   // runs right after the task that inserted it, before any idle callback).
   await page.addInitScript(() => {
-    const w = window as unknown as { __usableAt?: number };
+    const w = window as unknown as { __usableAt?: number; __realPerformance: Performance };
     new MutationObserver((_, observer) => {
       const button = document.querySelector('[data-testid="pay-button"]') as HTMLButtonElement | null;
       if (button && !button.disabled) {
-        w.__usableAt = performance.now();
+        w.__usableAt = w.__realPerformance.now();
         observer.disconnect();
       }
     }).observe(document, { childList: true, subtree: true, attributes: true });
@@ -47,15 +55,18 @@ test('the first load leaves the chunk out; it comes in idle time after the payer
 
   await checkout.open(demo.token);
   await expect(checkout.payButton()).toBeEnabled();
-  // Untouched, the page never fetches it (a first load spends no main-thread time on it).
-  await page.waitForTimeout(4000);
+  // Untouched, the page never fetches it (a first load spends no main-thread time on it): its
+  // clock runs well past every timer and idle callback it may have set (idle callbacks wait at
+  // most 3 s), then every request it started by then has been seen.
+  await page.clock.runFor(10_000);
+  await requestsSettled(page);
   expect(chunks.length, 'no chunk before the payer touches the page').toBe(0);
   // The payer's first touch (here: focusing a field) fetches it in the idle time after.
   await page.locator('.payer input').first().focus();
   await expect.poll(() => chunks.length, { message: 'the chunk is prefetched' }).toBeGreaterThan(0);
   const readTiming = () => page.evaluate(() => ({
     usableAt: (window as unknown as { __usableAt?: number }).__usableAt ?? null,
-    chunkStarts: performance.getEntriesByType('resource')
+    chunkStarts: (window as unknown as { __realPerformance: Performance }).__realPerformance.getEntriesByType('resource')
       .filter((e) => /\/(split|chunk)_[A-Za-z0-9_]+-[0-9a-f]+\.wasm$/.test(new URL(e.name).pathname))
       .map((e) => e.startTime),
   }));

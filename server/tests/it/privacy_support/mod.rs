@@ -1,4 +1,4 @@
-//! What the payer-privacy tests (issue 11) share: gateways started with a known session secret,
+//! What the payer-privacy tests share: gateways started with a known session secret,
 //! a recording fake Conomy whose every answer fills each field of Conomy's `checkout-session`
 //! and `payment` schemas (sentinels for everything the browser must never see), a fake that
 //! authenticates and then goes away, and a log capture.

@@ -1,148 +1,47 @@
-//! Component tests in a real (headless) browser: mount SPA components, act on the DOM, assert
-//! what a payer would see. Run with
+//! Component tests in a real (headless) browser: mount SPA components inside the contexts the
+//! app shell provides, act on the DOM, assert what a payer would see. Run with
 //! `CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 //!  cargo test --target wasm32-unknown-unknown -p checkout --test web`.
 #![cfg(target_arch = "wasm32")]
+
+mod components;
+mod fakes;
+mod page;
+mod support;
 
 use checkout::components::deferred::Deferred;
 use checkout::components::payer_form::{FormState, PayerForm};
 use checkout::components::payment_options::PaymentOptions;
 use checkout::components::summary::Summary;
 use checkout::intl::format_money;
-use checkout::locale::provide_i18n;
+use checkout::locale::use_i18n;
 use checkout_core::i18n::Locale;
-use checkout_core::model::CheckoutSession;
 use leptos::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlElement, HtmlInputElement};
+use web_sys::HtmlInputElement;
+
+use support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn session(changes: Value) -> CheckoutSession {
-    let mut base = json!({
-        "id": "cs_test",
-        "checkoutToken": "tok",
-        "status": "ACTIVE",
-        "createdAt": "2030-01-01T00:00:00Z",
-        "expiresAt": "2030-01-01T00:30:00Z",
-        "currency": "MXN",
-        "preTaxAmount": "1548.50",
-        "totalAmount": "1796.26",
-        "items": [
-            {"description": "Audífonos", "preTaxAmount": "1299.00", "totalAmount": "1506.84",
-             "tax": {"name": "IVA", "type": "PERCENTAGE", "value": "16", "amount": "207.84"}},
-            {"description": "Funda", "preTaxAmount": "249.50", "totalAmount": "289.42",
-             "tax": {"name": "Cargo fijo", "type": "FIXED", "value": "39.92", "amount": "39.92"}}
-        ],
-        "paymentConfigs": [{"currency": "MXN", "product": "MXN:MXN", "exchangeRate": "1",
-            "paymentMethods": [{"id": "m1", "type": "SPEI", "enabled": true, "requiredFields": [], "purchaseAmount": "1796.26"}]}],
-        "paymentMethodsAllowed": ["SPEI"],
-        "destinations": [{"name": "Shop", "type": "ACCOUNT", "metadata": {"image": "javascript:alert(1)"}}],
-        "owner": {"name": "Mercado", "lastname": "Azteca"},
-        "url": "https://checkout.example/tok"
-    });
-    if let (Some(target), Some(extra)) = (base.as_object_mut(), changes.as_object()) {
-        for (k, v) in extra {
-            target.insert(k.clone(), v.clone());
-        }
-    }
-    serde_json::from_value(base).expect("test session decodes")
-}
-
-fn pse_session() -> CheckoutSession {
-    session(json!({
-        "currency": "COP", "preTaxAmount": "100000", "totalAmount": "119000", "items": [
-            {"description": "Café", "preTaxAmount": "100000", "totalAmount": "119000",
-             "tax": {"name": "IVA", "type": "PERCENTAGE", "value": "19", "amount": "19000"}}],
-        "paymentConfigs": [
-            {"currency": "COP", "product": "COP:COP", "exchangeRate": "1", "paymentMethods": [
-                {"id": "p1", "type": "PSE", "enabled": true, "purchaseAmount": "119000", "requiredFields": [
-                    "pse.bankId", "pse.customer.firstName", "pse.customer.lastName", "pse.customer.email",
-                    "pse.customer.documentType", "pse.customer.documentNumber", "pse.customer.phoneNumber"]}]},
-            {"currency": "USD", "product": "USD:COP", "exchangeRate": "4000", "paymentMethods": [
-                {"id": "p2", "type": "PSE", "enabled": true, "purchaseAmount": "29.75", "requiredFields": []},
-                {"id": "p3", "type": "NEW_RAIL", "enabled": true, "purchaseAmount": "29.75", "requiredFields": []}]}],
-        "paymentMethodsAllowed": ["PSE", "NEW_RAIL"]
-    }))
-}
-
-/// A fresh container in the document for one test.
-fn container() -> HtmlElement {
-    let doc = document();
-    let div = doc.create_element("div").unwrap().unchecked_into::<HtmlElement>();
-    doc.body().unwrap().append_child(&div).unwrap();
-    div
-}
-
-fn by_testid(root: &HtmlElement, id: &str) -> Vec<HtmlElement> {
-    let list = root.query_selector_all(&format!("[data-testid=\"{id}\"]")).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.get(i))
-        .map(|n| n.unchecked_into())
-        .collect()
-}
-
-fn text(el: &HtmlElement) -> String {
-    el.text_content().unwrap_or_default()
-}
-
-fn digits(s: &str) -> String {
-    s.chars().filter(char::is_ascii_digit).collect()
-}
-
-fn input(root: &HtmlElement, id: &str) -> HtmlInputElement {
-    root.query_selector(&format!("[id=\"{id}\"]"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no #{id}"))
-        .unchecked_into()
-}
-
-fn element(root: &HtmlElement, id: &str) -> HtmlElement {
-    root.query_selector(&format!("[id=\"{id}\"]"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no #{id}"))
-        .unchecked_into()
-}
-
-fn label_of(root: &HtmlElement, id: &str) -> String {
-    root.query_selector(&format!("label[for=\"{id}\"]"))
-        .unwrap()
-        .map(|l| l.text_content().unwrap_or_default())
-        .unwrap_or_default()
-}
-
-fn fire(target: &web_sys::EventTarget, kind: &str) {
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let event = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
-    target.dispatch_event(&event).unwrap();
-}
-
-fn type_into(root: &HtmlElement, id: &str, value: &str) {
-    let field = input(root, id);
-    field.set_value(value);
-    fire(&field, "input");
-    fire(&field, "blur");
-}
-
 #[wasm_bindgen_test]
 fn intl_bridge_keeps_every_digit_and_the_currency_decimals() {
-    let big = format_money("123456789012345.67", "MXN", Locale::En);
+    let big = format_money("123456789012345.67", "MXN", Locale::En, &[]);
     assert_eq!(digits(&big), "12345678901234567", "{big}");
     assert!(big.ends_with(".67"), "{big}");
 
-    let clp = format_money("15990", "CLP", Locale::Es);
+    let clp = format_money("15990", "CLP", Locale::Es, &[]);
     assert_eq!(digits(&clp), "15990", "{clp}");
     assert!(!clp.contains(','), "CLP has no decimals: {clp}");
     // Rounded to the currency's minor units (half away from zero), never truncated.
-    assert_eq!(digits(&format_money("1000.5", "CLP", Locale::En)), "1001");
+    assert_eq!(digits(&format_money("1000.5", "CLP", Locale::En, &[])), "1001");
 
-    let brl = format_money("1234.5", "BRL", Locale::PtBr);
+    let brl = format_money("1234.5", "BRL", Locale::PtBr, &[]);
     assert!(brl.contains("1.234,50"), "{brl}");
 
-    let token = format_money("12.5", "USDC", Locale::En);
+    let token = format_money("12.5", "USDC", Locale::En, &[]);
     assert_eq!(token, "12.500000 USDC");
 }
 
@@ -150,7 +49,7 @@ fn intl_bridge_keeps_every_digit_and_the_currency_decimals() {
 async fn summary_shows_items_taxes_and_the_exact_total() {
     let root = container();
     let s = session(json!({}));
-    let _handle = leptos::mount::mount_to(root.clone(), move || view! { <Summary session=s /> });
+    let _handle = mount(&root, &["MXN"], move || view! { <Summary session=s /> });
     leptos::task::tick().await;
 
     assert_eq!(text(&by_testid(&root, "merchant-name")[0]), "Mercado Azteca");
@@ -170,7 +69,7 @@ async fn summary_shows_items_taxes_and_the_exact_total() {
     assert_eq!(digits(&text(&by_testid(&root, "subtotal")[0])), "154850");
     assert_eq!(digits(&text(&by_testid(&root, "taxes")[0])), "24776");
     let total = text(&by_testid(&root, "total")[0]);
-    assert_eq!(total, format_money("1796.26", "MXN", Locale::Es));
+    assert_eq!(total, format_money("1796.26", "MXN", Locale::Es, &["MXN".to_string()]));
     assert_eq!(digits(&total), "179626");
 }
 
@@ -179,7 +78,7 @@ async fn payment_options_make_one_radio_group_with_unique_values() {
     let root = container();
     let s = pse_session();
     let choice = RwSignal::new(None);
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
+    let _handle = mount(&root, &["COP", "USD"], move || {
         view! { <PaymentOptions session=s choice=choice on_choose=Callback::new(|_| ()) /> }
     });
     leptos::task::tick().await;
@@ -208,8 +107,8 @@ async fn pse_form_has_labelled_fields_and_validates_on_blur() {
     let root = container();
     let s = pse_session();
     let form = FormState::new("web-test-pse");
-    form.choice.set(Some((0, 0)));
-    let _handle = leptos::mount::mount_to(root.clone(), move || view! { <PayerForm session=s form=form /> });
+    form.select(&s, Some((0, 0)));
+    let _handle = mount(&root, &["COP"], move || view! { <PayerForm session=s form=form /> });
     leptos::task::tick().await;
 
     for (id, label) in [
@@ -267,9 +166,9 @@ async fn a_wrong_rut_is_rejected_and_a_locale_switch_keeps_typed_values() {
         "paymentMethodsAllowed": ["ETPAY"]
     }));
     let form = FormState::new("web-test-rut");
-    form.choice.set(Some((0, 0)));
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
-        let i18n = provide_i18n(Locale::Es);
+    form.select(&s, Some((0, 0)));
+    let _handle = mount(&root, &["CLP"], move || {
+        let i18n = use_i18n();
         let switch = move |_| i18n.locale.set(Locale::En);
         view! {
             <button id="to-english" on:click=switch>"en"</button>
@@ -304,7 +203,7 @@ async fn a_wrong_rut_is_rejected_and_a_locale_switch_keeps_typed_values() {
 #[wasm_bindgen_test]
 async fn deferred_draws_its_children_one_task_after_the_rest() {
     let root = container();
-    let handle = leptos::mount::mount_to(root.clone(), || {
+    let handle = mount(&root, &[], || {
         view! {
             <p data-testid="first">"first"</p>
             <Deferred placeholder="later-pending">
@@ -333,8 +232,9 @@ async fn deferred_draws_its_children_one_task_after_the_rest() {
 
     // A view gone before its task came: nothing drawn, nothing panics.
     let root = container();
-    let gone = leptos::mount::mount_to(
-        root.clone(),
+    let gone = mount(
+        &root,
+        &[],
         || view! { <Deferred placeholder="p"><p data-testid="never">"x"</p></Deferred> },
     );
     drop(gone);
