@@ -1,10 +1,10 @@
-//! The only HTTP client of the SPA: the six same-origin `/api` calls of the contract (§2) plus
-//! the sandbox's demo-link list. Every request has a timeout; a payment submission is sent
-//! exactly once (see [`submit_payment`]); other calls are tried again as `checkout_core::retry`
-//! says. Retries have one owner per failure: the gateway retries what Conomy failed (a read,
-//! once), this page what the payer's network lost and what an answer says to come back for
-//! (`Retry-After`), so one failing read costs Conomy two calls, not a product of two loops
-//! (docs/architecture.md, "Retries").
+//! The only HTTP client of the SPA: the six same-origin `/api` calls of the contract (§2), the
+//! trade of a provider return's one-time handle, and the sandbox's demo-link list. Every request
+//! has a timeout; a payment submission is sent exactly once (see [`submit_payment`]); other calls
+//! are tried again as `checkout_core::retry` says. Retries have one owner per failure: the
+//! gateway retries what Conomy failed (a read, once), this page what the payer's network lost and
+//! what an answer says to come back for (`Retry-After`), so one failing read costs Conomy two
+//! calls, not a product of two loops (docs/architecture.md, "Retries").
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -70,6 +70,25 @@ pub async fn get_session(handle: &SessionHandle) -> Result<CheckoutSession, Chec
 pub async fn refresh_session(token: &str) -> Result<Opened, CheckoutError> {
     let url = format!("/api/checkout-sessions/token/{}/refresh", segment(token)?);
     opened(&retried_from(None, Call::Open, Method::Post, &url, Some("{}"), None).await?)
+}
+
+/// `POST /api/checkout-sessions/{id}/capability`: a provider return's one-time handle (the URL's,
+/// which the browser's history keeps) traded for this tab's own. The server takes the one-time
+/// handle: the copy in the history then opens nothing.
+pub async fn trade_handle(once: &SessionHandle) -> Result<SessionHandle, CheckoutError> {
+    let url = format!("/api/checkout-sessions/{}/capability", segment(once.session_id())?);
+    // Like an open: trying again costs at most the code, which a taken one already is.
+    let text = retried_from(None, Call::Open, Method::Post, &url, Some("{}"), Some(once)).await?;
+    Json::parse(&text)
+        .ok()
+        .and_then(|value| {
+            value
+                .get("capability")
+                .and_then(Json::as_str)
+                .and_then(SessionHandle::parse)
+        })
+        .filter(|own| own.session_id() == once.session_id() && !own.is_one_time())
+        .ok_or_else(|| CheckoutError::Decode("no capability in the answer".into()))
 }
 
 /// `GET /api/payments?checkoutSessionId={id}`: the session's payments.

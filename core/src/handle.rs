@@ -1,6 +1,6 @@
 //! A session handle: the capability the server issued for one checkout session
-//! (`server/src/capability.rs`), as the page holds it. Its shape is checked here so the page
-//! only ever sends a well-formed one; whether it is genuine only the server can tell. It names
+//! (`server/src/capability.rs`), as the page holds it, or a one-time one from a provider's
+//! return URL. Its shape is checked here so the page only ever sends a well-formed one; whether it is genuine only the server can tell. It names
 //! its session (the text before the first `.`), so a page that has only the handle — a frame
 //! reloaded from its URL, a tab back from a provider — knows which session to read.
 
@@ -26,6 +26,17 @@ impl SessionHandle {
         (parts.next().is_none() && is_valid_id(id) && expiry_ok && mac_ok).then(|| SessionHandle(text.to_string()))
     }
 
+    /// A one-time handle (a provider return URL's: odd expiry, signed like the rest): the page
+    /// trades it for a handle of its own before anything else, so the copy a browser's history
+    /// keeps of that URL opens nothing.
+    pub fn is_one_time(&self) -> bool {
+        self.0
+            .split('.')
+            .nth(1)
+            .and_then(|expiry| expiry.bytes().last())
+            .is_some_and(|digit| (digit - b'0') % 2 == 1)
+    }
+
     /// The session this handle is for.
     pub fn session_id(&self) -> &str {
         self.0.split('.').next().unwrap_or_default()
@@ -47,6 +58,13 @@ mod tests {
         let handle = SessionHandle::parse(&format!("cs_123.1767225600.{MAC}")).expect("valid");
         assert_eq!(handle.session_id(), "cs_123");
         assert_eq!(handle.as_str(), format!("cs_123.1767225600.{MAC}"));
+    }
+
+    #[test]
+    fn a_return_urls_handle_is_one_time() {
+        let tab = SessionHandle::parse(&format!("cs_1.1767225600.{MAC}")).expect("valid");
+        let once = SessionHandle::parse(&format!("cs_1.1767225601.{MAC}")).expect("valid");
+        assert!(!tab.is_one_time() && once.is_one_time());
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct BackendResponse {
     pub body: Bytes,
     /// `Retry-After` of a 429, when it is a plain number of seconds.
     pub retry_after: Option<u64>,
+    /// The answer's `Date` (unix seconds): Conomy's own clock, to compare Conomy's times with.
+    pub date: Option<i64>,
 }
 
 /// Why a call produced no usable answer. The `String`s are for logs only, never the browser.
@@ -348,12 +350,24 @@ impl Backend {
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
+        let date = response_headers
+            .get(header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(http_date);
         Ok(BackendResponse {
             status,
             body,
             retry_after,
+            date,
         })
     }
+}
+
+/// An HTTP `Date` (`Sun, 06 Nov 1994 08:49:37 GMT`) as unix seconds.
+fn http_date(text: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc2822)
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp)
 }
 
 /// The Conomy operation a path is, as a metrics label (never the path: it holds ids and tokens).
@@ -411,4 +425,15 @@ async fn read_limited(mut response: reqwest::Response) -> Result<Bytes, SendErro
         buffer.extend_from_slice(&chunk);
     }
     Ok(Bytes::from(buffer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_read_as_unix_seconds() {
+        assert_eq!(http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(http_date("yesterday"), None);
+    }
 }

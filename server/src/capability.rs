@@ -7,6 +7,13 @@
 //! base64url>`. Session ids are `[A-Za-z0-9_-]`, so the whole text is URL-safe and splits on `.`.
 //! Each capability has exactly one accepted spelling (no leading zeros, strict base64), so no
 //! cache, log filter or comparison ever sees two texts for one grant.
+//!
+//! Two kinds, told apart by the parity of the (signed) expiry: a tab's capability (even), which a
+//! browser keeps in `sessionStorage` or its frame's URL and sends on every call, and a one-time
+//! one (odd), which the gateway puts only into the providers' return URLs. A top-level URL stays
+//! in the browser's history for anyone who later has the profile, so a one-time capability grants
+//! exactly one call (`crate::one_time`): the page trades it at once, by POST, for a capability
+//! of its own, and the copy in the history is then worth nothing.
 //! A capability is a bearer credential: it never goes into a log line (the access log prints
 //! route templates only) and the browser keeps it in `sessionStorage` or its own frame URL.
 
@@ -26,6 +33,9 @@ pub const FIELD: &str = "capability";
 /// How long a capability stays valid: long enough for a slow bank transfer's outcome to be
 /// read after the return, short enough that an old screenshot of a URL is worthless.
 pub const LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// How many odd expiries a one-time capability's is drawn from (the last twelve hours of its
+/// lifetime, every other second).
+const ONE_TIME_SPREAD: u64 = 21_600;
 /// Shortest accepted secret, in bytes.
 pub const MIN_SECRET_BYTES: usize = 32;
 /// Longest capability text we look at (an id of 128 plus the rest), so a hostile header costs nothing.
@@ -61,6 +71,16 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// What a genuine capability grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grant<'a> {
+    pub session_id: &'a str,
+    /// Unix seconds.
+    pub expiry: u64,
+    /// A return URL's: one call, then nothing.
+    pub one_time: bool,
+}
+
 /// Issues and verifies capabilities with the current secret; a previous secret (during a
 /// rotation) is still accepted for verification.
 #[derive(Clone, Debug)]
@@ -81,12 +101,45 @@ impl Capabilities {
     }
 
     pub fn issue_at(&self, session_id: &str, now: u64) -> Option<String> {
+        // Even: a tab's capability (at most a second short of `LIFETIME`).
+        self.sign_for(session_id, now.saturating_add(LIFETIME.as_secs()) & !1)
+    }
+
+    /// A one-time capability for `session_id` (a provider return URL's), valid until its first
+    /// use, or for [`LIFETIME`] less up to twelve hours: its odd expiry is drawn from the last
+    /// twelve hours, so two codes issued for one session in the same second (a second payment
+    /// at once, another gateway) are two codes but for a 1-in-21600 chance.
+    pub fn issue_one_time(&self, session_id: &str) -> Option<String> {
+        self.issue_one_time_at(session_id, unix_now(), rand::random::<u64>())
+    }
+
+    /// [`Capabilities::issue_one_time`] at `now`, with `draw` choosing the expiry.
+    pub fn issue_one_time_at(&self, session_id: &str, now: u64, draw: u64) -> Option<String> {
+        let latest = now.saturating_add(LIFETIME.as_secs()) | 1;
+        self.sign_for(session_id, latest.saturating_sub(2 * (draw % ONE_TIME_SPREAD)))
+    }
+
+    fn sign_for(&self, session_id: &str, expiry: u64) -> Option<String> {
         if !is_valid_id(session_id) {
             return None;
         }
-        let expiry = now.saturating_add(LIFETIME.as_secs());
         let mac = URL_SAFE_NO_PAD.encode(sign(&self.current, session_id, expiry));
         Some(format!("{session_id}.{expiry}.{mac}"))
+    }
+
+    /// What a capability grants, if it is genuine and not expired.
+    pub fn grant<'a>(&self, capability: &'a str) -> Option<Grant<'a>> {
+        self.grant_at(capability, unix_now())
+    }
+
+    pub fn grant_at<'a>(&self, capability: &'a str, now: u64) -> Option<Grant<'a>> {
+        let session_id = self.verify_at(capability, now)?;
+        let expiry = capability.split('.').nth(1)?.parse::<u64>().ok()?;
+        Some(Grant {
+            session_id,
+            expiry,
+            one_time: expiry % 2 == 1,
+        })
     }
 
     /// The session id a capability grants, if it is genuine and not expired.
@@ -227,6 +280,39 @@ mod tests {
             assert_eq!(keys.verify_at(&spelling, 1_000), None, "{spelling}");
         }
         assert_eq!(keys.verify_at(&cap, 1_000), Some("cs_123"));
+    }
+
+    #[test]
+    fn one_time_capabilities_are_told_apart_by_their_signed_expiry() {
+        let keys = keys();
+        for now in [1_000, 1_001] {
+            let tab = keys.issue_at("cs_1", now).expect("issued");
+            let once = keys.issue_one_time_at("cs_1", now, 0).expect("issued");
+            let (tab, once) = (
+                keys.grant_at(&tab, now).expect("genuine"),
+                keys.grant_at(&once, now).expect("genuine"),
+            );
+            assert_eq!((tab.session_id, tab.one_time), ("cs_1", false));
+            assert_eq!((once.session_id, once.one_time), ("cs_1", true));
+            assert!(tab.expiry.abs_diff(now + LIFETIME.as_secs()) <= 1);
+            assert!(once.expiry.abs_diff(now + LIFETIME.as_secs()) <= 1);
+        }
+        // The parity is under the MAC: a one-time capability cannot be re-spelled as a tab's.
+        let once = keys.issue_one_time_at("cs_1", 1_000, 7).expect("issued");
+        assert_ne!(
+            once,
+            keys.issue_one_time_at("cs_1", 1_000, 8).expect("issued"),
+            "another draw, another code"
+        );
+        let earliest = keys
+            .issue_one_time_at("cs_1", 1_000, ONE_TIME_SPREAD - 1)
+            .expect("issued");
+        let earliest = keys.grant_at(&earliest, 1_000).expect("genuine");
+        assert!(earliest.one_time && earliest.expiry + 12 * 3600 >= 1_000 + LIFETIME.as_secs());
+        let (_, rest) = once.split_once('.').expect("dot");
+        let (expiry, mac) = rest.split_once('.').expect("dot");
+        let even = expiry.parse::<u64>().expect("number") - 1;
+        assert_eq!(keys.grant_at(&format!("cs_1.{even}.{mac}"), 1_000), None);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod headers;
 pub mod hosts;
 pub mod merchant_demo;
 pub mod observe;
+pub mod one_time;
 pub mod public_api;
 pub mod rate_limit;
 pub mod sandbox;
@@ -50,6 +51,7 @@ use crate::backend::{Backend, Credentials};
 use crate::config::{Config, Mode};
 use crate::headers::SecurityHeaders;
 use crate::hosts::{require_own_host, OwnHosts};
+use crate::one_time::SpentCodes;
 use crate::public_api::ApiState;
 use crate::rate_limit::{RateLimits, SharedLimits};
 use crate::sandbox::{conomy_router, sandbox_router, DemoLink, Sandbox, SandboxConfig};
@@ -151,6 +153,7 @@ impl AppState {
                 Arc::new(backend),
                 limits,
                 capabilities(config),
+                SpentCodes::new(shared_limits.clone()),
                 public_url,
             )),
             sandbox,

@@ -4,7 +4,9 @@
 //! A session belongs to the browser that opened it: opening or refreshing one answers a
 //! capability for it (`crate::capability`), and every read of that session and every payment
 //! on it needs that capability (header `X-Checkout-Capability`); without one the answer is the
-//! same 404 as for an unknown id and nothing reaches Conomy. What reaches Conomy is the
+//! same 404 as for an unknown id and nothing reaches Conomy. The providers' return URLs carry a
+//! one-time capability instead, which grants one call: the page trades it at once
+//! (`POST /checkout-sessions/{id}/capability`) for a capability of its own. What reaches Conomy is the
 //! contract and nothing else: `{}` to open a session, a payment body rebuilt from the session's
 //! own offer and the fields it asks for, with return URLs the gateway sets itself.
 
@@ -27,6 +29,7 @@ use crate::allow_list;
 use crate::api_error::{ApiFailure, ApiResult};
 use crate::backend::{Backend, BackendError, BackendResponse};
 use crate::capability::{self, Capabilities};
+use crate::one_time::SpentCodes;
 use crate::rate_limit::{retry_after_seconds, ClientAddr, RateLimiter, RateLimits};
 
 /// Largest request body `/api` accepts; a payment submission is well under 2 KB.
@@ -42,17 +45,26 @@ pub struct ApiState {
     links: Mutex<HashMap<String, (Instant, LinkUrls)>>,
     limits: RateLimits,
     capabilities: Capabilities,
+    /// One-time capabilities already taken.
+    spent: SpentCodes,
     /// This checkout's public origin: the providers' return URLs point here.
     public_url: String,
 }
 
 impl ApiState {
-    pub fn new(backend: Arc<Backend>, limits: RateLimits, capabilities: Capabilities, public_url: &str) -> Self {
+    pub fn new(
+        backend: Arc<Backend>,
+        limits: RateLimits,
+        capabilities: Capabilities,
+        spent: SpentCodes,
+        public_url: &str,
+    ) -> Self {
         ApiState {
             backend,
             links: Mutex::new(HashMap::new()),
             limits,
             capabilities,
+            spent,
             public_url: public_url.trim_end_matches('/').to_string(),
         }
     }
@@ -72,6 +84,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/payment-links/token/{token}/checkout-sessions", post(create_session))
         .route("/checkout-sessions/{id}", get(get_session))
         .route("/checkout-sessions/{id}/payments", post(submit_payment))
+        .route("/checkout-sessions/{id}/capability", post(trade_capability))
         .route("/checkout-sessions/token/{token}/refresh", post(refresh_session))
         .route("/payments", get(list_payments))
         .route("/payments/banks/{country}", get(list_banks))
@@ -120,11 +133,12 @@ async fn refresh_session(
 async fn open_session(api: &ApiState, client: &ClientAddr, path: &str) -> Answer {
     rate_limit(api, &api.limits.sessions, client).await?;
     let empty = Value::Object(serde_json::Map::new());
-    let (status, Json(mut session)) = forward(api, Method::POST, path, Some(&empty), Shape::Session).await?;
+    let (status, mut session, upstream_now) =
+        forward_dated(api, Method::POST, path, Some(&empty), Shape::Session).await?;
     let payable_id = allow_list::is_payable(&session)
         .then(|| session.get("id").and_then(Value::as_str).filter(|id| is_valid_id(id)))
         .flatten();
-    if let Some(id) = payable_id {
+    if let Some(id) = payable_id.filter(|_| may_be_handed_back(&session, upstream_now)) {
         if has_payments(api, id).await? {
             tracing::info!("an opened session already has a payment; not handed to this visitor");
             return Err(problem(409, ApiErrorKind::AlreadyExist, IN_USE).into());
@@ -135,6 +149,25 @@ async fn open_session(api: &ApiState, client: &ClientAddr, path: &str) -> Answer
         object.insert(capability::FIELD.into(), Value::String(capability));
     }
     Ok((status, Json(session)))
+}
+
+/// How old a link's session may be and still be one Conomy made for this very open.
+const FRESH_SECONDS: i64 = 10;
+
+/// Whether this session may be one somebody opened before (and so may have paid on): one made
+/// without a link (the same session for every visitor), or one Conomy did not create for this
+/// open (its `createdAt` more than [`FRESH_SECONDS`] from Conomy's own clock, the answer's
+/// `Date`, else ours). A session created for this open has no payment: nobody could have
+/// opened it yet, and the open costs no second call.
+fn may_be_handed_back(session: &Value, upstream_now: Option<i64>) -> bool {
+    let text = |key: &str| session.get(key).and_then(Value::as_str);
+    if !text("paymentLinkId").is_some_and(is_valid_id) {
+        return true;
+    }
+    let created = text("createdAt")
+        .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok());
+    let now = upstream_now.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+    created.is_none_or(|created| (now - created.unix_timestamp()).abs() > FRESH_SECONDS)
 }
 
 /// What a visitor is told about a session somebody else is paying.
@@ -173,7 +206,7 @@ async fn get_session(
     PathId(id): PathId,
     headers: HeaderMap,
 ) -> Answer {
-    holds_capability(&api, &headers, &id)?;
+    holds_capability(&api, &headers, &id).await?;
     rate_limit(&api, &api.limits.reads, &client).await?;
     forward(
         &api,
@@ -192,7 +225,7 @@ async fn submit_payment(
     headers: HeaderMap,
     JsonObject(submitted): JsonObject,
 ) -> Answer {
-    holds_capability(&api, &headers, &id)?;
+    holds_capability(&api, &headers, &id).await?;
     rate_limit(&api, &api.limits.payments, &client).await?;
     let body = rebuild_payment(&api, &id, &submitted).await?;
     forward(
@@ -217,7 +250,7 @@ async fn list_payments(
     if !is_valid_id(session) {
         return Err(ApiFailure::invalid("checkoutSessionId is not a valid id."));
     }
-    holds_capability(&api, &headers, session)?;
+    holds_capability(&api, &headers, session).await?;
     rate_limit(&api, &api.limits.reads, &client).await?;
     // Only the session filter (and paging) is forwarded: without it this would be the
     // merchant's list of every payment.
@@ -250,14 +283,61 @@ async fn method_not_allowed() -> ApiFailure {
     ApiFailure::new(405, ApiErrorKind::Unimplemented, "Method not allowed on this endpoint.")
 }
 
-/// The request carries a capability for exactly `session_id`; otherwise the same 404 an
-/// unknown session gets from Conomy, before anything is sent there.
-fn holds_capability(api: &ApiState, headers: &HeaderMap, session_id: &str) -> ApiResult<()> {
-    let presented = headers.get(capability::HEADER).and_then(|v| v.to_str().ok());
-    if api.capabilities.grants(presented, session_id) {
-        Ok(())
-    } else {
-        Err(problem(404, ApiErrorKind::NotFound, safe_message(&ApiErrorKind::NotFound)).into())
+/// `POST /checkout-sessions/{id}/capability`: a return URL's one-time capability (header), taken,
+/// for a capability of this browser's own. Once taken, the copy the browser's history keeps of
+/// that URL grants nothing. A JSON object body, as on every `POST`, keeps other sites out.
+async fn trade_capability(
+    State(api): State<Arc<ApiState>>,
+    client: ClientAddr,
+    PathId(id): PathId,
+    headers: HeaderMap,
+    JsonObject(_): JsonObject,
+) -> Answer {
+    let one_time = presented(&headers)
+        .and_then(|text| api.capabilities.grant(text))
+        .is_some_and(|grant| grant.one_time && grant.session_id == id);
+    if !one_time {
+        return Err(not_yours());
+    }
+    // The limit before the taking: a refused trade must leave the code for the retry.
+    rate_limit(&api, &api.limits.reads, &client).await?;
+    holds_capability(&api, &headers, &id).await?;
+    let capability = api.capabilities.issue(&id).ok_or_else(not_yours)?;
+    Ok((
+        StatusCode::OK,
+        Json(serde_json::json!({ capability::FIELD: capability })),
+    ))
+}
+
+fn presented(headers: &HeaderMap) -> Option<&str> {
+    headers.get(capability::HEADER).and_then(|v| v.to_str().ok())
+}
+
+/// The same 404 an unknown session gets from Conomy.
+fn not_yours() -> ApiFailure {
+    problem(404, ApiErrorKind::NotFound, safe_message(&ApiErrorKind::NotFound)).into()
+}
+
+/// The request carries a capability for exactly `session_id`, and a one-time one that nobody
+/// used yet (this use takes it); otherwise the same 404 an unknown session gets from Conomy,
+/// before anything is sent there.
+async fn holds_capability(api: &ApiState, headers: &HeaderMap, session_id: &str) -> ApiResult<()> {
+    let Some(text) = presented(headers) else {
+        return Err(not_yours());
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    match api.capabilities.grant_at(text, now) {
+        Some(grant) if grant.session_id == session_id => {
+            if grant.one_time && !api.spent.spend(text, grant.expiry, now).await {
+                tracing::info!("a one-time capability was presented again; refused");
+                return Err(not_yours());
+            }
+            Ok(())
+        }
+        _ => Err(not_yours()),
     }
 }
 
@@ -324,7 +404,8 @@ async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) ->
         .and_then(|node| node.as_object().cloned())
         .unwrap_or_default();
     let values = submitted_values(&session, method, &node);
-    let capability = api.capabilities.issue(session_id).ok_or_else(bad_gateway)?;
+    // One-time: the provider's return is a top-level navigation, kept in the browser's history.
+    let capability = api.capabilities.issue_one_time(session_id).ok_or_else(bad_gateway)?;
     let hints = presentation(node.get("successUrl").and_then(CoreJson::as_str).unwrap_or(""));
     let return_base = format!("{}/{token}?session={capability}{hints}", api.public_url);
     let body = payment_body(&session, config, method, &values, &return_base);
@@ -534,6 +615,18 @@ enum Shape {
 }
 
 async fn forward(api: &ApiState, method: Method, path: &str, body: Option<&Value>, shape: Shape) -> Answer {
+    let (status, value, _) = forward_dated(api, method, path, body, shape).await?;
+    Ok((status, Json(value)))
+}
+
+/// [`forward`], with the answer's `Date` (Conomy's clock, unix seconds) beside it.
+async fn forward_dated(
+    api: &ApiState,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+    shape: Shape,
+) -> ApiResult<(StatusCode, Value, Option<i64>)> {
     let response = api.backend.call(method, path, body).await.map_err(backend_failure)?;
     if !response.status.is_success() {
         return Err(upstream_failure(&response));
@@ -552,7 +645,7 @@ async fn forward(api: &ApiState, method: Method, path: &str, body: Option<&Value
         Shape::Payments => allow_list::payments(&value),
         Shape::Banks => allow_list::banks(&value),
     };
-    Ok((response.status, Json(value)))
+    Ok((response.status, value, response.date))
 }
 
 /// An upstream error answer as the browser gets it: sanitized, with its `Retry-After` (bounded).
@@ -758,6 +851,28 @@ mod tests {
     }
 
     #[test]
+    fn only_a_links_session_created_for_this_open_skips_the_look_at_its_payments() {
+        let now = 1_765_000_000; // 2025-12-06T05:46:40Z
+        let session = |link: Value, created: &str| json!({"id": "cs_1", "paymentLinkId": link, "createdAt": created});
+        assert!(!may_be_handed_back(
+            &session(json!("pl_1"), "2025-12-06T05:46:35Z"),
+            Some(now)
+        ));
+        assert!(!may_be_handed_back(
+            &session(json!("pl_1"), "2025-12-06T05:46:50Z"),
+            Some(now)
+        ));
+        for (why, handed) in [
+            ("no link: every visitor's", session(Value::Null, "2025-12-06T05:46:40Z")),
+            ("a minute old", session(json!("pl_1"), "2025-12-06T05:45:40Z")),
+            ("from the future", session(json!("pl_1"), "2025-12-06T05:47:40Z")),
+            ("no readable date", session(json!("pl_1"), "yesterday")),
+        ] {
+            assert!(may_be_handed_back(&handed, Some(now)), "{why}");
+        }
+    }
+
+    #[test]
     fn upstream_errors_lose_their_internals() {
         let response = BackendResponse {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -765,6 +880,7 @@ mod tests {
                 r#"{"status":422,"code":"21","type":"failedPrecondition","detail":"db row 42 locked","traceId":"t-1"}"#
                     .into(),
             retry_after: None,
+            date: None,
         };
         let error = sanitize_upstream_error(&response);
         assert_eq!(error.status, 422);
@@ -776,6 +892,7 @@ mod tests {
             status: StatusCode::NOT_FOUND,
             body: "<html>nginx</html>".into(),
             retry_after: None,
+            date: None,
         };
         assert_eq!(sanitize_upstream_error(&html).status, 502);
     }

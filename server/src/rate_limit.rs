@@ -502,6 +502,35 @@ impl SharedLimits {
         }
     }
 
+    /// `SET key 1 NX EX ttl_seconds`: `Some(true)` when this call set it, `Some(false)` when it
+    /// was already there, `None` when Redis is not in use right now (the caller decides alone).
+    /// One-time capabilities are spent this way (`crate::one_time`).
+    pub async fn set_once(&self, key: &str, ttl_seconds: u64) -> Option<bool> {
+        if self.state() != RedisState::Up {
+            return None;
+        }
+        let mut connection = self.connection.clone();
+        let answered = tokio::time::timeout(
+            REDIS_CHECK_TIMEOUT,
+            redis::cmd("SET")
+                .arg(key)
+                .arg(1)
+                .arg("NX")
+                .arg("EX")
+                .arg(ttl_seconds)
+                .query_async::<Option<String>>(&mut connection),
+        )
+        .await;
+        match answered {
+            Ok(Ok(set)) => Some(set.is_some()),
+            other => {
+                metrics::counter!("checkout_rate_limit_redis_errors_total").increment(1);
+                self.mark_down(&describe_failure(other));
+                None
+            }
+        }
+    }
+
     fn mark_up(&self) {
         let before = self.state.swap(STATE_UP, Ordering::AcqRel);
         if before != STATE_UP {

@@ -758,6 +758,104 @@ async fn upstream_a_payment_is_rebuilt_from_the_contract_with_the_gateways_own_r
     assert_return_url(&node["pix"]["failedUrl"], "shop-1", &id, "failed");
 }
 
+/// The return URL's capability out of the payment body the fake received.
+fn return_capability(fake: &Fake, id: &str, index: usize) -> String {
+    let forwarded = fake.bodies(&Method::POST, &format!("/checkout-sessions/{id}/payments"));
+    let url = forwarded[index]["origins"][0]["etpay"]["successUrl"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a return URL in {}", forwarded[index]))
+        .to_string();
+    reqwest::Url::parse(&url)
+        .expect("a URL")
+        .query_pairs()
+        .find(|(k, _)| k == "session")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("session= in {url}"))
+}
+
+/// A provider's return is a top-level navigation, kept in the browser's history: its capability
+/// grants exactly one call. The page trades it by POST for a capability of its own; after that,
+/// the URL (in the history, in a screenshot, in a bank app's other browser) opens nothing.
+#[tokio::test]
+async fn upstream_a_return_urls_capability_grants_one_call_and_is_traded_for_the_tabs_own() {
+    let (fake, gateway) = start_fake_and_gateway().await;
+    let (session, tab) = open(&gateway, "shop-1").await;
+    let id = id_of(&session);
+    let pay = format!("/api/checkout-sessions/{id}/payments");
+    let payment = fake_etpay_payment("shop-1", "ana@example.cl");
+    for _ in 0..2 {
+        let (status, text) = call(&gateway, Method::POST, &pay, Some(&tab), Some(&payment)).await;
+        assert_eq!(status, 200, "{text}");
+    }
+    let (first, second) = (return_capability(&fake, &id, 0), return_capability(&fake, &id, 1));
+    let keys = capabilities();
+    assert_eq!(
+        keys.grant(&first).map(|g| (g.session_id, g.one_time)),
+        Some((id.as_str(), true))
+    );
+    let trade = format!("/api/checkout-sessions/{id}/capability");
+
+    // Traded once, for a tab capability of the same session that works like any other.
+    let (status, text) = call(&gateway, Method::POST, &trade, Some(&first), Some(&json!({}))).await;
+    assert_eq!(status, 200, "{text}");
+    let own = json_of(&text)["capability"].as_str().expect("a capability").to_string();
+    assert_eq!(
+        keys.grant(&own).map(|g| (g.session_id, g.one_time)),
+        Some((id.as_str(), false))
+    );
+    let read = format!("/api/checkout-sessions/{id}");
+    assert_eq!(call(&gateway, Method::GET, &read, Some(&own), None).await.0, 200);
+    assert_eq!(
+        call(&gateway, Method::GET, &read, Some(&own), None).await.0,
+        200,
+        "again"
+    );
+
+    // Then the URL's copy is worth nothing: no second trade, no read, no list, no payment.
+    assert_eq!(
+        call(&gateway, Method::POST, &trade, Some(&first), Some(&json!({})))
+            .await
+            .0,
+        404
+    );
+    assert_refused(&gateway, &id, "a traded return capability", Some(&first), &payment).await;
+
+    // Used directly, one call is all it grants.
+    let list = format!("/api/payments?checkoutSessionId={id}");
+    assert_eq!(call(&gateway, Method::GET, &list, Some(&second), None).await.0, 200);
+    assert_eq!(call(&gateway, Method::GET, &list, Some(&second), None).await.0, 404);
+
+    // A tab's capability is not a return code: it trades for nothing and stays the tab's.
+    assert_eq!(
+        call(&gateway, Method::POST, &trade, Some(&tab), Some(&json!({})))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(call(&gateway, Method::GET, &read, Some(&tab), None).await.0, 200);
+    // Nor does a trade without a JSON body (another site's form post) take anything.
+    let third = {
+        let (status, text) = call(&gateway, Method::POST, &pay, Some(&tab), Some(&payment)).await;
+        assert_eq!(status, 200, "{text}");
+        return_capability(&fake, &id, 2)
+    };
+    let form = client()
+        .post(url(&gateway, &trade))
+        .header(CAPABILITY, &third)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("x=1")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(form.status().as_u16(), 415);
+    assert_eq!(
+        call(&gateway, Method::POST, &trade, Some(&third), Some(&json!({})))
+            .await
+            .0,
+        200
+    );
+}
+
 #[tokio::test]
 async fn upstream_a_payment_for_a_rail_or_currency_the_session_does_not_offer_is_400_without_a_payment_call() {
     let (fake, gateway) = start_fake_and_gateway().await;

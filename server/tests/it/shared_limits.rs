@@ -228,3 +228,65 @@ async fn a_redis_outage_never_fails_a_request_and_limits_are_shared_again_after_
     assert!(ready.contains(r#""redis":"up""#), "{ready}");
     drop(redis);
 }
+
+/// A provider return's one-time capability, taken on one gateway, is refused by every other
+/// one that shares the Redis: the payer may land on any instance, the history's copy on none.
+#[tokio::test]
+async fn a_one_time_capability_taken_on_one_gateway_is_refused_by_the_others() {
+    use crate::privacy_support::{gateway_config, open, start_fake_conomy, CAPABILITY};
+    let Some(redis) = redis().await else { return };
+    let (fake, conomy) = start_fake_conomy().await;
+    let mut gateways = Vec::new();
+    for _ in 0..2 {
+        let mut config = gateway_config(format!("http://{fake}"));
+        config.rate_limit_redis = Some(redis.url());
+        let gateway = start(config, std::future::pending()).await.expect("starts");
+        let shared = gateway.shared_limits.clone().expect("redis configured");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while shared.state() != RedisState::Up {
+            assert!(Instant::now() < deadline, "Redis never answered");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        gateways.push(gateway);
+    }
+    let (a, b) = (&gateways[0], &gateways[1]);
+    let (session, tab) = open(a, "shop-1").await;
+    let id = session["id"].as_str().expect("id").to_string();
+    let http = reqwest::Client::new();
+    let paid = http
+        .post(format!("http://{}/api/checkout-sessions/{id}/payments", a.addr))
+        .header(CAPABILITY, &tab)
+        .json(
+            &json!({"description": "x", "origins": [{"type": "ETPAY", "currency": "CLP", "etpay": {
+            "customer": {"firstName": "Ana", "lastName": "Rojas", "email": "ana@example.cl"}}}]}),
+        )
+        .send()
+        .await
+        .expect("paid");
+    assert_eq!(paid.status().as_u16(), 200);
+    let forwarded = conomy.bodies(&axum::http::Method::POST, &format!("/checkout-sessions/{id}/payments"));
+    let back = forwarded[0]["origins"][0]["etpay"]["successUrl"]
+        .as_str()
+        .expect("return URL")
+        .to_string();
+    let code = reqwest::Url::parse(&back)
+        .expect("URL")
+        .query_pairs()
+        .find(|(k, _)| k == "session")
+        .map(|(_, v)| v.into_owned())
+        .expect("session=");
+    let trade = |gateway: &RunningServer| {
+        http.post(format!("http://{}/api/checkout-sessions/{id}/capability", gateway.addr))
+            .header(CAPABILITY, &code)
+            .json(&json!({}))
+            .send()
+    };
+    assert_eq!(trade(b).await.expect("traded").status().as_u16(), 200, "taken on b");
+    assert_eq!(
+        trade(a).await.expect("answered").status().as_u16(),
+        404,
+        "then refused on a"
+    );
+    assert_eq!(trade(b).await.expect("answered").status().as_u16(), 404, "and on b");
+    redis.stop().await;
+}

@@ -155,8 +155,28 @@ fn hold(token: &str, held: Option<&SessionHandle>) {
 /// one. A handle the server refuses (a planted one, an expired capability, a session gone) is
 /// dropped: a link that plants someone else's (valid) handle cannot move a payer off their own
 /// session.
+///
+/// A provider's return offers a one-time handle (that URL stays in the browser's history): it is
+/// traded first, whatever this tab holds, so the history's copy opens nothing. A tab that holds
+/// no session keeps what it traded for at once (a failure further on must not lose it); one that
+/// does keeps its own, as with any offered handle.
 async fn open_session(token: &str, offered: Option<SessionHandle>) -> Result<Opening, OpenError> {
-    let stored = storage::session_handle(token);
+    let mut stored = storage::session_handle(token);
+    let offered = match offered {
+        Some(once) if once.is_one_time() => match api::trade_handle(&once).await {
+            Ok(own) => {
+                if stored.is_none() {
+                    storage::set_session_handle(token, &own);
+                    stored = Some(own.clone());
+                }
+                Some(own)
+            }
+            // Taken already (by another browser, or by this URL opened before) or not genuine.
+            Err(e) if e.status() == Some(404) => None,
+            Err(e) => return Err(OpenError::Failed(e)),
+        },
+        other => other,
+    };
     let waited_here = storage::waiting_payment(token).is_some();
     for held in handles_to_try(stored.clone(), offered) {
         match api::get_session(&held).await {

@@ -65,6 +65,11 @@ pub async fn start_sandbox_unlimited() -> RunningServer {
 
 /// An upstream-mode gateway pointed at `base`, with `SESSION_SECRET`, `PUBLIC_URL` and no rate limits.
 pub async fn start_gateway(base: String) -> RunningServer {
+    start_config(gateway_config(base)).await
+}
+
+/// What [`start_gateway`] starts.
+pub fn gateway_config(base: String) -> Config {
     let mut config = Config::sandbox(0, missing_dist());
     config.mode = Mode::Upstream(UpstreamConfig {
         base,
@@ -76,7 +81,7 @@ pub async fn start_gateway(base: String) -> RunningServer {
     config.public_url = Some(PUBLIC_URL.into());
     config.session_secret = Some(secret());
     config.rate_limits = RateLimitConfig::DISABLED;
-    start_config(config).await
+    config
 }
 
 /// Opens a session for `token`: (status, answer text, answer JSON).
