@@ -85,7 +85,7 @@ const OWNER: &[(&str, Shape)] = &[
     ("entityType", Scalar),
 ];
 /// A session as Conomy sends it. `successUrl`, `failedUrl` and `theme` are the gateway's own
-/// additions (`public_api::enrich_session`), so an upstream value for them is not taken.
+/// additions (`public_api::link_cache`), so an upstream value for them is not taken.
 const SESSION: &[(&str, Shape)] = &[
     ("id", Scalar),
     ("paymentLinkId", Scalar),
