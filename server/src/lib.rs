@@ -11,6 +11,7 @@ pub mod allow_list;
 pub mod api_error;
 pub mod backend;
 pub mod capability;
+pub mod client_addr;
 pub mod config;
 pub mod embedding;
 pub mod headers;

@@ -8,7 +8,8 @@ use super::forward::{problem, safe_message};
 use super::{ApiState, LOG_TARGET};
 use crate::api_error::{ApiFailure, ApiResult};
 use crate::capability;
-use crate::rate_limit::{retry_after_seconds, ClientAddr, RateLimiter};
+use crate::client_addr::ClientAddr;
+use crate::rate_limit::{retry_after_seconds, RateLimiter};
 
 pub(super) fn presented(headers: &HeaderMap) -> Option<&str> {
     headers.get(capability::HEADER).and_then(|v| v.to_str().ok())

@@ -18,7 +18,7 @@ use super::{ApiState, LOG_TARGET};
 use crate::allow_list;
 use crate::api_error::{ApiFailure, ApiResult};
 use crate::capability;
-use crate::rate_limit::ClientAddr;
+use crate::client_addr::ClientAddr;
 
 pub(super) async fn create_session(
     State(api): State<Arc<ApiState>>,
