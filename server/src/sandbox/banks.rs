@@ -4,7 +4,7 @@ use axum::Json;
 use checkout_core::model::Bank;
 
 use super::errors::Answer;
-use super::extract::{path_id, PathId};
+use super::extract::{path_id, RawPathId};
 
 /// `(code, name)` per ISO 3166-1 alpha-3 country. Colombian codes are PSE's institution codes.
 fn directory(country: &str) -> &'static [(&'static str, &'static str)] {
@@ -75,7 +75,7 @@ pub fn is_known_bank(country: &str, code: &str) -> bool {
 
 /// `GET /payments/banks/{country}`: an unknown country has no banks; a segment that is no
 /// Conomy path segment at all (`[A-Za-z0-9_-]{1,128}`, §2) is a 400 like any other id.
-pub async fn list(country: PathId) -> Answer<Json<Vec<Bank>>> {
+pub async fn list(country: RawPathId) -> Answer<Json<Vec<Bank>>> {
     let country = path_id(country, "country")?;
     Ok(Json(if country.len() <= 3 {
         banks(&country)

@@ -23,7 +23,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::errors::{Answer, Failure};
-use super::extract::{path_id, PathId};
+use super::extract::{path_id, RawPathId};
 use super::{links, sessions, DemoLink, Sandbox};
 
 /// Shortest control token accepted: the controls answer without any rate limit, so the token
@@ -192,7 +192,7 @@ pub async fn reset(State(sandbox): State<Arc<Sandbox>>) -> Json<Vec<DemoLink>> {
 }
 
 /// `POST /sandbox/control/sessions/{id}/expire` → the EXPIRED session.
-pub async fn expire_session(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
+pub async fn expire_session(State(sandbox): State<Arc<Sandbox>>, id: RawPathId) -> Answer<Json<Value>> {
     let id = path_id(id, "id")?;
     let (mut store, now) = sandbox.current();
     if !store.expire_session(&id, now) {
@@ -205,16 +205,16 @@ pub async fn expire_session(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> 
 }
 
 /// `POST /sandbox/control/payment-links/{id}/expire`: the link and its open sessions expire.
-pub async fn expire_link(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
+pub async fn expire_link(State(sandbox): State<Arc<Sandbox>>, id: RawPathId) -> Answer<Json<Value>> {
     set_link_status(&sandbox, id, LinkStatus::Expired)
 }
 
 /// `POST /sandbox/control/payment-links/{id}/deactivate`: back to ATTEMPT (inactive).
-pub async fn deactivate_link(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
+pub async fn deactivate_link(State(sandbox): State<Arc<Sandbox>>, id: RawPathId) -> Answer<Json<Value>> {
     set_link_status(&sandbox, id, LinkStatus::Attempt)
 }
 
-fn set_link_status(sandbox: &Sandbox, id: PathId, status: LinkStatus) -> Answer<Json<Value>> {
+fn set_link_status(sandbox: &Sandbox, id: RawPathId, status: LinkStatus) -> Answer<Json<Value>> {
     let id = path_id(id, "id")?;
     let (mut store, now) = sandbox.current();
     let link = store.link_mut(&id).ok_or_else(|| Failure::not_found("payment link"))?;

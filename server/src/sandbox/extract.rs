@@ -10,8 +10,10 @@ use serde_json::Value;
 use super::errors::{Answer, Failure};
 
 pub type BodyBytes = Result<Bytes, BytesRejection>;
-pub type PathId = Result<Path<String>, PathRejection>;
-pub type QueryPairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
+/// The path's one parameter as axum extracted it, or why it could not: `path_id` checks it.
+pub type RawPathId = Result<Path<String>, PathRejection>;
+/// The query string's pairs as axum parsed them, or why it could not: `query_pairs` checks them.
+pub type RawQueryPairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 /// A JSON body; malformed JSON is `parsingResource`.
 pub fn json_body(body: BodyBytes) -> Answer<Value> {
@@ -33,7 +35,7 @@ pub fn optional_object_body(body: BodyBytes) -> Answer<()> {
 }
 
 /// A path id or token: `[A-Za-z0-9_-]{1,128}` (§2), else `invalidParam`.
-pub fn path_id(path: PathId, name: &str) -> Answer<String> {
+pub fn path_id(path: RawPathId, name: &str) -> Answer<String> {
     let Path(id) = path.map_err(|_| Failure::invalid(name, "is not a valid path segment"))?;
     if is_valid_id(&id) {
         Ok(id)
@@ -42,7 +44,7 @@ pub fn path_id(path: PathId, name: &str) -> Answer<String> {
     }
 }
 
-pub fn query_pairs(query: QueryPairs) -> Answer<Vec<(String, String)>> {
+pub fn query_pairs(query: RawQueryPairs) -> Answer<Vec<(String, String)>> {
     query
         .map(|Query(pairs)| pairs)
         .map_err(|_| Failure::invalid("query", "is not a valid query string"))

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::clock::rfc3339_ms;
 use super::errors::{Answer, Failure};
-use super::extract::{json_body, path_id, query_pairs, BodyBytes, PathId, QueryPairs};
+use super::extract::{json_body, path_id, query_pairs, BodyBytes, RawPathId, RawQueryPairs};
 use super::listing::{select, Filter};
 use super::order::Order;
 use super::store::LinkRecord;
@@ -111,7 +111,7 @@ pub async fn create(State(sandbox): State<Arc<Sandbox>>, body: BodyBytes) -> Ans
     Ok((StatusCode::CREATED, Json(view(&sandbox, &link))))
 }
 
-pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Answer<Json<Value>> {
+pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: RawQueryPairs) -> Answer<Json<Value>> {
     let query = query_pairs(query)?;
     let selection = {
         let (store, _) = sandbox.current();
@@ -120,7 +120,7 @@ pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Ans
     Ok(Json(selection.render(|link| view(&sandbox, link))))
 }
 
-pub async fn get(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
+pub async fn get(State(sandbox): State<Arc<Sandbox>>, id: RawPathId) -> Answer<Json<Value>> {
     let id = path_id(id, "id")?;
     let (store, _) = sandbox.current();
     let link = store.link(&id).ok_or_else(|| Failure::not_found("payment link"))?;
@@ -128,7 +128,7 @@ pub async fn get(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json
 }
 
 /// Only ATTEMPT and EXPIRED links can be deleted (OpenAPI `delete-payment-link`).
-pub async fn delete(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<StatusCode> {
+pub async fn delete(State(sandbox): State<Arc<Sandbox>>, id: RawPathId) -> Answer<StatusCode> {
     let id = path_id(id, "id")?;
     let (mut store, _) = sandbox.current();
     let link = store.link(&id).ok_or_else(|| Failure::not_found("payment link"))?;
@@ -144,7 +144,7 @@ pub async fn delete(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<S
 
 /// ATTEMPT or EXPIRED → ACTIVE, taking sessions for another `duration` seconds from now (§8);
 /// an ACTIVE link stays as it is; a FINISHED (paid) one cannot reopen.
-pub async fn activate(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
+pub async fn activate(State(sandbox): State<Arc<Sandbox>>, id: RawPathId) -> Answer<Json<Value>> {
     let id = path_id(id, "id")?;
     let (mut store, now) = sandbox.current();
     let link = store.link_mut(&id).ok_or_else(|| Failure::not_found("payment link"))?;

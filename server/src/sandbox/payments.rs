@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use super::banks::is_known_bank;
 use super::clock::rfc3339_ms;
 use super::errors::{Answer, Failure};
-use super::extract::{json_body, path_id, query_pairs, query_value, BodyBytes, PathId, QueryPairs};
+use super::extract::{json_body, path_id, query_pairs, query_value, BodyBytes, RawPathId, RawQueryPairs};
 use super::listing::{select, Filter};
 use super::rails;
 use super::store::{is_pending, new_id, PaymentRecord, SessionRecord};
@@ -301,7 +301,7 @@ pub fn view(payment: &PaymentRecord, session: Option<&SessionRecord>) -> Value {
 }
 
 /// `POST /checkout-sessions/{id}/payments`.
-pub async fn submit(State(sandbox): State<Arc<Sandbox>>, id: PathId, body: BodyBytes) -> Answer<Json<Value>> {
+pub async fn submit(State(sandbox): State<Arc<Sandbox>>, id: RawPathId, body: BodyBytes) -> Answer<Json<Value>> {
     let id = path_id(id, "checkout_session_id")?;
     let body = json_body(body)?;
     let (mut store, now) = sandbox.current();
@@ -423,7 +423,7 @@ const PAYMENT_FILTERS: [Filter<PaymentRecord>; 3] = [
 
 /// `GET /payments?checkoutSessionId=..`: a session's payments, newest first. The filter is
 /// required: without it the list would span every payer.
-pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Answer<Json<Value>> {
+pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: RawQueryPairs) -> Answer<Json<Value>> {
     let query = query_pairs(query)?;
     let session_id = query_value(&query, "checkoutSessionId")
         .ok_or_else(|| Failure::missing("checkoutSessionId"))?

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::clock::rfc3339_ms;
 use super::errors::{Answer, Failure};
-use super::extract::{json_body, optional_object_body, path_id, query_pairs, BodyBytes, PathId, QueryPairs};
+use super::extract::{json_body, optional_object_body, path_id, query_pairs, BodyBytes, RawPathId, RawQueryPairs};
 use super::links::account_numbers;
 use super::listing::{select, Filter};
 use super::order::Order;
@@ -86,7 +86,7 @@ pub async fn create(State(sandbox): State<Arc<Sandbox>>, body: BodyBytes) -> Ans
     Ok(created(&sandbox, &session))
 }
 
-pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Answer<Json<Value>> {
+pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: RawQueryPairs) -> Answer<Json<Value>> {
     let query = query_pairs(query)?;
     let selection = {
         let (store, _) = sandbox.current();
@@ -95,7 +95,7 @@ pub async fn list(State(sandbox): State<Arc<Sandbox>>, query: QueryPairs) -> Ans
     Ok(Json(selection.render(|session| view(&sandbox, session))))
 }
 
-pub async fn get(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
+pub async fn get(State(sandbox): State<Arc<Sandbox>>, id: RawPathId) -> Answer<Json<Value>> {
     let id = path_id(id, "checkout_session_id")?;
     let (store, _) = sandbox.current();
     let session = store
@@ -105,7 +105,7 @@ pub async fn get(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json
 }
 
 /// Deletes (invalidates) a session and its payments; answers `{}`.
-pub async fn delete(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<Json<Value>> {
+pub async fn delete(State(sandbox): State<Arc<Sandbox>>, id: RawPathId) -> Answer<Json<Value>> {
     let id = path_id(id, "checkout_session_id")?;
     let (mut store, _) = sandbox.current();
     if store.session(&id).is_none() {
@@ -123,7 +123,11 @@ pub async fn delete(State(sandbox): State<Arc<Sandbox>>, id: PathId) -> Answer<J
 /// * ATTEMPT (inactive) link → 422; unknown token → 404.
 ///
 /// A token that names no link but a session created directly returns that session.
-pub async fn open_from_token(State(sandbox): State<Arc<Sandbox>>, token: PathId, body: BodyBytes) -> Answer<Created> {
+pub async fn open_from_token(
+    State(sandbox): State<Arc<Sandbox>>,
+    token: RawPathId,
+    body: BodyBytes,
+) -> Answer<Created> {
     let token = path_id(token, "checkout-token")?;
     optional_object_body(body)?;
     let (mut store, now) = sandbox.current();
@@ -174,7 +178,7 @@ fn refuse_if_being_paid(store: &Store, link: &LinkRecord) -> Answer<()> {
 
 /// `POST /checkout-sessions/token/{token}/refresh`: a fresh ACTIVE session, only while the
 /// link is ACTIVE (422 otherwise; 404 for an unknown token).
-pub async fn refresh(State(sandbox): State<Arc<Sandbox>>, token: PathId, body: BodyBytes) -> Answer<Created> {
+pub async fn refresh(State(sandbox): State<Arc<Sandbox>>, token: RawPathId, body: BodyBytes) -> Answer<Created> {
     let token = path_id(token, "checkout-token")?;
     optional_object_body(body)?;
     let (mut store, now) = sandbox.current();
