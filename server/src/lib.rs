@@ -174,38 +174,62 @@ fn capabilities(config: &Config) -> capability::Capabilities {
     capability::Capabilities::new(current, config.session_secret_previous.clone())
 }
 
-/// The whole application.
+/// The whole application: groups of routes, each under the limits that apply to it, merged,
+/// then the layers every answer passes through. A group's layers wrap its own routes and
+/// nothing else, so the order groups are merged in decides nothing.
 pub fn app(state: &AppState) -> Router {
     let mode = state.mode;
+    // Liveness, under no limit: a load balancer must tell a busy gateway from a dead one, so it
+    // is never shed and has no deadline. It takes no body.
+    let health = Router::new().route("/healthz", get(move || healthz(mode)));
+    // `/api` bounds its bodies itself (16 KB, `public_api::MAX_BODY_BYTES`), streaming, and
+    // answers 413 in Conomy's error shape, which the page reads: the 256 KB layer below would
+    // answer plain text, and later.
+    let api = Router::new().nest("/api", public_api::router(state.api.clone()));
     let files = state.static_files.clone();
-    let mut router = Router::new();
-    if let Some(parts) = &state.sandbox {
-        // Only this machine's names: a rebinding page must not read the demo keys' answers.
-        let own_host = middleware::from_fn_with_state(state.own_hosts.clone(), require_own_host);
-        router = router
-            .nest("/conomy", conomy_router(parts.sandbox.clone()).layer(own_host.clone()))
-            .merge(sandbox_router(parts.sandbox.clone()).route_layer(own_host));
-    }
-    router
+    // Pages and files, and whatever no other group matched (a bare `/api` included).
+    let pages = Router::new()
         .fallback(move |request: Request| static_files::serve(files.clone(), request))
-        // Everything above; `/api`, nested after it, streams bodies with its own 16 KB limit
-        // and answers 413 in Conomy's error shape.
-        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
-        .nest("/api", public_api::router(state.api.clone()))
-        // Layers wrap the routes added before them; the last one added runs first. A shed
-        // request never starts the deadlines' clocks.
-        .layer(middleware::from_fn_with_state(state.limits.clone(), deadlines))
-        .layer(middleware::from_fn_with_state(state.limits.clone(), shed_load))
-        // Outside the limit: a load balancer must tell a busy gateway from a dead one.
-        .route("/healthz", get(move || healthz(mode)))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES));
+    let mut app = health
+        .merge(under_request_limits(api, &state.limits))
+        .merge(under_request_limits(pages, &state.limits));
+    if let Some(parts) = &state.sandbox {
+        app = app.merge(under_request_limits(
+            sandbox_routes(parts, &state.own_hosts),
+            &state.limits,
+        ));
+    }
+    // Every answer, shed ones and `/healthz` included, from the innermost out: a path that
+    // smells of traversal is refused before any handler decodes it, security headers are set,
+    // the request id and the access log line are made, and the metrics count and time it.
+    let app = app
         .layer(middleware::from_fn(observe::reject_traversal))
         .layer(middleware::from_fn_with_state(
             state.security.clone(),
             headers::add_security_headers,
-        ))
-        .layer(middleware::from_fn(observe::request_log))
-        // Outermost: counts and times every answer, shed ones and `/healthz` included.
-        .layer(middleware::from_fn(admin::track_request))
+        ));
+    observe::with_request_ids_and_log(app).layer(middleware::from_fn(admin::track_request))
+}
+
+/// The simulator (sandbox mode): Conomy's API under `/conomy` and the `/sandbox` pages, for
+/// this machine's host names only (a rebinding page must not read the demo keys' answers),
+/// with the same 256 KB body limit as the pages (the merchant API takes the largest bodies).
+fn sandbox_routes(parts: &SandboxParts, own_hosts: &Arc<OwnHosts>) -> Router {
+    let own_host = middleware::from_fn_with_state(own_hosts.clone(), require_own_host);
+    Router::new()
+        .nest("/conomy", conomy_router(parts.sandbox.clone()).layer(own_host.clone()))
+        // `route_layer`: its routes only; its unknown paths have a route of their own.
+        .merge(sandbox_router(parts.sandbox.clone()).route_layer(own_host))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+}
+
+/// `router` under the concurrency limit, then the deadlines: a request beyond the free slots
+/// is shed at once, and a shed request never starts the deadlines' clocks.
+fn under_request_limits(router: Router, limits: &RequestLimits) -> Router {
+    router
+        .layer(middleware::from_fn_with_state(limits.clone(), deadlines))
+        .layer(middleware::from_fn_with_state(limits.clone(), shed_load))
 }
 
 async fn healthz(mode: &'static str) -> Response {

@@ -6,39 +6,69 @@ use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
-use axum::middleware::Next;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::Router;
 use checkout_core::model::is_valid_id;
 use rand::Rng;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 
 use crate::api_error::{self, ApiFailure};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The id of the request being served (echoed in `x-request-id`, used as `traceId`).
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
+/// `router` with request ids and the access log: a well-formed incoming `x-request-id` is kept,
+/// anything else is replaced by a fresh one (tower-http's `SetRequestId`); the id is echoed on
+/// the answer (`PropagateRequestId`) and becomes the `traceId` of an error answer without one
+/// of its own; one log line per request.
+pub fn with_request_ids_and_log(router: Router) -> Router {
+    router
+        .layer(middleware::from_fn(request_log))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, NewRequestId))
+        // `SetRequestId` keeps whatever id arrived: junk would reach logs and headers.
+        .layer(middleware::map_request(drop_malformed_request_id))
+}
 
-/// Middleware: takes a well-formed incoming `x-request-id` or makes one, echoes it (and makes it
-/// the `traceId` of an error answer that has none of its own), and logs one line per request:
-/// method, route template, status, latency. No query, no body, no header.
-pub async fn request_log(mut request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let id = request
+/// Removes an incoming `x-request-id` that is not a plain id of at most 64 characters.
+async fn drop_malformed_request_id(mut request: Request) -> Request {
+    let well_formed = request
         .headers()
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= 64 && is_valid_id(v))
-        .map(str::to_string)
-        .unwrap_or_else(new_request_id);
-    request.extensions_mut().insert(RequestId(id.clone()));
+        .is_some_and(|v| v.len() <= 64 && is_valid_id(v));
+    if !well_formed {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    request
+}
+
+/// A fresh request id: 32 lower-case hex digits of a random 128-bit number.
+#[derive(Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = format!("{:032x}", rand::thread_rng().gen::<u128>());
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// Middleware, inside the request-id layers: makes the request's id the `traceId` of an error
+/// answer that has none of its own, and logs one line per request: method, route template,
+/// status, latency. No query, no body, no header.
+async fn request_log(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let method = request.method().clone();
     let route = route_label(&request);
     let mut response = next.run(request).await;
     api_error::fill_trace_id(&mut response, &id);
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(REQUEST_ID, value);
-    }
     tracing::info!(
         request_id = %id,
         method = %method,
@@ -48,10 +78,6 @@ pub async fn request_log(mut request: Request, next: Next) -> Response {
         "request"
     );
     response
-}
-
-fn new_request_id() -> String {
-    format!("{:032x}", rand::thread_rng().gen::<u128>())
 }
 
 /// What the log (and the metrics) may say about the path: the matched route template

@@ -1,13 +1,14 @@
 //! Hostile clients over real TCP: slow clients cannot freeze the gateway. Headers that never
 //! end are cut by the header read timeout, a trickling body by the body timeout, load beyond
 //! the concurrency limit is shed at once (503 + Retry-After), and `/healthz` answers
-//! throughout. Loopback only; 600 slow clients need about 1 300 file descriptors.
+//! throughout; each group of routes bounds bodies with its own limit. Loopback only; 600 slow
+//! clients need about 1 300 file descriptors.
 
 use std::time::{Duration, Instant};
 
 use checkout_server::config::Config;
 use checkout_server::RunningServer;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -240,5 +241,28 @@ async fn requests_over_the_concurrency_limit_are_shed_at_once() {
         }
         assert!(Instant::now() < deadline, "still shedding after the slow clients left");
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Each group of routes bounds request bodies with its own limit, whatever the order the
+/// groups are merged in: the simulator and the pages 256 KB (a 413 before any handler runs),
+/// `/api` 16 KB, answered in Conomy's error shape however large the body.
+#[tokio::test]
+async fn each_group_of_routes_bounds_bodies_with_its_own_limit() {
+    let server = start_sandbox(missing_dist()).await;
+    let http = client();
+    let body = |kb: usize| json!({ "padding": "x".repeat(kb * 1024) });
+    for path in ["/sandbox/control/faults", "/conomy/payment-links", "/demo-clp"] {
+        let response = http.post(url(&server, path)).json(&body(300)).send().await.expect(path);
+        assert_eq!(response.status(), 413, "{path}: the 256 KB limit");
+    }
+    // Under 256 KB the simulator's control reads the body and judges it itself.
+    let (status, answer) = send(http.post(url(&server, "/sandbox/control/faults")).json(&body(200))).await;
+    assert_eq!(status, 400, "a body the 256 KB limit lets through: {answer}");
+    let open = url(&server, "/api/payment-links/token/demo-clp/checkout-sessions");
+    for kb in [20, 300] {
+        let (status, answer) = send(http.post(&open).json(&body(kb))).await;
+        assert_eq!(status, 413, "/api at {kb} KB");
+        assert_error(&answer, 413, "invalidParam");
     }
 }
