@@ -25,8 +25,9 @@ use axum::{Json, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::json;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, BackendError};
 use crate::rate_limit::{RedisState, SharedLimits};
+use crate::StartError;
 
 /// Latency buckets (seconds): loopback answers in a millisecond, Conomy in tens to hundreds,
 /// a stuck call is cut at the upstream timeout.
@@ -63,7 +64,7 @@ pub struct Readiness {
     pub backend: Arc<Backend>,
     pub shared_limits: Option<Arc<SharedLimits>>,
     /// The last credentials check: when, and its error (for the operator; no secret in it).
-    last_check: Mutex<Option<(Instant, Result<(), String>)>>,
+    last_check: Mutex<Option<(Instant, Result<(), BackendError>)>>,
 }
 
 impl Readiness {
@@ -78,13 +79,13 @@ impl Readiness {
 
     /// Whether Conomy accepts our credentials, from a fresh `POST /auth` at most every
     /// `CREDENTIALS_CHECK_TTL`.
-    async fn credentials(&self) -> Result<(), String> {
+    async fn credentials(&self) -> Result<(), BackendError> {
         if let Some((at, result)) = self.last_check.lock().ok().and_then(|last| last.clone()) {
             if at.elapsed() < CREDENTIALS_CHECK_TTL {
                 return result;
             }
         }
-        let result = self.backend.check_credentials().await.map_err(|e| e.to_string());
+        let result = self.backend.check_credentials().await;
         if let Ok(mut last) = self.last_check.lock() {
             *last = Some((Instant::now(), result.clone()));
         }
@@ -141,7 +142,7 @@ async fn readyz(State(readiness): State<Arc<Readiness>>) -> Response {
         "mode": readiness.mode,
         "upstream": match &upstream {
             Ok(()) => json!({ "credentials": "ok" }),
-            Err(why) => json!({ "credentials": "failing", "error": why }),
+            Err(why) => json!({ "credentials": "failing", "error": why.to_string() }),
         },
         "rateLimits": match redis {
             None => json!({ "store": "local" }),
@@ -162,10 +163,10 @@ fn no_store(mut response: Response) -> Response {
 }
 
 /// Binds the admin listener; its address is reported by `start`.
-pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
     tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr} for the admin listener: {e}"))
+        .map_err(|source| StartError::Admin { addr, source })
 }
 
 /// Middleware on the public app: requests in flight, and per route template and status class

@@ -50,7 +50,7 @@ pub struct BackendResponse {
 }
 
 /// Why a call produced no usable answer. The `String`s are for logs only, never the browser.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum BackendError {
     /// The upstream timeout elapsed.
     Timeout,
@@ -69,6 +69,11 @@ impl std::fmt::Display for BackendError {
         }
     }
 }
+
+/// The HTTPS client for Conomy could not be made (no TLS backend, for one).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client: {0}")]
+pub struct ClientBuildError(reqwest::Error);
 
 /// Transport-level failure, before it is classified for retries.
 #[derive(Debug)]
@@ -121,7 +126,7 @@ impl Backend {
     }
 
     /// HTTP transport to `base` (e.g. `https://api.conomyhq.com/sandbox`).
-    pub fn http(base: &str, credentials: Credentials, timeout: Duration) -> Result<Self, String> {
+    pub fn http(base: &str, credentials: Credentials, timeout: Duration) -> Result<Self, ClientBuildError> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
@@ -129,7 +134,7 @@ impl Backend {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(USER_AGENT)
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(ClientBuildError)?;
         let base = base.trim_end_matches('/').to_string();
         Ok(Self::new(Transport::Http { base, client }, credentials, timeout))
     }

@@ -49,12 +49,10 @@ pub struct Secret(Vec<u8>);
 
 impl Secret {
     /// The operator's secret, checked for length.
-    pub fn parse(text: &str) -> Result<Secret, String> {
+    pub fn parse(text: &str) -> Result<Secret, SecretTooShort> {
         let bytes = text.trim().as_bytes().to_vec();
         if bytes.len() < MIN_SECRET_BYTES {
-            return Err(format!(
-                "must be at least {MIN_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"
-            ));
+            return Err(SecretTooShort);
         }
         Ok(Secret(bytes))
     }
@@ -64,6 +62,11 @@ impl Secret {
         Secret(rand::random::<[u8; 32]>().to_vec())
     }
 }
+
+/// A configured secret shorter than [`MIN_SECRET_BYTES`]: guessable.
+#[derive(Debug, thiserror::Error)]
+#[error("must be at least {MIN_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)")]
+pub struct SecretTooShort;
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

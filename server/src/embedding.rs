@@ -17,21 +17,31 @@ pub const EMBED_SCRIPT: &str = "embed.js";
 
 /// Checks a link's `metadata.frameAncestors`: a list of exact origins (`scheme://host[:port]`,
 /// http or https, no path, no wildcard, no CSP keyword), at most [`MAX_LINK_ORIGINS`].
-pub fn parse_frame_ancestors(list: &[Value]) -> Result<Vec<String>, String> {
+pub fn parse_frame_ancestors(list: &[Value]) -> Result<Vec<String>, FrameAncestorsError> {
     if list.len() > MAX_LINK_ORIGINS {
-        return Err(format!("at most {MAX_LINK_ORIGINS} origins"));
+        return Err(FrameAncestorsError::TooMany);
     }
     let mut origins: Vec<String> = Vec::new();
     for (i, value) in list.iter().enumerate() {
         let origin = value
             .as_str()
             .filter(|text| is_origin(text))
-            .ok_or_else(|| format!("[{i}] must be an origin like https://shop.example (scheme://host[:port])"))?;
+            .ok_or(FrameAncestorsError::NotAnOrigin(i))?;
         if !origins.iter().any(|known| known == origin) {
             origins.push(origin.to_string());
         }
     }
     Ok(origins)
+}
+
+/// Why a link's `metadata.frameAncestors` is refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FrameAncestorsError {
+    #[error("at most {MAX_LINK_ORIGINS} origins")]
+    TooMany,
+    /// The entry at this index.
+    #[error("[{0}] must be an origin like https://shop.example (scheme://host[:port])")]
+    NotAnOrigin(usize),
 }
 
 /// A link token → the origins its link lets frame the checkout.

@@ -18,12 +18,17 @@ pub struct SecurityHeaders {
 impl SecurityHeaders {
     /// `script_hashes` are CSP sources like `'sha256-…'`; `frame_ancestors` comes from the
     /// (already validated) configuration.
-    pub fn new(script_hashes: &[String], frame_ancestors: &str) -> Result<Self, String> {
+    pub fn new(script_hashes: &[String], frame_ancestors: &str) -> Result<Self, InvalidCsp> {
         let csp = content_security_policy(script_hashes, frame_ancestors);
-        let csp = HeaderValue::from_str(&csp).map_err(|_| "the CSP is not a valid header value".to_string())?;
+        let csp = HeaderValue::from_str(&csp).map_err(|_| InvalidCsp)?;
         Ok(SecurityHeaders { csp })
     }
 }
+
+/// A policy that cannot be sent as a header (a character no header value may hold).
+#[derive(Debug, thiserror::Error)]
+#[error("the CSP is not a valid header value")]
+pub struct InvalidCsp;
 
 /// The policy text. `'wasm-unsafe-eval'` lets the page compile its own wasm (nothing else);
 /// `img-src https:` admits merchant logos; `form-action 'self'` covers the sandbox provider page.

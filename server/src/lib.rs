@@ -25,7 +25,7 @@ pub mod sandbox;
 pub mod static_files;
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -48,13 +48,13 @@ use tower::Layer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::api_error::{is_under, ApiFailure};
-use crate::backend::{Backend, Credentials};
+use crate::backend::{Backend, ClientBuildError, Credentials};
 use crate::config::{Config, Mode};
-use crate::headers::SecurityHeaders;
+use crate::headers::{InvalidCsp, SecurityHeaders};
 use crate::hosts::{require_own_host, OwnHosts};
 use crate::one_time::SpentCodes;
 use crate::public_api::ApiState;
-use crate::rate_limit::{RateLimits, SharedLimits};
+use crate::rate_limit::{RateLimits, RedisSetupError, SharedLimits};
 use crate::sandbox::{conomy_router, sandbox_router, DemoLink, Sandbox, SandboxConfig};
 use crate::static_files::StaticFiles;
 
@@ -68,6 +68,33 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const REQUEST_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request body anywhere (the sandbox's merchant API included); `/api` allows 16 KB.
 pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
+
+/// Why the server did not start: what `main` prints before it exits.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {bind}:{port}: {source}")]
+    Listen {
+        bind: IpAddr,
+        port: u16,
+        source: std::io::Error,
+    },
+    #[error("no local address: {0}")]
+    LocalAddr(std::io::Error),
+    #[error("cannot listen on {bind}:{port} for the merchant demo: {source}")]
+    MerchantDemo {
+        bind: IpAddr,
+        port: u16,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {addr} for the admin listener: {source}")]
+    Admin { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Client(#[from] ClientBuildError),
+    #[error(transparent)]
+    Csp(#[from] InvalidCsp),
+    #[error(transparent)]
+    Redis(#[from] RedisSetupError),
+}
 
 /// Everything the router is built from.
 pub struct AppState {
@@ -94,7 +121,7 @@ pub struct SandboxParts {
 impl AppState {
     /// Builds the state for a server reachable at `public_url`: in sandbox mode this creates
     /// the simulator and its demo links, which `embed_origins` (the merchant demo page's) may frame.
-    pub fn build(config: &Config, public_url: &str, embed_origins: &[String]) -> Result<AppState, String> {
+    pub fn build(config: &Config, public_url: &str, embed_origins: &[String]) -> Result<AppState, StartError> {
         let (backend, sandbox) = match &config.mode {
             Mode::Sandbox => {
                 // One copy for the simulator, one for the banner.
@@ -266,11 +293,15 @@ pub struct RunningServer {
 pub async fn start(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<RunningServer, String> {
+) -> Result<RunningServer, StartError> {
     let listener = tokio::net::TcpListener::bind((config.bind, config.port))
         .await
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
-    let addr = listener.local_addr().map_err(|e| format!("no local address: {e}"))?;
+        .map_err(|source| StartError::Listen {
+            bind: config.bind,
+            port: config.port,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(StartError::LocalAddr)?;
     let public_url = config.public_url_for(addr);
     let merchant_listener = bind_merchant_demo(&config, addr).await?;
     // `localhost` against the checkout's `127.0.0.1`: two real origins on one machine.
@@ -361,7 +392,10 @@ pub async fn start(
 /// The demo merchant page's listener (sandbox mode): on the configured port, else the
 /// checkout's port + 1 (a free one when the checkout's was picked by the OS). An automatic
 /// port that is taken only costs the demo, with a warning; an explicit one is an error.
-async fn bind_merchant_demo(config: &Config, checkout: SocketAddr) -> Result<Option<tokio::net::TcpListener>, String> {
+async fn bind_merchant_demo(
+    config: &Config,
+    checkout: SocketAddr,
+) -> Result<Option<tokio::net::TcpListener>, StartError> {
     if !matches!(config.mode, Mode::Sandbox) {
         return Ok(None);
     }
@@ -376,10 +410,11 @@ async fn bind_merchant_demo(config: &Config, checkout: SocketAddr) -> Result<Opt
     };
     match tokio::net::TcpListener::bind((config.bind, port)).await {
         Ok(listener) => Ok(Some(listener)),
-        Err(e) if explicit => Err(format!(
-            "cannot listen on {}:{port} for the merchant demo: {e}",
-            config.bind
-        )),
+        Err(source) if explicit => Err(StartError::MerchantDemo {
+            bind: config.bind,
+            port,
+            source,
+        }),
         Err(e) => {
             tracing::warn!(port, error = %e, "merchant demo page not started (set --merchant-demo-port)");
             Ok(None)

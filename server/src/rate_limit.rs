@@ -381,16 +381,15 @@ impl SharedLimits {
     /// Parses `url` (`redis://[user:password@]host[:port][/db]`) and starts connecting in the
     /// background; must be called inside the tokio runtime. The URL may carry a password: it
     /// is never logged.
-    pub fn connect(url: &str) -> Result<Arc<SharedLimits>, String> {
-        let client = redis::Client::open(url)
-            .map_err(|e| format!("--rate-limit-redis is not a usable Redis URL: {}", e.category()))?;
+    pub fn connect(url: &str) -> Result<Arc<SharedLimits>, RedisSetupError> {
+        let client = redis::Client::open(url).map_err(|e| RedisSetupError::Url(e.category().to_string()))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(1)))
             .set_response_timeout(Some(REDIS_CHECK_TIMEOUT))
             // One attempt per reconnect: the probe below is the retry loop, at its own pace.
             .set_number_of_retries(0);
         let connection = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|e| format!("cannot set up the Redis connection: {}", e.category()))?;
+            .map_err(|e| RedisSetupError::Connection(e.category().to_string()))?;
         let shared = Arc::new(SharedLimits {
             connection,
             script: Script::new(GCRA_SCRIPT),
@@ -509,6 +508,16 @@ impl SharedLimits {
             );
         }
     }
+}
+
+/// Why `--rate-limit-redis` cannot be used, by the error's category only: the URL may carry a
+/// password, and no message of ours repeats it.
+#[derive(Debug, thiserror::Error)]
+pub enum RedisSetupError {
+    #[error("--rate-limit-redis is not a usable Redis URL: {0}")]
+    Url(String),
+    #[error("cannot set up the Redis connection: {0}")]
+    Connection(String),
 }
 
 const STATE_CONNECTING: u8 = 0;

@@ -36,12 +36,10 @@ pub struct ControlToken(String);
 
 impl ControlToken {
     /// The configured token, checked for length.
-    pub fn parse(text: &str) -> Result<ControlToken, String> {
+    pub fn parse(text: &str) -> Result<ControlToken, ControlTokenTooShort> {
         let text = text.trim();
         if text.chars().count() < MIN_CONTROL_TOKEN_CHARS {
-            return Err(format!(
-                "must be at least {MIN_CONTROL_TOKEN_CHARS} characters (e.g. `openssl rand -hex 16`)"
-            ));
+            return Err(ControlTokenTooShort);
         }
         Ok(ControlToken(text.to_string()))
     }
@@ -53,6 +51,11 @@ impl ControlToken {
         given.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
 }
+
+/// A configured control token shorter than [`MIN_CONTROL_TOKEN_CHARS`]: guessable.
+#[derive(Debug, thiserror::Error)]
+#[error("must be at least {MIN_CONTROL_TOKEN_CHARS} characters (e.g. `openssl rand -hex 16`)")]
+pub struct ControlTokenTooShort;
 
 impl fmt::Debug for ControlToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -513,7 +513,7 @@ fn parse_options(metadata: Option<&Map<String, Value>>, currency: &str, allowed:
     }
     if meta.get("frameAncestors").is_some_and(|v| !v.is_null()) {
         plan.frame_ancestors = crate::embedding::parse_frame_ancestors(fields.req_array("frameAncestors")?)
-            .map_err(|why| Failure::invalid("metadata.frameAncestors", &why))?;
+            .map_err(|why| Failure::invalid("metadata.frameAncestors", &why.to_string()))?;
     }
     if meta.get("disabledMethods").is_some_and(|v| !v.is_null()) {
         plan.disabled = rails_from(fields.req_array("disabledMethods")?, "metadata.disabledMethods")?;
