@@ -18,8 +18,8 @@
 
 use std::cell::{Cell, RefCell};
 
-use checkout_core::flow::NextAction;
 use checkout_core::model::Payment;
+use checkout_core::next_action::NextAction;
 use checkout_core::receipt::Receipt;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;

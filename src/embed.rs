@@ -11,11 +11,11 @@
 use std::cell::RefCell;
 
 use checkout_core::embed_protocol::{accepts_inbound, parse_command, verified_parent_origin, Command, Event, Reporter};
-use checkout_core::flow::Screen;
 use checkout_core::handle::SessionHandle;
 use checkout_core::i18n::Locale;
 use checkout_core::model::CheckoutSession;
 use checkout_core::receipt::Receipt;
+use checkout_core::screen::Screen;
 use leptos::prelude::Set;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 

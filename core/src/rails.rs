@@ -267,7 +267,7 @@ impl Rail {
             Rail::Fpe => row(ApproveInApp, None, Brand("FPE"), Generic, email(Nothing)),
             Rail::Swift => row(ApproveInApp, None, Brand("SWIFT"), Generic, email(Nothing)),
             // A rail the API added after this build: the payer approves it wherever the provider
-            // asks (a URL on it is never followed, see `flow::next_action`), the country comes
+            // asks (a URL on it is never followed, see `next_action::next_action`), the country comes
             // from the currency, and the sandbox (which refuses unknown rails) would ask an email.
             Rail::Unknown(_) => row(ApproveInApp, None, Other, Generic, email(Nothing)),
         }

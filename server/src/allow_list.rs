@@ -122,7 +122,7 @@ const PAGINATION: &[(&str, Shape)] = &[
 ];
 const BANK: &[(&str, Shape)] = &[("code", Scalar), ("name", Scalar), ("countryCode", Scalar)];
 
-/// The next-action fields of a rail node, by rail kind (`checkout_core::flow::next_action`).
+/// The next-action fields of a rail node, by rail kind (`checkout_core::next_action::next_action`).
 fn action_fields(kind: RailKind) -> &'static [&'static str] {
     match kind {
         RailKind::Redirect => &["url", "expiresAt"],

@@ -1,9 +1,10 @@
 //! What the payer does after submitting: leave for the provider, scan/copy a QR, transfer to
 //! the shown account, or approve in their app. Shown inside the waiting screen.
 
-use checkout_core::flow::{safe_redirect, NextAction};
 use checkout_core::i18n::{rail_name, Key};
 use checkout_core::model::Payment;
+use checkout_core::next_action::NextAction;
+use checkout_core::url::safe_redirect;
 use leptos::prelude::*;
 
 use crate::chunk::{self, PostPayment};

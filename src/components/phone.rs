@@ -18,7 +18,7 @@ pub fn on_desktop() -> bool {
         .is_some_and(|query| query.matches())
 }
 
-/// The QR of `url` (a `flow::phone_link`), with what it does: from the post-payment chunk
+/// The QR of `url` (a `next_action::phone_link`), with what it does: from the post-payment chunk
 /// (`crate::chunk`, which also carries the QR encoder); nothing until it is in, since the screen
 /// it sits in works without it.
 #[component]

@@ -55,7 +55,7 @@ pub fn StepTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
 }
 
 /// "We'll take you back in 5 s" + "Continue now", or "you can close this page" when there is
-/// no safe target. `target` must already have passed `flow::safe_redirect`.
+/// no safe target. `target` must already have passed `url::safe_redirect`.
 #[component]
 pub fn RedirectCountdown(
     target: Option<String>,

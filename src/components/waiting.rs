@@ -1,8 +1,8 @@
 //! Waiting for a payment's outcome: its next action and, on a desktop, the phone handoff.
 
-use checkout_core::flow::{finished_on_phone, next_action};
 use checkout_core::i18n::Key;
 use checkout_core::model::Payment;
+use checkout_core::next_action::{finished_on_phone, next_action};
 use leptos::prelude::*;
 
 use crate::components::next_action::NextActionView;

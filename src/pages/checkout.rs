@@ -8,11 +8,13 @@
 mod runner;
 
 use checkout_core::checkout::{attempt_facts, Checkout, Event, Phase};
-use checkout_core::flow::{latest_payment, phone_link, redirect_target, Outcome, Screen};
 use checkout_core::i18n::Key;
 use checkout_core::model::CheckoutSession;
+use checkout_core::next_action::phone_link;
 use checkout_core::options::shown_currencies;
 use checkout_core::receipt::receipt;
+use checkout_core::screen::{latest_payment, Screen};
+use checkout_core::url::{redirect_target, Outcome};
 use leptos::prelude::*;
 
 use crate::components::announcer::use_announcer;
