@@ -13,7 +13,7 @@
 //!   once the session is paid, and restoring a session merges over what is typed.
 
 use crate::fields::FormValues;
-use crate::fields::{fields_for, payment_body, rail_country, validate_form, FieldKey};
+use crate::fields::{fields_for, rail_country, validate_form, FieldKey};
 use crate::handle::SessionHandle;
 use crate::i18n::Key;
 use crate::json::Json;
@@ -22,6 +22,7 @@ use crate::next_action::{next_action, NextAction};
 use crate::options::payment_options;
 use crate::receipt::attempt_reference;
 use crate::screen::{latest_payment, screen_for, Screen};
+use crate::submission::payment_body;
 use crate::url::safe_redirect;
 use crate::validate::FieldError;
 

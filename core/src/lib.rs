@@ -1,6 +1,7 @@
 //! Pure checkout logic shared by the SPA (compiled to wasm) and the server (native): API types,
-//! exact decimal money, validation, the payer form's field set, and the checkout state machine
-//! (`checkout`) with what it decides from (`screen`, `next_action`, `url`, `time`).
+//! exact decimal money, validation, the payer form's field set and the payment body built from it
+//! (`submission`), and the checkout state machine (`checkout`) with what it decides from
+//! (`screen`, `next_action`, `url`, `time`).
 //! Nothing here touches the DOM or the network, so all of it is tested with plain `cargo test`.
 
 mod api_struct;
@@ -23,6 +24,7 @@ pub mod retry;
 pub mod route;
 pub mod screen;
 pub mod small_map;
+pub mod submission;
 pub mod summary;
 pub mod theme;
 pub mod time;

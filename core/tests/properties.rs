@@ -9,6 +9,7 @@ use checkout_core::next_action::{next_action, NextAction};
 use checkout_core::options;
 use checkout_core::screen::{latest_payment, screen_for};
 use checkout_core::small_map::SmallMap;
+use checkout_core::submission;
 use checkout_core::theme::https_logo;
 use checkout_core::time::{countdown, parse_rfc3339_ms};
 use checkout_core::url::{redirect_target, safe_redirect, Outcome};
@@ -47,7 +48,7 @@ fn use_everything(session: &CheckoutSession, payment: Option<&Payment>) {
             let values = fields::prefill(session.customer.as_ref());
             let country = fields::rail_country(&method.rail, &session.currency);
             let _ = fields::validate_form(&specs, &values, country);
-            let _ = fields::payment_body(session, config, method, &values, "https://c.example/tok");
+            let _ = submission::payment_body(session, config, method, &values, "https://c.example/tok");
         }
     }
     if let Some(p) = payment {

@@ -19,10 +19,10 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use checkout_core::fields::{payment_body, submitted_values};
 use checkout_core::json::{Json as CoreJson, Object as CoreObject};
 use checkout_core::model::{is_valid_id, ApiError, ApiErrorKind, CheckoutSession};
 use checkout_core::options::payment_options;
+use checkout_core::submission::{payment_body, submitted_values};
 use serde_json::Value;
 
 use crate::allow_list;
@@ -345,7 +345,7 @@ async fn holds_capability(api: &ApiState, headers: &HeaderMap, session_id: &str)
 
 /// The §4 body, rebuilt: the method must be one the session itself offers (its currency and
 /// type, enabled and allowed), the payer fields are exactly those the session and method ask
-/// for (`checkout_core::fields::submitted_values`, then the SPA's own `payment_body`), the
+/// for (`checkout_core::submission::submitted_values`, then the SPA's own `payment_body`), the
 /// description comes from the session, and the return URLs point back to this checkout with
 /// the session's capability. Nothing else of the browser's body is kept.
 async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) -> ApiResult<Value> {
