@@ -9,11 +9,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use checkout_core::decode::{finish, DecodeError, Fields, FromJson};
 use checkout_core::handle::SessionHandle;
-use checkout_core::json::Json;
 use checkout_core::model::{is_valid_id, ApiError, Bank, CheckoutSession, Page, Payment};
 use checkout_core::retry::{retry_delay, Call};
+use checkout_core::wire::decode::{finish, DecodeError, Fields, FromJson};
+use checkout_core::wire::json::Json;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 use crate::timers::sleep;
@@ -259,7 +259,7 @@ fn answer_body(status: u16, retry_after: Option<u32>, text: String) -> Result<St
 
 /// A 2xx body as `T`: the only per-type step of a call.
 fn decode<T: FromJson>(text: &str) -> Result<T, CheckoutError> {
-    checkout_core::decode::decode(text).map_err(|e| CheckoutError::Decode(e.to_string()))
+    checkout_core::wire::decode::decode(text).map_err(|e| CheckoutError::Decode(e.to_string()))
 }
 
 /// The answer to the request public/early.js started before the app loaded, when it is exactly

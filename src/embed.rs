@@ -248,7 +248,7 @@ fn listen(window: &web_sys::Window, i18n: I18n) {
         let Some(text) = js_sys::JSON::stringify(&event.data()).ok().and_then(|t| t.as_string()) else {
             return;
         };
-        let Ok(data) = checkout_core::json::Json::parse(&text) else {
+        let Ok(data) = checkout_core::wire::json::Json::parse(&text) else {
             return;
         };
         match parse_command(&data) {

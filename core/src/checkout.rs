@@ -16,7 +16,6 @@ use crate::fields::FormValues;
 use crate::fields::{fields_for, rail_country, validate_form, FieldKey};
 use crate::handle::SessionHandle;
 use crate::i18n::Key;
-use crate::json::Json;
 use crate::model::{ApiError, CheckoutSession, Payment, PaymentConfig, PaymentMethod, SessionStatus};
 use crate::next_action::{next_action, NextAction};
 use crate::options::payment_options;
@@ -25,6 +24,7 @@ use crate::screen::{latest_payment, screen_for, Screen};
 use crate::submission::payment_body;
 use crate::url::safe_redirect;
 use crate::validate::FieldError;
+use crate::wire::json::Json;
 
 /// A request that has not answered after this long is aborted (the SPA's `api` module).
 pub const TIMEOUT_MS: i32 = 15_000;

@@ -1,18 +1,15 @@
-//! Pure checkout logic shared by the SPA (compiled to wasm) and the server (native): API types,
-//! exact decimal money, validation, the payer form's field set and the payment body built from it
-//! (`submission`), and the checkout state machine (`checkout`) with what it decides from
-//! (`screen`, `next_action`, `url`, `time`).
-//! Nothing here touches the DOM or the network, so all of it is tested with plain `cargo test`.
+//! Pure checkout logic shared by the SPA (compiled to wasm) and the server (native): API types and
+//! their wire format (`wire`), exact decimal money, validation, the payer form's field set and the
+//! payment body built from it (`submission`), and the checkout state machine (`checkout`) with
+//! what it decides from (`screen`, `next_action`, `url`, `time`). Nothing here touches the DOM or
+//! the network, so all of it is tested with plain `cargo test`.
 
-mod api_struct;
 pub mod checkout;
 pub mod decimal;
-pub mod decode;
 pub mod embed_protocol;
 pub mod fields;
 pub mod handle;
 pub mod i18n;
-pub mod json;
 pub mod model;
 pub mod money;
 pub mod next_action;
@@ -30,6 +27,7 @@ pub mod theme;
 pub mod time;
 pub mod url;
 pub mod validate;
+pub mod wire;
 
 #[cfg(test)]
 mod test_support;

@@ -3,9 +3,9 @@
 //! names, so the gateway can rebuild every payment it forwards.
 
 use crate::fields::{document_type_of, fields_for, rail_country, value_of, FieldKey, FormValues};
-use crate::json::{Json, Object};
 use crate::model::{CheckoutSession, PaymentConfig, PaymentMethod};
 use crate::validate;
+use crate::wire::json::{Json, Object};
 
 /// Sets `value` at a dot path inside `object`, replacing non-objects on the way.
 fn set_path(object: &mut Object, path: &str, value: Json) {

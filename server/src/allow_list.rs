@@ -1,5 +1,5 @@
 //! What of a Conomy answer reaches the browser: an allow-list, not a block-list. Each shape
-//! names exactly the fields the SPA reads (`core/src/decode.rs`), minus the merchant's secrets;
+//! names exactly the fields the SPA reads (`core/src/wire/decode.rs`), minus the merchant's secrets;
 //! everything else, including whatever field Conomy adds tomorrow, stays on the server.
 //!
 //! Never sent: `accountNumber`, `accountHolder`, `identityId`, `identityExternalId`, the owner's

@@ -19,10 +19,10 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use checkout_core::json::{Json as CoreJson, Object as CoreObject};
 use checkout_core::model::{is_valid_id, ApiError, ApiErrorKind, CheckoutSession};
 use checkout_core::options::payment_options;
 use checkout_core::submission::{payment_body, submitted_values};
+use checkout_core::wire::json::{Json as CoreJson, Object as CoreObject};
 use serde_json::Value;
 
 use crate::allow_list;

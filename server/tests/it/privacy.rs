@@ -1055,7 +1055,7 @@ fn each(value: &Value) -> impl Iterator<Item = &Value> {
     value.as_array().into_iter().flatten()
 }
 
-/// The allow-list of the design (what `core/src/decode.rs` reads), checked key by key.
+/// The allow-list of the design (what `core/src/wire/decode.rs` reads), checked key by key.
 fn assert_session_allow_list(session: &Value, what: &str) {
     assert_only(
         session,
@@ -1142,7 +1142,7 @@ fn assert_payment_allow_list(payment: &Value, what: &str) {
             "SPEI" => ("spei", &["clabe", "bankId", "code"]),
             _ => ("etpay", &["url", "expiresAt"]),
         };
-        // `amount` is tolerated: `decode.rs` reads it, and it is the payer's own amount.
+        // `amount` is tolerated: `wire/decode.rs` reads it, and it is the payer's own amount.
         assert_only(origin, &["type", "currency", "amount", key], what);
         assert_only(&origin[key], fields, &format!("{what} {key}"));
     }
