@@ -1,11 +1,11 @@
 //! "Continue on your phone": on a wide screen with a fine pointer (a desktop), a QR code of this
 //! checkout's link with the session's handle, for rails finished in a phone app. The phone opens
-//! the same session; this page keeps polling and shows the outcome.
+//! the same session; this page keeps polling and shows the outcome. The QR is drawn from the
+//! post-payment chunk, through `ContinueOnPhone` in `crate::chunk`.
 
 use checkout_core::i18n::Key;
 use leptos::prelude::*;
 
-use crate::chunk::{self, PostPayment};
 use crate::components::qr;
 use crate::locale::use_i18n;
 
@@ -18,15 +18,8 @@ pub fn on_desktop() -> bool {
         .is_some_and(|query| query.matches())
 }
 
-/// The QR of `url` (a `next_action::phone_link`), with what it does: from the post-payment chunk
-/// (`crate::chunk`, which also carries the QR encoder); nothing until it is in, since the screen
-/// it sits in works without it.
-#[component]
-pub fn ContinueOnPhone(url: String) -> impl IntoView {
-    chunk::lazy(PostPayment::Phone { url }, || ().into_any())
-}
-
-/// [`ContinueOnPhone`] itself (in the post-payment chunk).
+/// The QR of `url` (a `next_action::phone_link`), with what it does, drawn from the post-payment
+/// chunk (the page mounts `ContinueOnPhone`, in `crate::chunk`).
 pub(crate) fn phone_view(url: String) -> AnyView {
     let i18n = use_i18n();
     let Some(src) = qr::svg_data_url(&url) else {

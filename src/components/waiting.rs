@@ -5,7 +5,7 @@ use checkout_core::model::Payment;
 use checkout_core::next_action::{finished_on_phone, next_action};
 use leptos::prelude::*;
 
-use crate::components::next_action::NextActionView;
+use crate::chunk::{ContinueOnPhone, NextActionView};
 use crate::components::result::StepTitle;
 use crate::locale::use_i18n;
 
@@ -19,7 +19,7 @@ pub fn WaitingScreen(payment: Option<Payment>, phone: Option<String>) -> impl In
         let action = next_action(&p);
         let handoff = phone
             .filter(|_| finished_on_phone(&action) && crate::components::phone::on_desktop())
-            .map(|url| view! { <crate::components::phone::ContinueOnPhone url=url /> });
+            .map(|url| view! { <ContinueOnPhone url=url /> });
         view! {
             <NextActionView payment=p action=action />
             {handoff}

@@ -17,10 +17,11 @@ use checkout_core::screen::{latest_payment, Screen};
 use checkout_core::url::{redirect_target, Outcome};
 use leptos::prelude::*;
 
+use crate::chunk::{ExpiredScreen, FailedScreen, SuccessScreen};
 use crate::components::announcer::use_announcer;
 use crate::components::pay_step::PayScreen;
 use crate::components::payer_form::FormState;
-use crate::components::result::{CheckingScreen, ExpiredScreen, FailedScreen, MessagePage, SuccessScreen};
+use crate::components::result::{CheckingScreen, MessagePage};
 use crate::components::skeleton::LoadingSkeleton;
 use crate::components::summary::Summary;
 use crate::components::waiting::WaitingScreen;
