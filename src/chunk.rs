@@ -54,7 +54,7 @@ pub enum PostPayment {
         action: NextAction,
     },
     Phone {
-        url: String,
+        handoff: crate::components::phone::Handoff,
     },
 }
 
@@ -91,7 +91,7 @@ fn post_payment_view(screen: PostPayment) -> Result<AnyView, SplitLoaderError> {
             reference,
         } => result::expired_view(refresh, on_refresh, not_charged, reference),
         PostPayment::NextAction { payment, action } => next_action::next_action_view(payment, action),
-        PostPayment::Phone { url } => phone::phone_view(url),
+        PostPayment::Phone { handoff } => phone::phone_view(handoff),
     })
 }
 
