@@ -79,7 +79,22 @@ pub async fn trade_handle(once: &SessionHandle) -> Result<SessionHandle, Checkou
     let url = format!("/api/checkout-sessions/{}/capability", segment(once.session_id())?);
     // Like an open: trying again costs at most the code, which a taken one already is.
     let text = retried_from(None, Call::Open, Method::Post, &url, Some("{}"), Some(once)).await?;
-    Json::parse(&text)
+    handle_in(&text, once.session_id(), false)
+}
+
+/// `POST /api/checkout-sessions/{id}/handoff`: a one-time handle of this tab's session for the
+/// "continue on your phone" QR, asked for with the tab's own. The phone trades it like a
+/// provider return's, so the copy its history keeps opens nothing; this tab keeps its own.
+pub async fn phone_handoff(own: &SessionHandle) -> Result<SessionHandle, CheckoutError> {
+    let url = format!("/api/checkout-sessions/{}/handoff", segment(own.session_id())?);
+    // Like an open: trying again costs at most an unused code.
+    let text = retried_from(None, Call::Open, Method::Post, &url, Some("{}"), Some(own)).await?;
+    handle_in(&text, own.session_id(), true)
+}
+
+/// The `capability` of an answer, when it is for `session_id` and of the kind asked for.
+fn handle_in(text: &str, session_id: &str, one_time: bool) -> Result<SessionHandle, CheckoutError> {
+    Json::parse(text)
         .ok()
         .and_then(|value| {
             value
@@ -87,7 +102,7 @@ pub async fn trade_handle(once: &SessionHandle) -> Result<SessionHandle, Checkou
                 .and_then(Json::as_str)
                 .and_then(SessionHandle::parse)
         })
-        .filter(|own| own.session_id() == once.session_id() && !own.is_one_time())
+        .filter(|handle| handle.session_id() == session_id && handle.is_one_time() == one_time)
         .ok_or_else(|| CheckoutError::Decode("no capability in the answer".into()))
 }
 

@@ -154,11 +154,12 @@ pub fn NextActionView(payment: Payment, action: NextAction) -> impl IntoView {
     lazy(PostPayment::NextAction { payment, action }, fallback)
 }
 
-/// The QR of `url` (a `next_action::phone_link`), with what it does: from the chunk (which also
-/// carries the QR encoder); nothing until it is in, since the screen it sits in works without it.
+/// The QR of this checkout's link with a one-time handle of the session (asked for when it is
+/// drawn), with what it does: from the chunk (which also carries the QR encoder); nothing until
+/// it is in, or if no handle can be had, since the screen it sits in works without it.
 #[component]
-pub fn ContinueOnPhone(url: String) -> impl IntoView {
-    lazy(PostPayment::Phone { url }, || ().into_any())
+pub fn ContinueOnPhone(handoff: crate::components::phone::Handoff) -> impl IntoView {
+    lazy(PostPayment::Phone { handoff }, || ().into_any())
 }
 
 /// A result screen's frame, heading and text while the chunk loads (or cannot be fetched yet: it
@@ -204,7 +205,7 @@ enum PostPayment {
         action: NextAction,
     },
     Phone {
-        url: String,
+        handoff: crate::components::phone::Handoff,
     },
 }
 
@@ -241,7 +242,7 @@ fn post_payment_view(screen: PostPayment) -> Result<AnyView, SplitLoaderError> {
             reference,
         } => result::expired_view(refresh, on_refresh, not_charged, reference),
         PostPayment::NextAction { payment, action } => next_action::next_action_view(payment, action),
-        PostPayment::Phone { url } => phone::phone_view(url),
+        PostPayment::Phone { handoff } => phone::phone_view(handoff),
     })
 }
 

@@ -107,7 +107,8 @@ pub fn finished_on_phone(action: &NextAction) -> bool {
 }
 
 /// The link that opens this checkout's session on another device: `<origin>/<token>?session=<handle>`.
-/// It carries the session's capability, so only whoever sees the screen can continue.
+/// It carries a one-time handle of the session (the gateway's handoff), which the other device
+/// trades for its own: only whoever sees the screen can continue, and only once.
 pub fn phone_link(origin: &str, token: &str, handle: &SessionHandle) -> String {
     format!("{}/{token}?session={}", origin.trim_end_matches('/'), handle.as_str())
 }

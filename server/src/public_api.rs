@@ -85,6 +85,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/checkout-sessions/{id}", get(get_session))
         .route("/checkout-sessions/{id}/payments", post(submit_payment))
         .route("/checkout-sessions/{id}/capability", post(trade_capability))
+        .route("/checkout-sessions/{id}/handoff", post(phone_handoff))
         .route("/checkout-sessions/token/{token}/refresh", post(refresh_session))
         .route("/payments", get(list_payments))
         .route("/payments/banks/{country}", get(list_banks))
@@ -303,6 +304,31 @@ async fn trade_capability(
     rate_limit(&api, &api.limits.reads, &client).await?;
     holds_capability(&api, &headers, &id).await?;
     let capability = api.capabilities.issue(&id).ok_or_else(not_yours)?;
+    Ok((
+        StatusCode::OK,
+        Json(serde_json::json!({ capability::FIELD: capability })),
+    ))
+}
+
+/// `POST /checkout-sessions/{id}/handoff`: a one-time capability for the "continue on your
+/// phone" QR, asked for with the tab's own capability (never with a one-time one). The phone
+/// trades it like a provider return's, so what its history keeps of the QR's URL opens nothing,
+/// and the desktop keeps its own. A JSON object body keeps other sites out.
+async fn phone_handoff(
+    State(api): State<Arc<ApiState>>,
+    client: ClientAddr,
+    PathId(id): PathId,
+    headers: HeaderMap,
+    JsonObject(_): JsonObject,
+) -> Answer {
+    let tabs_own = presented(&headers)
+        .and_then(|text| api.capabilities.grant(text))
+        .is_some_and(|grant| !grant.one_time && grant.session_id == id);
+    if !tabs_own {
+        return Err(not_yours());
+    }
+    rate_limit(&api, &api.limits.reads, &client).await?;
+    let capability = api.capabilities.issue_one_time(&id).ok_or_else(not_yours)?;
     Ok((
         StatusCode::OK,
         Json(serde_json::json!({ capability::FIELD: capability })),
