@@ -1,5 +1,6 @@
 //! The only HTTP client of the SPA: the six same-origin `/api` calls of the contract (§2), the
-//! trade of a provider return's one-time handle, and the sandbox's demo-link list. Every request
+//! gateway's two about one-time handles (a provider return's traded, one asked for the phone QR),
+//! and the sandbox's demo-link list. Every request
 //! has a timeout; a payment submission is sent exactly once (see [`submit_payment`]); other calls
 //! are tried again as `checkout_core::retry` says. Retries have one owner per failure: the
 //! gateway retries what Conomy failed (a read, once), this page what the payer's network lost and
