@@ -2,12 +2,11 @@
 //!
 //! Each locale is one exhaustive `match` over [`Key`], so adding a key without translating it
 //! in every locale is a compile error, not a blank label in production. Templates use
-//! `{name}` placeholders filled by [`fill`]. Field labels, validation messages, document types
-//! and rail names are here too, so the views never hold text of their own.
+//! `{name}` placeholders filled by [`fill`]. Field labels, validation messages and document
+//! types are here too, so the views never hold text of their own; a rail's name comes from its
+//! row of the rail table (`rails::rail_name`), which reads keys from here.
 
 use crate::fields::FieldKey;
-use crate::model::Rail;
-use crate::rails::RailName;
 use crate::validate::FieldError;
 
 /// A language the checkout speaks.
@@ -687,16 +686,6 @@ pub fn document_type_name(locale: Locale, code: &str) -> String {
     }
 }
 
-/// The name a payer recognises for a rail (its row of `rails::Rail::spec`); unknown rails get a
-/// generic label with their code.
-pub fn rail_name(locale: Locale, rail: &Rail) -> String {
-    match rail.spec().name {
-        RailName::Brand(brand) => brand.to_string(),
-        RailName::Text(key) => t(locale, key).to_string(),
-        RailName::Other => format!("{} ({})", t(locale, Key::OtherRail), rail.as_str()),
-    }
-}
-
 fn pick(locale: Locale, es: &'static str, pt: &'static str, en: &'static str) -> &'static str {
     match locale {
         Locale::Es => es,
@@ -804,13 +793,7 @@ mod tests {
     }
 
     #[test]
-    fn rails_have_names_and_unknown_rails_do_not_crash() {
-        assert_eq!(rail_name(Locale::Es, &Rail::Etpay), "ETpay");
-        assert_eq!(rail_name(Locale::PtBr, &Rail::Card), "Cartão");
-        assert_eq!(
-            rail_name(Locale::En, &Rail::from("NEW_RAIL")),
-            "Other payment method (NEW_RAIL)"
-        );
+    fn document_types_have_names() {
         assert_eq!(document_type_name(Locale::Es, "PASSPORT"), "Pasaporte (PASSPORT)");
         assert_eq!(document_type_name(Locale::Es, "RUT"), "RUT");
     }

@@ -2,8 +2,9 @@
 //! the shown account, or approve in their app. Shown inside the waiting screen.
 
 use checkout_core::flow::{safe_redirect, NextAction};
-use checkout_core::i18n::{rail_name, Key};
+use checkout_core::i18n::Key;
 use checkout_core::model::Payment;
+use checkout_core::rails::rail_name;
 use leptos::prelude::*;
 
 use crate::chunk::{self, PostPayment};

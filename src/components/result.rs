@@ -3,7 +3,8 @@
 //! focus when it appears, so keyboard and screen-reader users land on the news. Result screens
 //! show results only: nothing here offers to pay unless the session really takes another try.
 
-use checkout_core::i18n::{rail_name, t, Key, Locale};
+use checkout_core::i18n::{t, Key, Locale};
+use checkout_core::rails::rail_name;
 use checkout_core::receipt::Receipt;
 use leptos::prelude::*;
 
