@@ -6,7 +6,7 @@
 //! `spec` is always inlined, each accessor keeps only the column it reads (nothing of the
 //! sandbox's columns reaches the wasm).
 
-use crate::i18n::Key;
+use crate::i18n::{t, Key, Locale};
 use crate::model::Rail;
 
 /// What the payer has to do after submitting a payment on a rail (§4 table).
@@ -288,6 +288,16 @@ impl Rail {
     }
 }
 
+/// The name a payer recognises for a rail (its row's `name`); unknown rails get a generic label
+/// with their code.
+pub fn rail_name(locale: Locale, rail: &Rail) -> String {
+    match rail.spec().name {
+        RailName::Brand(brand) => brand.to_string(),
+        RailName::Text(key) => t(locale, key).to_string(),
+        RailName::Other => format!("{} ({})", t(locale, Key::OtherRail), rail.as_str()),
+    }
+}
+
 /// A row with the usual node key (the type in camelCase).
 const fn row(
     kind: RailKind,
@@ -328,7 +338,6 @@ fn camel_case(upper_snake: &str) -> String {
 mod tests {
     use super::*;
     use crate::fields::{parse_required_path, rail_country, FieldKey};
-    use crate::i18n::{rail_name, Locale};
 
     /// Every known rail and two the API might add tomorrow.
     fn every_rail() -> Vec<Rail> {
@@ -347,6 +356,16 @@ mod tests {
         }
         // A rail this build does not know still shows its code, so the payer can tell it apart.
         assert!(rail_name(Locale::Es, &Rail::from("NEW_RAIL")).ends_with("(NEW_RAIL)"));
+    }
+
+    #[test]
+    fn rails_have_names_and_unknown_rails_do_not_crash() {
+        assert_eq!(rail_name(Locale::Es, &Rail::Etpay), "ETpay");
+        assert_eq!(rail_name(Locale::PtBr, &Rail::Card), "Cartão");
+        assert_eq!(
+            rail_name(Locale::En, &Rail::from("NEW_RAIL")),
+            "Other payment method (NEW_RAIL)"
+        );
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! the shown account, or approve in their app. Shown inside the waiting screen, through
 //! `NextActionView` in `crate::chunk`, from the post-payment chunk.
 
-use checkout_core::i18n::{rail_name, Key};
+use checkout_core::i18n::Key;
 use checkout_core::model::Payment;
 use checkout_core::next_action::NextAction;
+use checkout_core::rails::rail_name;
 use checkout_core::url::safe_redirect;
 use leptos::prelude::*;
 

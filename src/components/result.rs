@@ -5,7 +5,8 @@
 //! The page mounts the success, failed and expired screens through `crate::chunk`, which draws
 //! them from here once the post-payment chunk is in.
 
-use checkout_core::i18n::{rail_name, t, Key, Locale};
+use checkout_core::i18n::{t, Key, Locale};
+use checkout_core::rails::rail_name;
 use checkout_core::receipt::Receipt;
 use leptos::prelude::*;
 
