@@ -1,5 +1,6 @@
 //! The only HTTP client of the SPA: the six same-origin `/api` calls of the contract (§2), the
-//! trade of a provider return's one-time handle, and the sandbox's demo-link list. Every request
+//! gateway's two about one-time handles (a provider return's traded, one asked for the phone QR),
+//! and the sandbox's demo-link list. Every request
 //! has a timeout; a payment submission is sent exactly once (see [`submit_payment`]); other calls
 //! are tried again as `checkout_core::retry` says. Retries have one owner per failure: the
 //! gateway retries what Conomy failed (a read, once), this page what the payer's network lost and
@@ -9,11 +10,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use checkout_core::decode::{finish, DecodeError, Fields, FromJson};
 use checkout_core::handle::SessionHandle;
-use checkout_core::json::Json;
 use checkout_core::model::{is_valid_id, ApiError, Bank, CheckoutSession, Page, Payment};
 use checkout_core::retry::{retry_delay, Call};
+use checkout_core::wire::decode::{finish, DecodeError, Fields, FromJson};
+use checkout_core::wire::json::Json;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 use crate::timers::sleep;
@@ -79,7 +80,22 @@ pub async fn trade_handle(once: &SessionHandle) -> Result<SessionHandle, Checkou
     let url = format!("/api/checkout-sessions/{}/capability", segment(once.session_id())?);
     // Like an open: trying again costs at most the code, which a taken one already is.
     let text = retried_from(None, Call::Open, Method::Post, &url, Some("{}"), Some(once)).await?;
-    Json::parse(&text)
+    handle_in(&text, once.session_id(), false)
+}
+
+/// `POST /api/checkout-sessions/{id}/handoff`: a one-time handle of this tab's session for the
+/// "continue on your phone" QR, asked for with the tab's own. The phone trades it like a
+/// provider return's, so the copy its history keeps opens nothing; this tab keeps its own.
+pub async fn phone_handoff(own: &SessionHandle) -> Result<SessionHandle, CheckoutError> {
+    let url = format!("/api/checkout-sessions/{}/handoff", segment(own.session_id())?);
+    // Like an open: trying again costs at most an unused code.
+    let text = retried_from(None, Call::Open, Method::Post, &url, Some("{}"), Some(own)).await?;
+    handle_in(&text, own.session_id(), true)
+}
+
+/// The `capability` of an answer, when it is for `session_id` and of the kind asked for.
+fn handle_in(text: &str, session_id: &str, one_time: bool) -> Result<SessionHandle, CheckoutError> {
+    Json::parse(text)
         .ok()
         .and_then(|value| {
             value
@@ -87,7 +103,7 @@ pub async fn trade_handle(once: &SessionHandle) -> Result<SessionHandle, Checkou
                 .and_then(Json::as_str)
                 .and_then(SessionHandle::parse)
         })
-        .filter(|own| own.session_id() == once.session_id() && !own.is_one_time())
+        .filter(|handle| handle.session_id() == session_id && handle.is_one_time() == one_time)
         .ok_or_else(|| CheckoutError::Decode("no capability in the answer".into()))
 }
 
@@ -259,7 +275,7 @@ fn answer_body(status: u16, retry_after: Option<u32>, text: String) -> Result<St
 
 /// A 2xx body as `T`: the only per-type step of a call.
 fn decode<T: FromJson>(text: &str) -> Result<T, CheckoutError> {
-    checkout_core::decode::decode(text).map_err(|e| CheckoutError::Decode(e.to_string()))
+    checkout_core::wire::decode::decode(text).map_err(|e| CheckoutError::Decode(e.to_string()))
 }
 
 /// The answer to the request public/early.js started before the app loaded, when it is exactly

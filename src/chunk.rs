@@ -9,27 +9,178 @@
 //! (`cargo test --test web`, `cargo check`) it is an ordinary function and the screens render at
 //! once, the same way.
 //!
-//! Each public component (`SuccessScreen`, `NextActionView`, …) keeps its props and hands
-//! them to [`lazy`] with a fallback that keeps the layout and says the state (the heading and
-//! text of the screen, from the main module). A chunk that fails to load (offline right after
-//! paying) leaves that fallback up and is retried with backoff until it loads; [`prefetch`],
-//! armed when the payment options are drawn, fetches it in the idle time after the payer's first
-//! touch of the page, so it is normally there before the payment answers.
+//! The page mounts these screens through the components here ([`SuccessScreen`],
+//! [`FailedScreen`], [`ExpiredScreen`], [`NextActionView`], [`ContinueOnPhone`]): each hands its
+//! props to `lazy` with a fallback that keeps the layout and says the state (the heading and text
+//! of the screen, from the main module). What the chunk draws is in the components `result`,
+//! `next_action` and `phone`, which know nothing of the chunk: this module depends on them, never
+//! the other way round. A chunk that fails to load (offline right after paying) leaves that
+//! fallback up and is retried with backoff until it loads; [`prefetch`], armed when the payment
+//! options are drawn, fetches it in the idle time after the payer's first touch of the page, so
+//! it is normally there before the payment answers.
 
 use std::cell::{Cell, RefCell};
 
-use checkout_core::flow::NextAction;
+use checkout_core::checkout::RefreshState;
+use checkout_core::i18n::Key;
 use checkout_core::model::Payment;
+use checkout_core::next_action::NextAction;
 use checkout_core::receipt::Receipt;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
-use crate::components::result::RefreshState;
+use crate::components::result::{success_body, Icon, ResultIcon, StepTitle};
+use crate::locale::use_i18n;
+
+/// The success screen. Its receipt, countdown and the rest come from the chunk; until it is in,
+/// the frame with the heading and text.
+#[component]
+pub fn SuccessScreen(
+    merchant: String,
+    already_paid: bool,
+    target: Option<String>,
+    /// The paid payment, when this browser saw it.
+    receipt: Option<Receipt>,
+) -> impl IntoView {
+    let body = success_body(already_paid, merchant.clone());
+    let title = if already_paid {
+        Key::PaidTitle
+    } else {
+        Key::SuccessTitle
+    };
+    let fallback = move || result_shell("card result success", "state-success", Icon::Check, title, body);
+    lazy(
+        PostPayment::Success {
+            merchant,
+            already_paid,
+            target,
+            receipt,
+        },
+        fallback,
+    )
+}
+
+/// The failed screen: heading and text at once, the facts and actions from the chunk.
+#[component]
+pub fn FailedScreen(
+    /// The session still accepts another attempt.
+    can_retry: bool,
+    on_retry: Callback<()>,
+    /// Where to send the payer when no retry is possible (already safe).
+    target: Option<String>,
+    not_charged: Option<(String, String)>,
+    reference: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = if can_retry {
+        Key::FailedRetryBody
+    } else {
+        Key::FailedFinalBody
+    };
+    let body = Signal::derive(move || i18n.t(text).to_string());
+    let fallback = move || {
+        result_shell(
+            "card result failed",
+            "state-failed",
+            Icon::Cross,
+            Key::FailedTitle,
+            body,
+        )
+    };
+    lazy(
+        PostPayment::Failed {
+            can_retry,
+            on_retry,
+            target,
+            not_charged,
+            reference,
+        },
+        fallback,
+    )
+}
+
+/// The expired screen: heading and text at once, the facts and the refresh button from the chunk.
+#[component]
+pub fn ExpiredScreen(
+    refresh: Signal<RefreshState>,
+    on_refresh: Callback<()>,
+    not_charged: Option<(String, String)>,
+    reference: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let body = Signal::derive(move || i18n.t(Key::ExpiredBody).to_string());
+    let fallback = move || {
+        result_shell(
+            "card result expired",
+            "state-expired",
+            Icon::Clock,
+            Key::ExpiredTitle,
+            body,
+        )
+    };
+    lazy(
+        PostPayment::Expired {
+            refresh,
+            on_refresh,
+            not_charged,
+            reference,
+        },
+        fallback,
+    )
+}
+
+/// The next action of `payment`, from the chunk. Until it is in (or while it cannot be fetched:
+/// it is retried), the action's heading with a spinner: the waiting screen around it already
+/// says that the page waits for the payment.
+#[component]
+pub fn NextActionView(payment: Payment, action: NextAction) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = match &action {
+        NextAction::Redirect { .. } => None,
+        NextAction::Qr { .. } => Some(Key::QrTitle),
+        NextAction::Transfer { .. } => Some(Key::TransferTitle),
+        NextAction::ApproveInApp => Some(Key::ApproveTitle),
+    };
+    let fallback = move || {
+        view! {
+            <div class="next-action" data-testid="chunk-pending" aria-busy="true">
+                {title.map(|title| view! { <h3>{move || i18n.t(title)}</h3> })}
+                <div class="spinner" aria-hidden="true"></div>
+            </div>
+        }
+        .into_any()
+    };
+    lazy(PostPayment::NextAction { payment, action }, fallback)
+}
+
+/// The QR of this checkout's link with a one-time handle of the session (asked for when it is
+/// drawn), with what it does: from the chunk (which also carries the QR encoder); nothing until
+/// it is in, or if no handle can be had, since the screen it sits in works without it.
+#[component]
+pub fn ContinueOnPhone(handoff: crate::components::phone::Handoff) -> impl IntoView {
+    lazy(PostPayment::Phone { handoff }, || ().into_any())
+}
+
+/// A result screen's frame, heading and text while the chunk loads (or cannot be fetched yet: it
+/// is retried). Same boxes as the screen, so nothing jumps. Its `data-testid` is not the
+/// screen's (`state`, e.g. `state-success`): that one means the whole screen is there.
+fn result_shell(class: &'static str, state: &'static str, icon: Icon, title: Key, body: Signal<String>) -> AnyView {
+    let i18n = use_i18n();
+    view! {
+        <section class=class data-testid="chunk-pending" data-state=state aria-busy="true">
+            <ResultIcon kind=icon />
+            <StepTitle text=Signal::derive(move || i18n.t(title).to_string()) />
+            <p>{move || body.get()}</p>
+            <div class="spinner" aria-hidden="true"></div>
+        </section>
+    }
+    .into_any()
+}
 
 /// A post-payment screen with its props: what [`post_payment_view`] draws.
 #[derive(Clone)]
-pub enum PostPayment {
+enum PostPayment {
     Success {
         merchant: String,
         already_paid: bool,
@@ -54,7 +205,7 @@ pub enum PostPayment {
         action: NextAction,
     },
     Phone {
-        url: String,
+        handoff: crate::components::phone::Handoff,
     },
 }
 
@@ -91,7 +242,7 @@ fn post_payment_view(screen: PostPayment) -> Result<AnyView, SplitLoaderError> {
             reference,
         } => result::expired_view(refresh, on_refresh, not_charged, reference),
         PostPayment::NextAction { payment, action } => next_action::next_action_view(payment, action),
-        PostPayment::Phone { url } => phone::phone_view(url),
+        PostPayment::Phone { handoff } => phone::phone_view(handoff),
     })
 }
 
@@ -158,7 +309,7 @@ fn load(done: impl FnOnce() + 'static) {
 }
 
 /// `screen` from the chunk; `fallback` until the chunk is in (or while it cannot be fetched).
-pub fn lazy(screen: PostPayment, fallback: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
+fn lazy(screen: PostPayment, fallback: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
     if LOADED.get() {
         if let Some(view) = render(screen.clone()) {
             return view;

@@ -11,11 +11,11 @@
 use std::cell::RefCell;
 
 use checkout_core::embed_protocol::{accepts_inbound, parse_command, verified_parent_origin, Command, Event, Reporter};
-use checkout_core::flow::Screen;
 use checkout_core::handle::SessionHandle;
 use checkout_core::i18n::Locale;
 use checkout_core::model::CheckoutSession;
 use checkout_core::receipt::Receipt;
+use checkout_core::screen::Screen;
 use leptos::prelude::Set;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
@@ -248,7 +248,7 @@ fn listen(window: &web_sys::Window, i18n: I18n) {
         let Some(text) = js_sys::JSON::stringify(&event.data()).ok().and_then(|t| t.as_string()) else {
             return;
         };
-        let Ok(data) = checkout_core::json::Json::parse(&text) else {
+        let Ok(data) = checkout_core::wire::json::Json::parse(&text) else {
             return;
         };
         match parse_command(&data) {

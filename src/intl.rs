@@ -133,7 +133,7 @@ pub fn format_money(amount: &str, currency: &str, locale: Locale, shown: &[Strin
 /// An RFC 3339 instant as the payer's own clock shows it (their timezone), date and time in
 /// their language: `24 abr 2025, 09:05`. The text as sent when it can't be read.
 pub fn format_instant(rfc3339: &str, locale: Locale) -> String {
-    let Some(ms) = checkout_core::flow::parse_rfc3339_ms(rfc3339) else {
+    let Some(ms) = checkout_core::time::parse_rfc3339_ms(rfc3339) else {
         return rfc3339.to_string();
     };
     let options = js_sys::Object::new();

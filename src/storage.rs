@@ -4,7 +4,7 @@
 
 use checkout_core::fields::FormValues;
 use checkout_core::handle::SessionHandle;
-use checkout_core::json::{Json, Object};
+use checkout_core::wire::json::{Json, Object};
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()

@@ -13,21 +13,36 @@
 //!   once the session is paid, and restoring a session merges over what is typed.
 
 use crate::fields::FormValues;
-use crate::fields::{fields_for, payment_body, rail_country, validate_form, FieldKey};
-use crate::flow::{latest_payment, next_action, poll_delay_ms, safe_redirect, screen_for, NextAction, Screen};
+use crate::fields::{fields_for, rail_country, validate_form, FieldKey};
 use crate::handle::SessionHandle;
 use crate::i18n::Key;
-use crate::json::Json;
 use crate::model::{ApiError, CheckoutSession, Payment, PaymentConfig, PaymentMethod, SessionStatus};
+use crate::next_action::{next_action, NextAction};
 use crate::options::payment_options;
 use crate::receipt::attempt_reference;
+use crate::screen::{latest_payment, screen_for, Screen};
+use crate::submission::payment_body;
+use crate::url::safe_redirect;
 use crate::validate::FieldError;
+use crate::wire::json::Json;
 
 /// A request that has not answered after this long is aborted (the SPA's `api` module).
 pub const TIMEOUT_MS: i32 = 15_000;
 
 /// When the read that checks an ended countdown fails, it is asked again this much later.
 pub const EXPIRY_RETRY_MS: u32 = 5_000;
+
+/// Delay before poll number `attempt` (0-based): 1 s growing by half each time, capped at 10 s.
+pub fn poll_delay_ms(attempt: u32) -> u32 {
+    let mut delay: u32 = 1000;
+    for _ in 0..attempt {
+        delay = delay * 3 / 2;
+        if delay >= 10_000 {
+            return 10_000;
+        }
+    }
+    delay
+}
 
 /// Why a call failed. The page picks its message from the kind, never from server text.
 #[derive(Debug, Clone, PartialEq)]

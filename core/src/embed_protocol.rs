@@ -5,10 +5,11 @@
 //! Every message is `{"source": "conomy-checkout", "version": 1, "type", "payload"}`; payloads
 //! carry ids, statuses and merchant URLs, never anything the payer typed.
 
-use crate::flow::{redirect_target, Outcome, Screen};
-use crate::json::{Json, Object};
 use crate::model::CheckoutSession;
 use crate::receipt::Receipt;
+use crate::screen::Screen;
+use crate::url::{redirect_target, Outcome};
+use crate::wire::json::{Json, Object};
 
 /// `source` of every message the checkout posts.
 pub const SOURCE: &str = "conomy-checkout";

@@ -1,54 +1,72 @@
-//! Every text the payer sees, in Spanish (default), Brazilian Portuguese and English.
+//! Every text the payer sees, in one table: a row per key with its text in each language.
 //!
-//! Each locale is one exhaustive `match` over [`Key`], so adding a key without translating it
-//! in every locale is a compile error, not a blank label in production. Templates use
-//! `{name}` placeholders filled by [`fill`]. Field labels, validation messages, document types
-//! and rail names are here too, so the views never hold text of their own.
+//! The languages are declared once, in `locales!`; each row of `texts!` is a struct literal
+//! with one field per language, so a row that leaves a language out is a compile error, not a
+//! blank label in production, and a new language is one more line there and one more column
+//! here. Templates use `{name}` placeholders filled by [`fill`]. Field labels, validation
+//! messages and document types are rows too, so the views never hold text of their own; rail
+//! names are read from the rail table (`rails::rail_name`).
 
 use crate::fields::FieldKey;
-use crate::model::Rail;
-use crate::rails::RailName;
 use crate::validate::FieldError;
 
-/// A language the checkout speaks.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-pub enum Locale {
-    Es,
-    PtBr,
-    En,
+/// Declares the languages: the `Locale` enum, its tags and names, and the columns of a row.
+macro_rules! locales {
+    ($($locale:ident { column: $column:ident, tag: $tag:literal, matches: $base:literal, name: $name:literal }),+ $(,)?) => {
+        /// A language the checkout speaks.
+        #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+        pub enum Locale {
+            $($locale),+
+        }
+
+        impl Locale {
+            pub const ALL: [Locale; [$(Locale::$locale),+].len()] = [$(Locale::$locale),+];
+
+            /// BCP 47 tag, for `<html lang>` and `Intl`.
+            pub fn tag(self) -> &'static str {
+                match self {
+                    $(Locale::$locale => $tag),+
+                }
+            }
+
+            /// The language's own name, for the language switch.
+            pub fn native_name(self) -> &'static str {
+                match self {
+                    $(Locale::$locale => $name),+
+                }
+            }
+
+            /// Matches one tag by its base language (`es-CL` → `es`, `pt-PT` → `pt-BR`).
+            pub fn from_tag(tag: &str) -> Option<Locale> {
+                let base = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+                match base.as_str() {
+                    $($base => Some(Locale::$locale),)+
+                    _ => None,
+                }
+            }
+        }
+
+        /// One row of the table: a text in every language. A struct literal must name every
+        /// field, so a row without one of the languages does not compile.
+        struct Texts {
+            $($column: &'static str),+
+        }
+
+        impl Texts {
+            const fn get(&self, locale: Locale) -> &'static str {
+                match locale {
+                    $(Locale::$locale => self.$column),+
+                }
+            }
+        }
+    };
 }
 
-impl Locale {
-    pub const ALL: [Locale; 3] = [Locale::Es, Locale::PtBr, Locale::En];
-
-    /// BCP 47 tag, for `<html lang>` and `Intl`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Locale::Es => "es",
-            Locale::PtBr => "pt-BR",
-            Locale::En => "en",
-        }
-    }
-
-    /// The language's own name, for the language switch.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Locale::Es => "Español",
-            Locale::PtBr => "Português",
-            Locale::En => "English",
-        }
-    }
-
-    /// Matches one tag by its base language (`es-CL` → `es`, `pt-PT` → `pt-BR`).
-    pub fn from_tag(tag: &str) -> Option<Locale> {
-        let base = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-        match base.as_str() {
-            "es" => Some(Locale::Es),
-            "pt" => Some(Locale::PtBr),
-            "en" => Some(Locale::En),
-            _ => None,
-        }
-    }
+// `matches`: the base language `from_tag` takes for this locale.
+locales! {
+    Es { column: es, tag: "es", matches: "es", name: "Español" },
+    PtBr { column: pt_br, tag: "pt-BR", matches: "pt", name: "Português" },
+    En { column: en, tag: "en", matches: "en", name: "English" },
 }
 
 /// `?locale=` wins, then the browser's languages in order, then Spanish.
@@ -68,641 +86,878 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
-macro_rules! keys {
-    ($($key:ident),* $(,)?) => {
+/// Declares the keys and the table: `Key { column: "text", .. }`, one field per language.
+macro_rules! texts {
+    ($($key:ident { $($column:ident: $text:literal),+ $(,)? })+) => {
         /// One piece of interface text.
         #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-        pub enum Key { $($key),* }
+        pub enum Key {
+            $($key),+
+        }
+
         impl Key {
             /// Every key, for the completeness tests.
-            pub const ALL: &'static [Key] = &[$(Key::$key),*];
+            pub const ALL: &'static [Key] = &[$(Key::$key),+];
         }
+
+        /// The table as written: one row per key, in the order of `Key`.
+        const ROWS: &[Texts] = &[$(Texts { $($column: $text),+ }),+];
     };
 }
 
-keys!(
+texts! {
     // page frame
-    AppTitle,
-    Loading,
-    LanguageLabel,
-    SecureFooter,
+    AppTitle {
+        es: "Pago seguro",
+        pt_br: "Pagamento seguro",
+        en: "Secure payment",
+    }
+    Loading {
+        es: "Cargando tu pago…",
+        pt_br: "Carregando seu pagamento…",
+        en: "Loading your payment…",
+    }
+    LanguageLabel {
+        es: "Idioma",
+        pt_br: "Idioma",
+        en: "Language",
+    }
+    SecureFooter {
+        es: "Pago procesado por Conomy. Tus datos viajan cifrados.",
+        pt_br: "Pagamento processado pela Conomy. Seus dados trafegam criptografados.",
+        en: "Payment processed by Conomy. Your details travel encrypted.",
+    }
     // landing
-    LandingTitle,
-    LandingBody,
-    LandingHowTo,
-    DemoLinksTitle,
-    DemoLinksBody,
+    LandingTitle {
+        es: "Página de pago de Conomy",
+        pt_br: "Página de pagamento da Conomy",
+        en: "Conomy payment page",
+    }
+    LandingBody {
+        es: "Aquí se pagan los links de pago de Conomy. Abre el link que te envió el comercio y verás el detalle de tu compra y los medios de pago disponibles.",
+        pt_br: "Aqui são pagos os links de pagamento da Conomy. Abra o link que a loja enviou e você verá os detalhes da compra e as formas de pagamento disponíveis.",
+        en: "This is where Conomy payment links are paid. Open the link the merchant sent you to see your order and the ways you can pay.",
+    }
+    LandingHowTo {
+        es: "¿No tienes un link? Pídeselo al comercio donde estás comprando.",
+        pt_br: "Não tem um link? Peça à loja onde você está comprando.",
+        en: "No link? Ask the merchant you are buying from.",
+    }
+    DemoLinksTitle {
+        es: "Links de demostración",
+        pt_br: "Links de demonstração",
+        en: "Demo links",
+    }
+    DemoLinksBody {
+        es: "Este servidor simula la API de Conomy (sandbox): ninguno de estos pagos mueve dinero real.",
+        pt_br: "Este servidor simula a API da Conomy (sandbox): nenhum destes pagamentos movimenta dinheiro real.",
+        en: "This server simulates the Conomy API (sandbox): none of these payments moves real money.",
+    }
     // not found
-    NotFoundTitle,
-    NotFoundBody,
-    GoHome,
+    NotFoundTitle {
+        es: "No encontramos este link de pago",
+        pt_br: "Não encontramos este link de pagamento",
+        en: "We couldn't find this payment link",
+    }
+    NotFoundBody {
+        es: "Revisa que la dirección esté completa o pide al comercio un link nuevo.",
+        pt_br: "Confira se o endereço está completo ou peça um novo link à loja.",
+        en: "Check that the address is complete, or ask the merchant for a new link.",
+    }
+    GoHome {
+        es: "Ir al inicio",
+        pt_br: "Ir para o início",
+        en: "Go to the home page",
+    }
     // opening errors
-    ErrorTitle,
-    ErrorNetwork,
-    ErrorTimeout,
-    ErrorServer,
-    ErrorDecode,
-    Retry,
-    InactiveTitle,
-    InactiveBody,
-    InUseTitle,
-    InUseBody,
-    ExpiredTitle,
-    ExpiredBody,
-    RefreshButton,
-    RefreshUnavailable,
+    ErrorTitle {
+        es: "No pudimos cargar tu pago",
+        pt_br: "Não foi possível carregar seu pagamento",
+        en: "We couldn't load your payment",
+    }
+    ErrorNetwork {
+        es: "Parece que no hay conexión. Revisa tu internet e inténtalo de nuevo.",
+        pt_br: "Parece que você está sem conexão. Verifique sua internet e tente novamente.",
+        en: "You seem to be offline. Check your connection and try again.",
+    }
+    ErrorTimeout {
+        es: "El servidor tardó demasiado en responder. Inténtalo de nuevo.",
+        pt_br: "O servidor demorou demais para responder. Tente novamente.",
+        en: "The server took too long to answer. Please try again.",
+    }
+    ErrorServer {
+        es: "Tenemos problemas técnicos. Inténtalo de nuevo en unos minutos.",
+        pt_br: "Estamos com problemas técnicos. Tente novamente em alguns minutos.",
+        en: "We're having technical trouble. Please try again in a few minutes.",
+    }
+    ErrorDecode {
+        es: "Recibimos una respuesta que no pudimos leer. Inténtalo de nuevo.",
+        pt_br: "Recebemos uma resposta que não conseguimos ler. Tente novamente.",
+        en: "We received an answer we couldn't read. Please try again.",
+    }
+    Retry {
+        es: "Reintentar",
+        pt_br: "Tentar novamente",
+        en: "Try again",
+    }
+    InactiveTitle {
+        es: "Este link de pago ya no está activo",
+        pt_br: "Este link de pagamento não está mais ativo",
+        en: "This payment link is no longer active",
+    }
+    InactiveBody {
+        es: "El comercio lo desactivó o ya no acepta pagos. Pídele un link nuevo.",
+        pt_br: "A loja desativou o link ou não aceita mais pagamentos. Peça um novo link.",
+        en: "The merchant deactivated it or no longer accepts payments. Ask them for a new link.",
+    }
+    InUseTitle {
+        es: "Este pago ya se está haciendo en otra parte",
+        pt_br: "Este pagamento já está sendo feito em outro lugar",
+        en: "This payment is already under way elsewhere",
+    }
+    InUseBody {
+        es: "Alguien empezó a pagar este link en otro navegador o pestaña, así que aquí no se muestra. Si fuiste tú, vuelve a esa ventana; si no, pide al comercio un link nuevo.",
+        pt_br: "Alguém começou a pagar este link em outro navegador ou aba, por isso ele não aparece aqui. Se foi você, volte para aquela janela; se não, peça um novo link à loja.",
+        en: "Someone started paying this link in another browser or tab, so it isn't shown here. If that was you, go back to that window; otherwise ask the merchant for a new link.",
+    }
+    ExpiredTitle {
+        es: "El tiempo para pagar terminó",
+        pt_br: "O tempo para pagar acabou",
+        en: "The time to pay has run out",
+    }
+    ExpiredBody {
+        es: "No se realizó ningún cobro. Puedes empezar de nuevo con el mismo link.",
+        pt_br: "Nenhuma cobrança foi feita. Você pode começar de novo com o mesmo link.",
+        en: "Nothing was charged. You can start again with the same link.",
+    }
+    RefreshButton {
+        es: "Empezar de nuevo",
+        pt_br: "Começar de novo",
+        en: "Start again",
+    }
+    RefreshUnavailable {
+        es: "Este link no se puede renovar. Pide al comercio un link nuevo.",
+        pt_br: "Este link não pode ser renovado. Peça um novo link à loja.",
+        en: "This link can't be renewed. Ask the merchant for a new link.",
+    }
     // results
-    PaidTitle,
-    PaidBody,
-    SuccessTitle,
-    SuccessBody,
-    RedirectCountdown,
-    ContinueNow,
-    NoRedirectTarget,
-    FailedTitle,
-    FailedRetryBody,
-    FailedFinalBody,
-    TryAnotherMethod,
-    CheckingTitle,
-    CheckingBody,
-    WaitingTitle,
-    WaitingBody,
-    PanicMessage,
-    ReloadButton,
+    PaidTitle {
+        es: "Este link ya fue pagado",
+        pt_br: "Este link já foi pago",
+        en: "This link has already been paid",
+    }
+    PaidBody {
+        es: "El pago ya está registrado. No necesitas pagar de nuevo.",
+        pt_br: "O pagamento já está registrado. Você não precisa pagar de novo.",
+        en: "The payment is already recorded. You don't need to pay again.",
+    }
+    SuccessTitle {
+        es: "¡Pago recibido!",
+        pt_br: "Pagamento recebido!",
+        en: "Payment received!",
+    }
+    SuccessBody {
+        es: "Tu pago a {merchant} fue confirmado.",
+        pt_br: "Seu pagamento para {merchant} foi confirmado.",
+        en: "Your payment to {merchant} is confirmed.",
+    }
+    RedirectCountdown {
+        es: "Te llevaremos de vuelta al comercio en {seconds} s.",
+        pt_br: "Vamos levar você de volta à loja em {seconds} s.",
+        en: "We'll take you back to the merchant in {seconds} s.",
+    }
+    ContinueNow {
+        es: "Continuar ahora",
+        pt_br: "Continuar agora",
+        en: "Continue now",
+    }
+    NoRedirectTarget {
+        es: "Ya puedes cerrar esta página.",
+        pt_br: "Você já pode fechar esta página.",
+        en: "You can close this page now.",
+    }
+    FailedTitle {
+        es: "El pago no se completó",
+        pt_br: "O pagamento não foi concluído",
+        en: "The payment didn't go through",
+    }
+    FailedRetryBody {
+        es: "No se realizó ningún cobro. Puedes intentarlo con otro medio de pago.",
+        pt_br: "Nenhuma cobrança foi feita. Você pode tentar com outra forma de pagamento.",
+        en: "Nothing was charged. You can try another payment method.",
+    }
+    FailedFinalBody {
+        es: "No se realizó ningún cobro y este link ya no acepta otro intento.",
+        pt_br: "Nenhuma cobrança foi feita e este link não aceita outra tentativa.",
+        en: "Nothing was charged, and this link doesn't accept another attempt.",
+    }
+    TryAnotherMethod {
+        es: "Elegir otro medio de pago",
+        pt_br: "Escolher outra forma de pagamento",
+        en: "Choose another payment method",
+    }
+    CheckingTitle {
+        es: "Estamos verificando tu pago",
+        pt_br: "Estamos verificando seu pagamento",
+        en: "We're checking your payment",
+    }
+    CheckingBody {
+        es: "Esto puede tardar unos minutos. Esta página se actualizará sola.",
+        pt_br: "Isso pode levar alguns minutos. Esta página será atualizada sozinha.",
+        en: "This can take a few minutes. This page will update by itself.",
+    }
+    WaitingTitle {
+        es: "Esperando la confirmación de tu pago",
+        pt_br: "Aguardando a confirmação do seu pagamento",
+        en: "Waiting for your payment to be confirmed",
+    }
+    WaitingBody {
+        es: "Esta página se actualizará sola cuando el pago se confirme.",
+        pt_br: "Esta página será atualizada sozinha quando o pagamento for confirmado.",
+        en: "This page will update by itself once the payment is confirmed.",
+    }
+    PanicMessage {
+        es: "Algo salió mal. Recarga la página para continuar; lo que escribiste se conserva.",
+        pt_br: "Algo deu errado. Recarregue a página para continuar; o que você digitou será mantido.",
+        en: "Something went wrong. Reload the page to continue; what you typed is kept.",
+    }
+    ReloadButton {
+        es: "Recargar",
+        pt_br: "Recarregar",
+        en: "Reload",
+    }
     // summary
-    SummaryTitle,
-    PayTo,
-    MerchantLogoAlt,
-    ItemNet,
-    NoTax,
-    Subtotal,
-    Taxes,
-    Total,
-    TimeLeft,
-    TimeAlmostUp,
+    SummaryTitle {
+        es: "Resumen de tu compra",
+        pt_br: "Resumo da compra",
+        en: "Order summary",
+    }
+    PayTo {
+        es: "Pagas a",
+        pt_br: "Você paga a",
+        en: "You're paying",
+    }
+    MerchantLogoAlt {
+        es: "Logo de {merchant}",
+        pt_br: "Logotipo de {merchant}",
+        en: "{merchant} logo",
+    }
+    ItemNet {
+        es: "Neto",
+        pt_br: "Valor sem impostos",
+        en: "Before tax",
+    }
+    NoTax {
+        es: "Sin impuestos",
+        pt_br: "Sem impostos",
+        en: "No tax",
+    }
+    Subtotal {
+        es: "Subtotal",
+        pt_br: "Subtotal",
+        en: "Subtotal",
+    }
+    Taxes {
+        es: "Impuestos",
+        pt_br: "Impostos",
+        en: "Taxes",
+    }
+    Total {
+        es: "Total",
+        pt_br: "Total",
+        en: "Total",
+    }
+    TimeLeft {
+        es: "Tiempo para pagar",
+        pt_br: "Tempo para pagar",
+        en: "Time left to pay",
+    }
+    TimeAlmostUp {
+        es: "Quedan menos de 2 minutos para pagar.",
+        pt_br: "Restam menos de 2 minutos para pagar.",
+        en: "Less than 2 minutes left to pay.",
+    }
     // payment options
-    PaymentMethodTitle,
-    PayInCurrency,
-    ExchangeRate,
-    NothingPayable,
-    OtherRail,
+    PaymentMethodTitle {
+        es: "¿Cómo quieres pagar?",
+        pt_br: "Como você quer pagar?",
+        en: "How would you like to pay?",
+    }
+    PayInCurrency {
+        es: "Pagar en {currency}",
+        pt_br: "Pagar em {currency}",
+        en: "Pay in {currency}",
+    }
+    ExchangeRate {
+        es: "Tipo de cambio",
+        pt_br: "Câmbio",
+        en: "Exchange rate",
+    }
+    NothingPayable {
+        es: "Este link no tiene medios de pago disponibles en este momento. Contacta al comercio.",
+        pt_br: "Este link não tem formas de pagamento disponíveis no momento. Fale com a loja.",
+        en: "This link has no payment methods available right now. Please contact the merchant.",
+    }
+    OtherRail {
+        es: "Otro medio de pago",
+        pt_br: "Outra forma de pagamento",
+        en: "Other payment method",
+    }
     // rail names that are words, not brands (`rails::RailName::Text`)
-    RailCard,
-    RailCrypto,
-    RailBankTransfer,
+    RailCard {
+        es: "Tarjeta",
+        pt_br: "Cartão",
+        en: "Card",
+    }
+    RailCrypto {
+        es: "Cripto",
+        pt_br: "Cripto",
+        en: "Crypto",
+    }
+    RailBankTransfer {
+        es: "Transferencia bancaria",
+        pt_br: "Transferência bancária",
+        en: "Bank transfer",
+    }
     // payer form
-    PayerTitle,
-    ChooseMethodFirst,
-    PayButton,
-    Paying,
-    FormHasErrors,
-    SelectPlaceholder,
-    BanksLoading,
-    BanksError,
-    OptionalHint,
-    SubmitFailed,
-    SubmitRejected,
+    PayerTitle {
+        es: "Tus datos",
+        pt_br: "Seus dados",
+        en: "Your details",
+    }
+    ChooseMethodFirst {
+        es: "Elige un medio de pago para continuar.",
+        pt_br: "Escolha uma forma de pagamento para continuar.",
+        en: "Choose a payment method to continue.",
+    }
+    PayButton {
+        es: "Pagar {amount}",
+        pt_br: "Pagar {amount}",
+        en: "Pay {amount}",
+    }
+    Paying {
+        es: "Procesando el pago…",
+        pt_br: "Processando o pagamento…",
+        en: "Processing payment…",
+    }
+    FormHasErrors {
+        es: "Revisa los campos marcados.",
+        pt_br: "Confira os campos destacados.",
+        en: "Please check the highlighted fields.",
+    }
+    SelectPlaceholder {
+        es: "Selecciona…",
+        pt_br: "Selecione…",
+        en: "Select…",
+    }
+    BanksLoading {
+        es: "Cargando bancos…",
+        pt_br: "Carregando bancos…",
+        en: "Loading banks…",
+    }
+    BanksError {
+        es: "No pudimos cargar la lista de bancos.",
+        pt_br: "Não foi possível carregar a lista de bancos.",
+        en: "We couldn't load the list of banks.",
+    }
+    OptionalHint {
+        es: "(opcional)",
+        pt_br: "(opcional)",
+        en: "(optional)",
+    }
+    SubmitFailed {
+        es: "No pudimos enviar tu pago y no se realizó ningún cobro. Inténtalo de nuevo.",
+        pt_br: "Não foi possível enviar seu pagamento e nenhuma cobrança foi feita. Tente novamente.",
+        en: "We couldn't send your payment and nothing was charged. Please try again.",
+    }
+    SubmitRejected {
+        es: "El pago no fue aceptado. Revisa tus datos o elige otro medio de pago.",
+        pt_br: "O pagamento não foi aceito. Confira seus dados ou escolha outra forma de pagamento.",
+        en: "The payment wasn't accepted. Check your details or choose another payment method.",
+    }
     // connection trouble
-    OfflineBanner,
-    OfflineSubmit,
-    SubmitUnverified,
-    SubmitTooMany,
+    OfflineBanner {
+        es: "Estás sin conexión. Lo que escribiste se conserva; seguiremos cuando vuelva la conexión.",
+        pt_br: "Você está sem conexão. O que você digitou será mantido; continuaremos quando a conexão voltar.",
+        en: "You're offline. What you typed is kept; we'll carry on when the connection is back.",
+    }
+    OfflineSubmit {
+        es: "Estás sin conexión, así que no enviamos el pago. Tus datos se conservan: paga cuando vuelva la conexión.",
+        pt_br: "Você está sem conexão, então não enviamos o pagamento. Seus dados foram mantidos: pague quando a conexão voltar.",
+        en: "You're offline, so we didn't send the payment. Your details are kept: pay when the connection is back.",
+    }
+    SubmitUnverified {
+        es: "No pudimos confirmar si tu pago se envió. Revisa tu conexión e inténtalo de nuevo: antes de enviarlo otra vez comprobaremos que no se haya creado.",
+        pt_br: "Não conseguimos confirmar se seu pagamento foi enviado. Verifique sua conexão e tente novamente: antes de enviá-lo outra vez, verificaremos se ele não foi criado.",
+        en: "We couldn't confirm whether your payment was sent. Check your connection and try again: before sending it again we'll check it wasn't created.",
+    }
+    SubmitTooMany {
+        es: "Demasiados intentos seguidos. Espera unos segundos e inténtalo de nuevo; no se realizó ningún cobro.",
+        pt_br: "Muitas tentativas seguidas. Aguarde alguns segundos e tente novamente; nenhuma cobrança foi feita.",
+        en: "Too many attempts in a row. Wait a few seconds and try again; nothing was charged.",
+    }
     // next actions
-    RedirectTitle,
-    RedirectBody,
-    RedirectLink,
-    QrTitle,
-    QrBody,
-    QrAlt,
-    CopyCodeLabel,
-    CopyButton,
-    CopyWhat,
-    Copied,
-    CopyFailed,
-    QrExpiresIn,
-    TransferTitle,
-    TransferBody,
-    ClabeLabel,
-    CvuLabel,
-    BankLabel,
-    AmountLabel,
-    ApproveTitle,
-    ApproveBody,
+    RedirectTitle {
+        es: "Te estamos llevando a {provider}",
+        pt_br: "Estamos levando você para {provider}",
+        en: "Taking you to {provider}",
+    }
+    RedirectBody {
+        es: "Si la página no cambia en unos segundos, usa este enlace:",
+        pt_br: "Se a página não mudar em alguns segundos, use este link:",
+        en: "If the page doesn't change in a few seconds, use this link:",
+    }
+    RedirectLink {
+        es: "Ir a {provider}",
+        pt_br: "Ir para {provider}",
+        en: "Go to {provider}",
+    }
+    QrTitle {
+        es: "Escanea el código QR para pagar",
+        pt_br: "Escaneie o QR code para pagar",
+        en: "Scan the QR code to pay",
+    }
+    QrBody {
+        es: "Abre la app de tu banco y escanea el código, o copia el código de pago y pégalo en la app.",
+        pt_br: "Abra o app do seu banco e escaneie o código, ou copie o código de pagamento e cole no app.",
+        en: "Open your bank's app and scan the code, or copy the payment code and paste it in the app.",
+    }
+    QrAlt {
+        es: "Código QR del pago. Si no puedes escanearlo, usa el código de pago que está debajo.",
+        pt_br: "QR code do pagamento. Se não conseguir escanear, use o código de pagamento abaixo.",
+        en: "Payment QR code. If you can't scan it, use the payment code below.",
+    }
+    CopyCodeLabel {
+        es: "Código de pago",
+        pt_br: "Código de pagamento (copia e cola)",
+        en: "Payment code",
+    }
+    CopyButton {
+        es: "Copiar",
+        pt_br: "Copiar",
+        en: "Copy",
+    }
+    CopyWhat {
+        es: "Copiar {what}",
+        pt_br: "Copiar {what}",
+        en: "Copy {what}",
+    }
+    Copied {
+        es: "Copiado",
+        pt_br: "Copiado",
+        en: "Copied",
+    }
+    CopyFailed {
+        es: "No pudimos copiar automáticamente: el texto quedó seleccionado para que lo copies.",
+        pt_br: "Não foi possível copiar automaticamente: o texto ficou selecionado para você copiar.",
+        en: "We couldn't copy automatically: the text is selected so you can copy it.",
+    }
+    QrExpiresIn {
+        es: "El código vence en",
+        pt_br: "O código vence em",
+        en: "The code expires in",
+    }
+    TransferTitle {
+        es: "Transfiere para completar el pago",
+        pt_br: "Faça a transferência para concluir o pagamento",
+        en: "Make a transfer to complete the payment",
+    }
+    TransferBody {
+        es: "Desde la app o web de tu banco, transfiere {amount} a esta cuenta.",
+        pt_br: "Pelo app ou site do seu banco, transfira {amount} para esta conta.",
+        en: "From your bank's app or website, transfer {amount} to this account.",
+    }
+    ClabeLabel {
+        es: "CLABE",
+        pt_br: "CLABE",
+        en: "CLABE",
+    }
+    CvuLabel {
+        es: "CVU",
+        pt_br: "CVU",
+        en: "CVU",
+    }
+    BankLabel {
+        es: "Banco",
+        pt_br: "Banco",
+        en: "Bank",
+    }
+    AmountLabel {
+        es: "Monto",
+        pt_br: "Valor",
+        en: "Amount",
+    }
+    ApproveTitle {
+        es: "Aprueba el pago en tu app",
+        pt_br: "Aprove o pagamento no seu app",
+        en: "Approve the payment in your app",
+    }
+    ApproveBody {
+        es: "Te enviamos una solicitud de pago. Ábrela en la app de {provider} y apruébala.",
+        pt_br: "Enviamos uma solicitação de pagamento. Abra-a no app {provider} e aprove.",
+        en: "We sent you a payment request. Open it in the {provider} app and approve it.",
+    }
     // receipt and result facts
-    ReceiptTitle,
-    ReceiptMerchant,
-    ReceiptMethod,
-    ReceiptReference,
-    ReceiptDate,
-    PrintReceipt,
-    RedirectPaused,
-    SuccessBodyUnnamed,
-    PaidTo,
-    NotCharged,
+    ReceiptTitle {
+        es: "Comprobante de pago",
+        pt_br: "Comprovante de pagamento",
+        en: "Payment receipt",
+    }
+    ReceiptMerchant {
+        es: "Comercio",
+        pt_br: "Loja",
+        en: "Merchant",
+    }
+    ReceiptMethod {
+        es: "Medio de pago",
+        pt_br: "Forma de pagamento",
+        en: "Payment method",
+    }
+    ReceiptReference {
+        es: "Referencia del pago",
+        pt_br: "Referência do pagamento",
+        en: "Payment reference",
+    }
+    ReceiptDate {
+        es: "Fecha y hora",
+        pt_br: "Data e hora",
+        en: "Date and time",
+    }
+    PrintReceipt {
+        es: "Guardar o imprimir",
+        pt_br: "Salvar ou imprimir",
+        en: "Save or print",
+    }
+    RedirectPaused {
+        es: "Te esperamos: vuelve al comercio cuando quieras.",
+        pt_br: "Vamos esperar: volte à loja quando quiser.",
+        en: "We'll wait: go back to the merchant when you're ready.",
+    }
+    SuccessBodyUnnamed {
+        es: "Tu pago fue confirmado.",
+        pt_br: "Seu pagamento foi confirmado.",
+        en: "Your payment is confirmed.",
+    }
+    PaidTo {
+        es: "Pagaste a",
+        pt_br: "Você pagou a",
+        en: "You paid",
+    }
+    NotCharged {
+        es: "Monto no cobrado",
+        pt_br: "Valor não cobrado",
+        en: "Amount not charged",
+    }
     // fallbacks for what a link leaves empty
-    UnnamedMerchant,
-    UnnamedItem,
-    UnnamedTax,
+    UnnamedMerchant {
+        es: "Tu pago",
+        pt_br: "Seu pagamento",
+        en: "Your payment",
+    }
+    UnnamedItem {
+        es: "Artículo",
+        pt_br: "Item",
+        en: "Item",
+    }
+    UnnamedTax {
+        es: "Impuesto",
+        pt_br: "Imposto",
+        en: "Tax",
+    }
     // continue on your phone
-    PhoneTitle,
-    PhoneBody,
-    PhoneQrAlt,
-);
+    PhoneTitle {
+        es: "Sigue en tu teléfono",
+        pt_br: "Continue no celular",
+        en: "Continue on your phone",
+    }
+    PhoneBody {
+        es: "Escanea el código con tu teléfono para abrir este mismo pago. Aquí verás el resultado.",
+        pt_br: "Escaneie o código com o celular para abrir este mesmo pagamento. O resultado aparece aqui.",
+        en: "Scan the code with your phone to open this same payment. The outcome shows here.",
+    }
+    PhoneQrAlt {
+        es: "Código QR que abre este pago en tu teléfono",
+        pt_br: "Código QR que abre este pagamento no celular",
+        en: "QR code that opens this payment on your phone",
+    }
+    // payer form: field labels (`field_label`)
+    FieldLabelFirstName {
+        es: "Nombre",
+        pt_br: "Nome",
+        en: "First name",
+    }
+    FieldLabelLastName {
+        es: "Apellido",
+        pt_br: "Sobrenome",
+        en: "Last name",
+    }
+    FieldLabelEmail {
+        es: "Correo electrónico",
+        pt_br: "E-mail",
+        en: "Email",
+    }
+    FieldLabelPhoneNumberPrefix {
+        es: "Código de país",
+        pt_br: "Código do país",
+        en: "Country code",
+    }
+    FieldLabelPhoneNumber {
+        es: "Teléfono",
+        pt_br: "Telefone",
+        en: "Phone number",
+    }
+    FieldLabelDocumentType {
+        es: "Tipo de documento",
+        pt_br: "Tipo de documento",
+        en: "Document type",
+    }
+    FieldLabelDocumentNumber {
+        es: "Número de documento",
+        pt_br: "Número do documento",
+        en: "Document number",
+    }
+    FieldLabelAddressStreet {
+        es: "Calle",
+        pt_br: "Rua",
+        en: "Street",
+    }
+    FieldLabelAddressStreetNumber {
+        es: "Número",
+        pt_br: "Número",
+        en: "Street number",
+    }
+    FieldLabelAddressOptional {
+        es: "Depto, oficina, casa",
+        pt_br: "Complemento",
+        en: "Apartment, suite, unit",
+    }
+    FieldLabelAddressArea1 {
+        es: "Región o estado",
+        pt_br: "Estado",
+        en: "State or region",
+    }
+    FieldLabelAddressArea2 {
+        es: "Ciudad",
+        pt_br: "Cidade",
+        en: "City",
+    }
+    FieldLabelAddressArea3 {
+        es: "Comuna o barrio",
+        pt_br: "Bairro",
+        en: "District",
+    }
+    FieldLabelAddressZipcode {
+        es: "Código postal",
+        pt_br: "CEP",
+        en: "Postal code",
+    }
+    FieldLabelAddressCountry {
+        es: "País (código de 3 letras)",
+        pt_br: "País (código de 3 letras)",
+        en: "Country (3-letter code)",
+    }
+    FieldLabelBankId {
+        es: "Banco",
+        pt_br: "Banco",
+        en: "Bank",
+    }
+    // payer form: why a field failed validation (`field_error`)
+    FieldErrorRequired {
+        es: "Completa este campo.",
+        pt_br: "Preencha este campo.",
+        en: "Please fill in this field.",
+    }
+    FieldErrorEmail {
+        es: "Escribe un correo válido, por ejemplo nombre@ejemplo.com.",
+        pt_br: "Digite um e-mail válido, por exemplo nome@exemplo.com.",
+        en: "Enter a valid email, for example name@example.com.",
+    }
+    FieldErrorPhoneDigits {
+        es: "El teléfono solo puede tener números.",
+        pt_br: "O telefone só pode ter números.",
+        en: "The phone number can only contain digits.",
+    }
+    FieldErrorPhoneLength {
+        es: "El teléfono debe tener {min} dígitos.",
+        pt_br: "O telefone deve ter {min} dígitos.",
+        en: "The phone number must have {min} digits.",
+    }
+    FieldErrorPhoneLengthRange {
+        es: "El teléfono debe tener entre {min} y {max} dígitos.",
+        pt_br: "O telefone deve ter entre {min} e {max} dígitos.",
+        en: "The phone number must have {min} to {max} digits.",
+    }
+    FieldErrorPhonePrefix {
+        es: "Escribe un código de país válido, por ejemplo +56.",
+        pt_br: "Digite um código de país válido, por exemplo +55.",
+        en: "Enter a valid country code, for example +1.",
+    }
+    FieldErrorDocumentFormat {
+        es: "El número de documento no tiene el formato correcto.",
+        pt_br: "O número do documento não está no formato correto.",
+        en: "The document number isn't in the right format.",
+    }
+    FieldErrorDocumentCheckDigit {
+        es: "El número de documento no es válido: revisa el dígito verificador.",
+        pt_br: "O número do documento não é válido: confira os dígitos verificadores.",
+        en: "The document number isn't valid: check its check digit.",
+    }
+    FieldErrorDocumentTypeNotAllowed {
+        es: "Este tipo de documento no se acepta para este medio de pago.",
+        pt_br: "Este tipo de documento não é aceito nesta forma de pagamento.",
+        en: "This document type isn't accepted for this payment method.",
+    }
+    FieldErrorTooLong {
+        es: "El texto es demasiado largo.",
+        pt_br: "O texto é longo demais.",
+        en: "This is too long.",
+    }
+    FieldErrorInvalid {
+        es: "Revisa este dato.",
+        pt_br: "Confira este dado.",
+        en: "Please check this value.",
+    }
+    FieldErrorHiddenCharacters {
+        es: "Quita los caracteres invisibles o de dirección del texto.",
+        pt_br: "Remova os caracteres invisíveis ou de direção do texto.",
+        en: "Remove the invisible or text-direction characters from this value.",
+    }
+    // identity document types (`document_type_name`)
+    DocumentCitizenshipCard {
+        es: "Cédula de ciudadanía",
+        pt_br: "Cédula de cidadania",
+        en: "Citizenship card",
+    }
+    DocumentForeignerCard {
+        es: "Cédula de extranjería",
+        pt_br: "Cédula de estrangeiro",
+        en: "Foreigner ID card",
+    }
+    DocumentPassport {
+        es: "Pasaporte",
+        pt_br: "Passaporte",
+        en: "Passport",
+    }
+}
+
+const KEYS: usize = Key::ALL.len();
+const LOCALES: usize = Locale::ALL.len();
+
+/// The table by language, `TABLE[locale][key]`. Every text is a slice of one string that holds
+/// the languages one after another, since brotli compresses a language's texts best when they
+/// lie together (docs/architecture.md has the figures).
+static TABLE: [[&str; KEYS]; LOCALES] = {
+    const TEXT: &[u8] = &by_language();
+    let mut table = [[""; KEYS]; LOCALES];
+    let (mut rest, mut cell) = (TEXT, 0);
+    while cell < LOCALES * KEYS {
+        let (text, after) = rest.split_at(text_of(cell).len());
+        table[cell / KEYS][cell % KEYS] = match core::str::from_utf8(text) {
+            Ok(text) => text,
+            Err(_) => panic!("a text of the table was cut inside a character"),
+        };
+        rest = after;
+        cell += 1;
+    }
+    table
+};
+
+/// The text in cell `locale * KEYS + key` of the table by language.
+const fn text_of(cell: usize) -> &'static str {
+    ROWS[cell % KEYS].get(Locale::ALL[cell / KEYS])
+}
+
+const TEXT_LEN: usize = {
+    let (mut len, mut cell) = (0, 0);
+    while cell < LOCALES * KEYS {
+        len += text_of(cell).len();
+        cell += 1;
+    }
+    len
+};
+
+/// Every text of the table, language after language.
+const fn by_language() -> [u8; TEXT_LEN] {
+    let mut out = [0; TEXT_LEN];
+    let (mut at, mut cell) = (0, 0);
+    while cell < LOCALES * KEYS {
+        let bytes = text_of(cell).as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            out[at + i] = bytes[i];
+            i += 1;
+        }
+        at += bytes.len();
+        cell += 1;
+    }
+    out
+}
 
 /// The text of `key` in `locale`.
 pub fn t(locale: Locale, key: Key) -> &'static str {
-    match locale {
-        Locale::Es => es(key),
-        Locale::PtBr => pt_br(key),
-        Locale::En => en(key),
-    }
-}
-
-fn es(key: Key) -> &'static str {
-    use Key::*;
-    match key {
-        AppTitle => "Pago seguro",
-        Loading => "Cargando tu pago…",
-        LanguageLabel => "Idioma",
-        SecureFooter => "Pago procesado por Conomy. Tus datos viajan cifrados.",
-        LandingTitle => "Página de pago de Conomy",
-        LandingBody => "Aquí se pagan los links de pago de Conomy. Abre el link que te envió el comercio y verás el detalle de tu compra y los medios de pago disponibles.",
-        LandingHowTo => "¿No tienes un link? Pídeselo al comercio donde estás comprando.",
-        DemoLinksTitle => "Links de demostración",
-        DemoLinksBody => "Este servidor simula la API de Conomy (sandbox): ninguno de estos pagos mueve dinero real.",
-        NotFoundTitle => "No encontramos este link de pago",
-        NotFoundBody => "Revisa que la dirección esté completa o pide al comercio un link nuevo.",
-        GoHome => "Ir al inicio",
-        ErrorTitle => "No pudimos cargar tu pago",
-        ErrorNetwork => "Parece que no hay conexión. Revisa tu internet e inténtalo de nuevo.",
-        ErrorTimeout => "El servidor tardó demasiado en responder. Inténtalo de nuevo.",
-        ErrorServer => "Tenemos problemas técnicos. Inténtalo de nuevo en unos minutos.",
-        ErrorDecode => "Recibimos una respuesta que no pudimos leer. Inténtalo de nuevo.",
-        Retry => "Reintentar",
-        InactiveTitle => "Este link de pago ya no está activo",
-        InactiveBody => "El comercio lo desactivó o ya no acepta pagos. Pídele un link nuevo.",
-        InUseTitle => "Este pago ya se está haciendo en otra parte",
-        InUseBody => "Alguien empezó a pagar este link en otro navegador o pestaña, así que aquí no se muestra. Si fuiste tú, vuelve a esa ventana; si no, pide al comercio un link nuevo.",
-        ExpiredTitle => "El tiempo para pagar terminó",
-        ExpiredBody => "No se realizó ningún cobro. Puedes empezar de nuevo con el mismo link.",
-        RefreshButton => "Empezar de nuevo",
-        RefreshUnavailable => "Este link no se puede renovar. Pide al comercio un link nuevo.",
-        PaidTitle => "Este link ya fue pagado",
-        PaidBody => "El pago ya está registrado. No necesitas pagar de nuevo.",
-        SuccessTitle => "¡Pago recibido!",
-        SuccessBody => "Tu pago a {merchant} fue confirmado.",
-        RedirectCountdown => "Te llevaremos de vuelta al comercio en {seconds} s.",
-        ContinueNow => "Continuar ahora",
-        NoRedirectTarget => "Ya puedes cerrar esta página.",
-        FailedTitle => "El pago no se completó",
-        FailedRetryBody => "No se realizó ningún cobro. Puedes intentarlo con otro medio de pago.",
-        FailedFinalBody => "No se realizó ningún cobro y este link ya no acepta otro intento.",
-        TryAnotherMethod => "Elegir otro medio de pago",
-        CheckingTitle => "Estamos verificando tu pago",
-        CheckingBody => "Esto puede tardar unos minutos. Esta página se actualizará sola.",
-        WaitingTitle => "Esperando la confirmación de tu pago",
-        WaitingBody => "Esta página se actualizará sola cuando el pago se confirme.",
-        PanicMessage => "Algo salió mal. Recarga la página para continuar; lo que escribiste se conserva.",
-        ReloadButton => "Recargar",
-        SummaryTitle => "Resumen de tu compra",
-        PayTo => "Pagas a",
-        MerchantLogoAlt => "Logo de {merchant}",
-        ItemNet => "Neto",
-        NoTax => "Sin impuestos",
-        Subtotal => "Subtotal",
-        Taxes => "Impuestos",
-        Total => "Total",
-        TimeLeft => "Tiempo para pagar",
-        TimeAlmostUp => "Quedan menos de 2 minutos para pagar.",
-        PaymentMethodTitle => "¿Cómo quieres pagar?",
-        PayInCurrency => "Pagar en {currency}",
-        ExchangeRate => "Tipo de cambio",
-        NothingPayable => "Este link no tiene medios de pago disponibles en este momento. Contacta al comercio.",
-        OtherRail => "Otro medio de pago",
-        RailCard => "Tarjeta",
-        RailCrypto => "Cripto",
-        RailBankTransfer => "Transferencia bancaria",
-        PayerTitle => "Tus datos",
-        ChooseMethodFirst => "Elige un medio de pago para continuar.",
-        PayButton => "Pagar {amount}",
-        Paying => "Procesando el pago…",
-        FormHasErrors => "Revisa los campos marcados.",
-        SelectPlaceholder => "Selecciona…",
-        BanksLoading => "Cargando bancos…",
-        BanksError => "No pudimos cargar la lista de bancos.",
-        OptionalHint => "(opcional)",
-        SubmitFailed => "No pudimos enviar tu pago y no se realizó ningún cobro. Inténtalo de nuevo.",
-        SubmitRejected => "El pago no fue aceptado. Revisa tus datos o elige otro medio de pago.",
-        OfflineBanner => "Estás sin conexión. Lo que escribiste se conserva; seguiremos cuando vuelva la conexión.",
-        OfflineSubmit => "Estás sin conexión, así que no enviamos el pago. Tus datos se conservan: paga cuando vuelva la conexión.",
-        SubmitUnverified => "No pudimos confirmar si tu pago se envió. Revisa tu conexión e inténtalo de nuevo: antes de enviarlo otra vez comprobaremos que no se haya creado.",
-        SubmitTooMany => "Demasiados intentos seguidos. Espera unos segundos e inténtalo de nuevo; no se realizó ningún cobro.",
-        RedirectTitle => "Te estamos llevando a {provider}",
-        RedirectBody => "Si la página no cambia en unos segundos, usa este enlace:",
-        RedirectLink => "Ir a {provider}",
-        QrTitle => "Escanea el código QR para pagar",
-        QrBody => "Abre la app de tu banco y escanea el código, o copia el código de pago y pégalo en la app.",
-        QrAlt => "Código QR del pago. Si no puedes escanearlo, usa el código de pago que está debajo.",
-        CopyCodeLabel => "Código de pago",
-        CopyButton => "Copiar",
-        CopyWhat => "Copiar {what}",
-        Copied => "Copiado",
-        CopyFailed => "No pudimos copiar automáticamente: el texto quedó seleccionado para que lo copies.",
-        QrExpiresIn => "El código vence en",
-        TransferTitle => "Transfiere para completar el pago",
-        TransferBody => "Desde la app o web de tu banco, transfiere {amount} a esta cuenta.",
-        ClabeLabel => "CLABE",
-        CvuLabel => "CVU",
-        BankLabel => "Banco",
-        AmountLabel => "Monto",
-        ApproveTitle => "Aprueba el pago en tu app",
-        ApproveBody => "Te enviamos una solicitud de pago. Ábrela en la app de {provider} y apruébala.",
-        ReceiptTitle => "Comprobante de pago",
-        ReceiptMerchant => "Comercio",
-        ReceiptMethod => "Medio de pago",
-        ReceiptReference => "Referencia del pago",
-        ReceiptDate => "Fecha y hora",
-        PrintReceipt => "Guardar o imprimir",
-        RedirectPaused => "Te esperamos: vuelve al comercio cuando quieras.",
-        SuccessBodyUnnamed => "Tu pago fue confirmado.",
-        PaidTo => "Pagaste a",
-        NotCharged => "Monto no cobrado",
-        UnnamedMerchant => "Tu pago",
-        UnnamedItem => "Artículo",
-        UnnamedTax => "Impuesto",
-        PhoneTitle => "Sigue en tu teléfono",
-        PhoneBody => "Escanea el código con tu teléfono para abrir este mismo pago. Aquí verás el resultado.",
-        PhoneQrAlt => "Código QR que abre este pago en tu teléfono",
-    }
-}
-
-fn pt_br(key: Key) -> &'static str {
-    use Key::*;
-    match key {
-        AppTitle => "Pagamento seguro",
-        Loading => "Carregando seu pagamento…",
-        LanguageLabel => "Idioma",
-        SecureFooter => "Pagamento processado pela Conomy. Seus dados trafegam criptografados.",
-        LandingTitle => "Página de pagamento da Conomy",
-        LandingBody => "Aqui são pagos os links de pagamento da Conomy. Abra o link que a loja enviou e você verá os detalhes da compra e as formas de pagamento disponíveis.",
-        LandingHowTo => "Não tem um link? Peça à loja onde você está comprando.",
-        DemoLinksTitle => "Links de demonstração",
-        DemoLinksBody => "Este servidor simula a API da Conomy (sandbox): nenhum destes pagamentos movimenta dinheiro real.",
-        NotFoundTitle => "Não encontramos este link de pagamento",
-        NotFoundBody => "Confira se o endereço está completo ou peça um novo link à loja.",
-        GoHome => "Ir para o início",
-        ErrorTitle => "Não foi possível carregar seu pagamento",
-        ErrorNetwork => "Parece que você está sem conexão. Verifique sua internet e tente novamente.",
-        ErrorTimeout => "O servidor demorou demais para responder. Tente novamente.",
-        ErrorServer => "Estamos com problemas técnicos. Tente novamente em alguns minutos.",
-        ErrorDecode => "Recebemos uma resposta que não conseguimos ler. Tente novamente.",
-        Retry => "Tentar novamente",
-        InactiveTitle => "Este link de pagamento não está mais ativo",
-        InactiveBody => "A loja desativou o link ou não aceita mais pagamentos. Peça um novo link.",
-        InUseTitle => "Este pagamento já está sendo feito em outro lugar",
-        InUseBody => "Alguém começou a pagar este link em outro navegador ou aba, por isso ele não aparece aqui. Se foi você, volte para aquela janela; se não, peça um novo link à loja.",
-        ExpiredTitle => "O tempo para pagar acabou",
-        ExpiredBody => "Nenhuma cobrança foi feita. Você pode começar de novo com o mesmo link.",
-        RefreshButton => "Começar de novo",
-        RefreshUnavailable => "Este link não pode ser renovado. Peça um novo link à loja.",
-        PaidTitle => "Este link já foi pago",
-        PaidBody => "O pagamento já está registrado. Você não precisa pagar de novo.",
-        SuccessTitle => "Pagamento recebido!",
-        SuccessBody => "Seu pagamento para {merchant} foi confirmado.",
-        RedirectCountdown => "Vamos levar você de volta à loja em {seconds} s.",
-        ContinueNow => "Continuar agora",
-        NoRedirectTarget => "Você já pode fechar esta página.",
-        FailedTitle => "O pagamento não foi concluído",
-        FailedRetryBody => "Nenhuma cobrança foi feita. Você pode tentar com outra forma de pagamento.",
-        FailedFinalBody => "Nenhuma cobrança foi feita e este link não aceita outra tentativa.",
-        TryAnotherMethod => "Escolher outra forma de pagamento",
-        CheckingTitle => "Estamos verificando seu pagamento",
-        CheckingBody => "Isso pode levar alguns minutos. Esta página será atualizada sozinha.",
-        WaitingTitle => "Aguardando a confirmação do seu pagamento",
-        WaitingBody => "Esta página será atualizada sozinha quando o pagamento for confirmado.",
-        PanicMessage => "Algo deu errado. Recarregue a página para continuar; o que você digitou será mantido.",
-        ReloadButton => "Recarregar",
-        SummaryTitle => "Resumo da compra",
-        PayTo => "Você paga a",
-        MerchantLogoAlt => "Logotipo de {merchant}",
-        ItemNet => "Valor sem impostos",
-        NoTax => "Sem impostos",
-        Subtotal => "Subtotal",
-        Taxes => "Impostos",
-        Total => "Total",
-        TimeLeft => "Tempo para pagar",
-        TimeAlmostUp => "Restam menos de 2 minutos para pagar.",
-        PaymentMethodTitle => "Como você quer pagar?",
-        PayInCurrency => "Pagar em {currency}",
-        ExchangeRate => "Câmbio",
-        NothingPayable => "Este link não tem formas de pagamento disponíveis no momento. Fale com a loja.",
-        OtherRail => "Outra forma de pagamento",
-        RailCard => "Cartão",
-        RailCrypto => "Cripto",
-        RailBankTransfer => "Transferência bancária",
-        PayerTitle => "Seus dados",
-        ChooseMethodFirst => "Escolha uma forma de pagamento para continuar.",
-        PayButton => "Pagar {amount}",
-        Paying => "Processando o pagamento…",
-        FormHasErrors => "Confira os campos destacados.",
-        SelectPlaceholder => "Selecione…",
-        BanksLoading => "Carregando bancos…",
-        BanksError => "Não foi possível carregar a lista de bancos.",
-        OptionalHint => "(opcional)",
-        SubmitFailed => "Não foi possível enviar seu pagamento e nenhuma cobrança foi feita. Tente novamente.",
-        SubmitRejected => "O pagamento não foi aceito. Confira seus dados ou escolha outra forma de pagamento.",
-        OfflineBanner => "Você está sem conexão. O que você digitou será mantido; continuaremos quando a conexão voltar.",
-        OfflineSubmit => "Você está sem conexão, então não enviamos o pagamento. Seus dados foram mantidos: pague quando a conexão voltar.",
-        SubmitUnverified => "Não conseguimos confirmar se seu pagamento foi enviado. Verifique sua conexão e tente novamente: antes de enviá-lo outra vez, verificaremos se ele não foi criado.",
-        SubmitTooMany => "Muitas tentativas seguidas. Aguarde alguns segundos e tente novamente; nenhuma cobrança foi feita.",
-        RedirectTitle => "Estamos levando você para {provider}",
-        RedirectBody => "Se a página não mudar em alguns segundos, use este link:",
-        RedirectLink => "Ir para {provider}",
-        QrTitle => "Escaneie o QR code para pagar",
-        QrBody => "Abra o app do seu banco e escaneie o código, ou copie o código de pagamento e cole no app.",
-        QrAlt => "QR code do pagamento. Se não conseguir escanear, use o código de pagamento abaixo.",
-        CopyCodeLabel => "Código de pagamento (copia e cola)",
-        CopyButton => "Copiar",
-        CopyWhat => "Copiar {what}",
-        Copied => "Copiado",
-        CopyFailed => "Não foi possível copiar automaticamente: o texto ficou selecionado para você copiar.",
-        QrExpiresIn => "O código vence em",
-        TransferTitle => "Faça a transferência para concluir o pagamento",
-        TransferBody => "Pelo app ou site do seu banco, transfira {amount} para esta conta.",
-        ClabeLabel => "CLABE",
-        CvuLabel => "CVU",
-        BankLabel => "Banco",
-        AmountLabel => "Valor",
-        ApproveTitle => "Aprove o pagamento no seu app",
-        ApproveBody => "Enviamos uma solicitação de pagamento. Abra-a no app {provider} e aprove.",
-        ReceiptTitle => "Comprovante de pagamento",
-        ReceiptMerchant => "Loja",
-        ReceiptMethod => "Forma de pagamento",
-        ReceiptReference => "Referência do pagamento",
-        ReceiptDate => "Data e hora",
-        PrintReceipt => "Salvar ou imprimir",
-        RedirectPaused => "Vamos esperar: volte à loja quando quiser.",
-        SuccessBodyUnnamed => "Seu pagamento foi confirmado.",
-        PaidTo => "Você pagou a",
-        NotCharged => "Valor não cobrado",
-        UnnamedMerchant => "Seu pagamento",
-        UnnamedItem => "Item",
-        UnnamedTax => "Imposto",
-        PhoneTitle => "Continue no celular",
-        PhoneBody => "Escaneie o código com o celular para abrir este mesmo pagamento. O resultado aparece aqui.",
-        PhoneQrAlt => "Código QR que abre este pagamento no celular",
-    }
-}
-
-fn en(key: Key) -> &'static str {
-    use Key::*;
-    match key {
-        AppTitle => "Secure payment",
-        Loading => "Loading your payment…",
-        LanguageLabel => "Language",
-        SecureFooter => "Payment processed by Conomy. Your details travel encrypted.",
-        LandingTitle => "Conomy payment page",
-        LandingBody => "This is where Conomy payment links are paid. Open the link the merchant sent you to see your order and the ways you can pay.",
-        LandingHowTo => "No link? Ask the merchant you are buying from.",
-        DemoLinksTitle => "Demo links",
-        DemoLinksBody => "This server simulates the Conomy API (sandbox): none of these payments moves real money.",
-        NotFoundTitle => "We couldn't find this payment link",
-        NotFoundBody => "Check that the address is complete, or ask the merchant for a new link.",
-        GoHome => "Go to the home page",
-        ErrorTitle => "We couldn't load your payment",
-        ErrorNetwork => "You seem to be offline. Check your connection and try again.",
-        ErrorTimeout => "The server took too long to answer. Please try again.",
-        ErrorServer => "We're having technical trouble. Please try again in a few minutes.",
-        ErrorDecode => "We received an answer we couldn't read. Please try again.",
-        Retry => "Try again",
-        InactiveTitle => "This payment link is no longer active",
-        InactiveBody => "The merchant deactivated it or no longer accepts payments. Ask them for a new link.",
-        InUseTitle => "This payment is already under way elsewhere",
-        InUseBody => "Someone started paying this link in another browser or tab, so it isn't shown here. If that was you, go back to that window; otherwise ask the merchant for a new link.",
-        ExpiredTitle => "The time to pay has run out",
-        ExpiredBody => "Nothing was charged. You can start again with the same link.",
-        RefreshButton => "Start again",
-        RefreshUnavailable => "This link can't be renewed. Ask the merchant for a new link.",
-        PaidTitle => "This link has already been paid",
-        PaidBody => "The payment is already recorded. You don't need to pay again.",
-        SuccessTitle => "Payment received!",
-        SuccessBody => "Your payment to {merchant} is confirmed.",
-        RedirectCountdown => "We'll take you back to the merchant in {seconds} s.",
-        ContinueNow => "Continue now",
-        NoRedirectTarget => "You can close this page now.",
-        FailedTitle => "The payment didn't go through",
-        FailedRetryBody => "Nothing was charged. You can try another payment method.",
-        FailedFinalBody => "Nothing was charged, and this link doesn't accept another attempt.",
-        TryAnotherMethod => "Choose another payment method",
-        CheckingTitle => "We're checking your payment",
-        CheckingBody => "This can take a few minutes. This page will update by itself.",
-        WaitingTitle => "Waiting for your payment to be confirmed",
-        WaitingBody => "This page will update by itself once the payment is confirmed.",
-        PanicMessage => "Something went wrong. Reload the page to continue; what you typed is kept.",
-        ReloadButton => "Reload",
-        SummaryTitle => "Order summary",
-        PayTo => "You're paying",
-        MerchantLogoAlt => "{merchant} logo",
-        ItemNet => "Before tax",
-        NoTax => "No tax",
-        Subtotal => "Subtotal",
-        Taxes => "Taxes",
-        Total => "Total",
-        TimeLeft => "Time left to pay",
-        TimeAlmostUp => "Less than 2 minutes left to pay.",
-        PaymentMethodTitle => "How would you like to pay?",
-        PayInCurrency => "Pay in {currency}",
-        ExchangeRate => "Exchange rate",
-        NothingPayable => "This link has no payment methods available right now. Please contact the merchant.",
-        OtherRail => "Other payment method",
-        RailCard => "Card",
-        RailCrypto => "Crypto",
-        RailBankTransfer => "Bank transfer",
-        PayerTitle => "Your details",
-        ChooseMethodFirst => "Choose a payment method to continue.",
-        PayButton => "Pay {amount}",
-        Paying => "Processing payment…",
-        FormHasErrors => "Please check the highlighted fields.",
-        SelectPlaceholder => "Select…",
-        BanksLoading => "Loading banks…",
-        BanksError => "We couldn't load the list of banks.",
-        OptionalHint => "(optional)",
-        SubmitFailed => "We couldn't send your payment and nothing was charged. Please try again.",
-        SubmitRejected => "The payment wasn't accepted. Check your details or choose another payment method.",
-        OfflineBanner => "You're offline. What you typed is kept; we'll carry on when the connection is back.",
-        OfflineSubmit => "You're offline, so we didn't send the payment. Your details are kept: pay when the connection is back.",
-        SubmitUnverified => "We couldn't confirm whether your payment was sent. Check your connection and try again: before sending it again we'll check it wasn't created.",
-        SubmitTooMany => "Too many attempts in a row. Wait a few seconds and try again; nothing was charged.",
-        RedirectTitle => "Taking you to {provider}",
-        RedirectBody => "If the page doesn't change in a few seconds, use this link:",
-        RedirectLink => "Go to {provider}",
-        QrTitle => "Scan the QR code to pay",
-        QrBody => "Open your bank's app and scan the code, or copy the payment code and paste it in the app.",
-        QrAlt => "Payment QR code. If you can't scan it, use the payment code below.",
-        CopyCodeLabel => "Payment code",
-        CopyButton => "Copy",
-        CopyWhat => "Copy {what}",
-        Copied => "Copied",
-        CopyFailed => "We couldn't copy automatically: the text is selected so you can copy it.",
-        QrExpiresIn => "The code expires in",
-        TransferTitle => "Make a transfer to complete the payment",
-        TransferBody => "From your bank's app or website, transfer {amount} to this account.",
-        ClabeLabel => "CLABE",
-        CvuLabel => "CVU",
-        BankLabel => "Bank",
-        AmountLabel => "Amount",
-        ApproveTitle => "Approve the payment in your app",
-        ApproveBody => "We sent you a payment request. Open it in the {provider} app and approve it.",
-        ReceiptTitle => "Payment receipt",
-        ReceiptMerchant => "Merchant",
-        ReceiptMethod => "Payment method",
-        ReceiptReference => "Payment reference",
-        ReceiptDate => "Date and time",
-        PrintReceipt => "Save or print",
-        RedirectPaused => "We'll wait: go back to the merchant when you're ready.",
-        SuccessBodyUnnamed => "Your payment is confirmed.",
-        PaidTo => "You paid",
-        NotCharged => "Amount not charged",
-        UnnamedMerchant => "Your payment",
-        UnnamedItem => "Item",
-        UnnamedTax => "Tax",
-        PhoneTitle => "Continue on your phone",
-        PhoneBody => "Scan the code with your phone to open this same payment. The outcome shows here.",
-        PhoneQrAlt => "QR code that opens this payment on your phone",
-    }
+    TABLE[locale as usize][key as usize]
 }
 
 /// The visible label of a form field.
 pub fn field_label(locale: Locale, key: &FieldKey) -> String {
     use FieldKey::*;
-    let (es, pt, en) = match key {
-        FirstName => ("Nombre", "Nome", "First name"),
-        LastName => ("Apellido", "Sobrenome", "Last name"),
-        Email => ("Correo electrónico", "E-mail", "Email"),
-        PhoneNumberPrefix => ("Código de país", "Código do país", "Country code"),
-        PhoneNumber => ("Teléfono", "Telefone", "Phone number"),
-        DocumentType => ("Tipo de documento", "Tipo de documento", "Document type"),
-        DocumentNumber => ("Número de documento", "Número do documento", "Document number"),
-        AddressStreet => ("Calle", "Rua", "Street"),
-        AddressStreetNumber => ("Número", "Número", "Street number"),
-        AddressOptional => ("Depto, oficina, casa", "Complemento", "Apartment, suite, unit"),
-        AddressArea1 => ("Región o estado", "Estado", "State or region"),
-        AddressArea2 => ("Ciudad", "Cidade", "City"),
-        AddressArea3 => ("Comuna o barrio", "Bairro", "District"),
-        AddressZipcode => ("Código postal", "CEP", "Postal code"),
-        AddressCountry => (
-            "País (código de 3 letras)",
-            "País (código de 3 letras)",
-            "Country (3-letter code)",
-        ),
-        BankId => ("Banco", "Banco", "Bank"),
+    let key = match key {
+        FirstName => Key::FieldLabelFirstName,
+        LastName => Key::FieldLabelLastName,
+        Email => Key::FieldLabelEmail,
+        PhoneNumberPrefix => Key::FieldLabelPhoneNumberPrefix,
+        PhoneNumber => Key::FieldLabelPhoneNumber,
+        DocumentType => Key::FieldLabelDocumentType,
+        DocumentNumber => Key::FieldLabelDocumentNumber,
+        AddressStreet => Key::FieldLabelAddressStreet,
+        AddressStreetNumber => Key::FieldLabelAddressStreetNumber,
+        AddressOptional => Key::FieldLabelAddressOptional,
+        AddressArea1 => Key::FieldLabelAddressArea1,
+        AddressArea2 => Key::FieldLabelAddressArea2,
+        AddressArea3 => Key::FieldLabelAddressArea3,
+        AddressZipcode => Key::FieldLabelAddressZipcode,
+        AddressCountry => Key::FieldLabelAddressCountry,
+        BankId => Key::FieldLabelBankId,
         Other(path) => return humanize_path(path),
     };
-    pick(locale, es, pt, en).to_string()
+    t(locale, key).to_string()
 }
 
 /// The message shown under a field that failed validation.
 pub fn field_error(locale: Locale, error: FieldError) -> String {
-    let (es, pt, en) = match error {
-        FieldError::Required => (
-            "Completa este campo.",
-            "Preencha este campo.",
-            "Please fill in this field.",
-        ),
-        FieldError::Email => (
-            "Escribe un correo válido, por ejemplo nombre@ejemplo.com.",
-            "Digite um e-mail válido, por exemplo nome@exemplo.com.",
-            "Enter a valid email, for example name@example.com.",
-        ),
-        FieldError::PhoneDigits => (
-            "El teléfono solo puede tener números.",
-            "O telefone só pode ter números.",
-            "The phone number can only contain digits.",
-        ),
+    let key = match error {
+        FieldError::Required => Key::FieldErrorRequired,
+        FieldError::Email => Key::FieldErrorEmail,
+        FieldError::PhoneDigits => Key::FieldErrorPhoneDigits,
         FieldError::PhoneLength { min, max } => {
-            let (min, max) = (min.to_string(), max.to_string());
             let template = if min == max {
-                pick(
-                    locale,
-                    "El teléfono debe tener {min} dígitos.",
-                    "O telefone deve ter {min} dígitos.",
-                    "The phone number must have {min} digits.",
-                )
+                Key::FieldErrorPhoneLength
             } else {
-                pick(
-                    locale,
-                    "El teléfono debe tener entre {min} y {max} dígitos.",
-                    "O telefone deve ter entre {min} e {max} dígitos.",
-                    "The phone number must have {min} to {max} digits.",
-                )
+                Key::FieldErrorPhoneLengthRange
             };
-            return fill(template, &[("min", &min), ("max", &max)]);
+            let (min, max) = (min.to_string(), max.to_string());
+            return fill(t(locale, template), &[("min", &min), ("max", &max)]);
         }
-        FieldError::PhonePrefix => (
-            "Escribe un código de país válido, por ejemplo +56.",
-            "Digite um código de país válido, por exemplo +55.",
-            "Enter a valid country code, for example +1.",
-        ),
-        FieldError::DocumentFormat => (
-            "El número de documento no tiene el formato correcto.",
-            "O número do documento não está no formato correto.",
-            "The document number isn't in the right format.",
-        ),
-        FieldError::DocumentCheckDigit => (
-            "El número de documento no es válido: revisa el dígito verificador.",
-            "O número do documento não é válido: confira os dígitos verificadores.",
-            "The document number isn't valid: check its check digit.",
-        ),
-        FieldError::DocumentTypeNotAllowed => (
-            "Este tipo de documento no se acepta para este medio de pago.",
-            "Este tipo de documento não é aceito nesta forma de pagamento.",
-            "This document type isn't accepted for this payment method.",
-        ),
-        FieldError::TooLong => (
-            "El texto es demasiado largo.",
-            "O texto é longo demais.",
-            "This is too long.",
-        ),
-        FieldError::Invalid => ("Revisa este dato.", "Confira este dado.", "Please check this value."),
-        FieldError::HiddenCharacters => (
-            "Quita los caracteres invisibles o de dirección del texto.",
-            "Remova os caracteres invisíveis ou de direção do texto.",
-            "Remove the invisible or text-direction characters from this value.",
-        ),
+        FieldError::PhonePrefix => Key::FieldErrorPhonePrefix,
+        FieldError::DocumentFormat => Key::FieldErrorDocumentFormat,
+        FieldError::DocumentCheckDigit => Key::FieldErrorDocumentCheckDigit,
+        FieldError::DocumentTypeNotAllowed => Key::FieldErrorDocumentTypeNotAllowed,
+        FieldError::TooLong => Key::FieldErrorTooLong,
+        FieldError::Invalid => Key::FieldErrorInvalid,
+        FieldError::HiddenCharacters => Key::FieldErrorHiddenCharacters,
     };
-    pick(locale, es, pt, en).to_string()
+    t(locale, key).to_string()
 }
 
 /// The name of an identity document type (§6), as the payer knows it.
 pub fn document_type_name(locale: Locale, code: &str) -> String {
-    let named = match code {
-        "CC" | "CED_CIU" => Some(("Cédula de ciudadanía", "Cédula de cidadania", "Citizenship card")),
-        "CE" | "CED_EXT" => Some(("Cédula de extranjería", "Cédula de estrangeiro", "Foreigner ID card")),
-        "PASSPORT" => Some(("Pasaporte", "Passaporte", "Passport")),
-        _ => None,
+    let key = match code {
+        "CC" | "CED_CIU" => Key::DocumentCitizenshipCard,
+        "CE" | "CED_EXT" => Key::DocumentForeignerCard,
+        "PASSPORT" => Key::DocumentPassport,
+        _ => return code.to_string(),
     };
-    match named {
-        Some((es, pt, en)) => format!("{} ({code})", pick(locale, es, pt, en)),
-        None => code.to_string(),
-    }
-}
-
-/// The name a payer recognises for a rail (its row of `rails::Rail::spec`); unknown rails get a
-/// generic label with their code.
-pub fn rail_name(locale: Locale, rail: &Rail) -> String {
-    match rail.spec().name {
-        RailName::Brand(brand) => brand.to_string(),
-        RailName::Text(key) => t(locale, key).to_string(),
-        RailName::Other => format!("{} ({})", t(locale, Key::OtherRail), rail.as_str()),
-    }
-}
-
-fn pick(locale: Locale, es: &'static str, pt: &'static str, en: &'static str) -> &'static str {
-    match locale {
-        Locale::Es => es,
-        Locale::PtBr => pt,
-        Locale::En => en,
-    }
+    format!("{} ({code})", t(locale, key))
 }
 
 /// `"pse.customer.birthDate"` → `"Birth date"`: the best label we can give a field we don't know.
@@ -804,13 +1059,7 @@ mod tests {
     }
 
     #[test]
-    fn rails_have_names_and_unknown_rails_do_not_crash() {
-        assert_eq!(rail_name(Locale::Es, &Rail::Etpay), "ETpay");
-        assert_eq!(rail_name(Locale::PtBr, &Rail::Card), "Cartão");
-        assert_eq!(
-            rail_name(Locale::En, &Rail::from("NEW_RAIL")),
-            "Other payment method (NEW_RAIL)"
-        );
+    fn document_types_have_names() {
         assert_eq!(document_type_name(Locale::Es, "PASSPORT"), "Pasaporte (PASSPORT)");
         assert_eq!(document_type_name(Locale::Es, "RUT"), "RUT");
     }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "serde")]
 use serde_json::Value;
 
-use crate::api_struct::api_struct;
-use crate::json::{Json, Object};
+use crate::wire::api_struct::api_struct;
+use crate::wire::json::{Json, Object};
 
 /// Declares a string enum that keeps unknown values: decoding never fails on a new value, and
 /// encoding writes the original text back.

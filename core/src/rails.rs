@@ -6,7 +6,7 @@
 //! `spec` is always inlined, each accessor keeps only the column it reads (nothing of the
 //! sandbox's columns reaches the wasm).
 
-use crate::i18n::Key;
+use crate::i18n::{t, Key, Locale};
 use crate::model::Rail;
 
 /// What the payer has to do after submitting a payment on a rail (§4 table).
@@ -267,7 +267,7 @@ impl Rail {
             Rail::Fpe => row(ApproveInApp, None, Brand("FPE"), Generic, email(Nothing)),
             Rail::Swift => row(ApproveInApp, None, Brand("SWIFT"), Generic, email(Nothing)),
             // A rail the API added after this build: the payer approves it wherever the provider
-            // asks (a URL on it is never followed, see `flow::next_action`), the country comes
+            // asks (a URL on it is never followed, see `next_action::next_action`), the country comes
             // from the currency, and the sandbox (which refuses unknown rails) would ask an email.
             Rail::Unknown(_) => row(ApproveInApp, None, Other, Generic, email(Nothing)),
         }
@@ -285,6 +285,16 @@ impl Rail {
     /// The next-action kind the rail normally asks for.
     pub fn kind(&self) -> RailKind {
         self.spec().kind
+    }
+}
+
+/// The name a payer recognises for a rail (its row's `name`); unknown rails get a generic label
+/// with their code.
+pub fn rail_name(locale: Locale, rail: &Rail) -> String {
+    match rail.spec().name {
+        RailName::Brand(brand) => brand.to_string(),
+        RailName::Text(key) => t(locale, key).to_string(),
+        RailName::Other => format!("{} ({})", t(locale, Key::OtherRail), rail.as_str()),
     }
 }
 
@@ -328,7 +338,6 @@ fn camel_case(upper_snake: &str) -> String {
 mod tests {
     use super::*;
     use crate::fields::{parse_required_path, rail_country, FieldKey};
-    use crate::i18n::{rail_name, Locale};
 
     /// Every known rail and two the API might add tomorrow.
     fn every_rail() -> Vec<Rail> {
@@ -347,6 +356,16 @@ mod tests {
         }
         // A rail this build does not know still shows its code, so the payer can tell it apart.
         assert!(rail_name(Locale::Es, &Rail::from("NEW_RAIL")).ends_with("(NEW_RAIL)"));
+    }
+
+    #[test]
+    fn rails_have_names_and_unknown_rails_do_not_crash() {
+        assert_eq!(rail_name(Locale::Es, &Rail::Etpay), "ETpay");
+        assert_eq!(rail_name(Locale::PtBr, &Rail::Card), "Cartão");
+        assert_eq!(
+            rail_name(Locale::En, &Rail::from("NEW_RAIL")),
+            "Other payment method (NEW_RAIL)"
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! facts) and the reference a failed or expired screen can still give: read from the session
 //! and its payments, nothing the payer typed.
 
-use crate::flow::latest_payment;
 use crate::model::{CheckoutSession, Payment, PaymentStatus, Rail};
+use crate::screen::latest_payment;
 
 /// A paid checkout, as the receipt shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]

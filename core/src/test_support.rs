@@ -1,6 +1,7 @@
 //! Session and payment fixtures shared by the unit tests.
 
-use crate::model::{CheckoutSession, Payment};
+use crate::fields::FormValues;
+use crate::model::{CheckoutSession, Payment, PaymentMethod};
 use serde_json::{json, Value};
 
 /// A COP session with two configs (COP and USD), prefilled customer and a PSE method that
@@ -69,4 +70,16 @@ pub fn payment(status: &str, rail: &str, node_key: &str, node: Value, created_at
         "origins": [{"type": rail, "currency": "COP", node_key: node}]
     }))
     .expect("fixture payment decodes")
+}
+
+/// A method on `rail` asking for `required` (dot paths), for 100.
+pub fn method(rail: &str, required: &[&str]) -> PaymentMethod {
+    serde_json::from_value(json!({"id": "m", "type": rail, "enabled": true,
+        "requiredFields": required, "purchaseAmount": "100"}))
+    .unwrap()
+}
+
+/// Form values from `(id, value)` pairs.
+pub fn values(pairs: &[(&str, &str)]) -> FormValues {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }

@@ -1,5 +1,6 @@
-//! Merchant branding: accent colours and light/dark mode validated from untrusted text, and the
-//! colours derived from an accent so every text keeps WCAG 2 contrast (4.5:1) in both themes.
+//! Merchant branding: the logo URL, accent colours and light/dark mode validated from untrusted
+//! text, and the colours derived from an accent so every text keeps WCAG 2 contrast (4.5:1) in
+//! both themes.
 //!
 //! Colour maths uses `f64`: these are luminances, not money.
 
@@ -191,6 +192,13 @@ pub fn palette(accent: Rgb) -> AccentPalette {
     }
 }
 
+/// The merchant logo URL, only when absolute `https:` (no mixed content, no tracking over
+/// `http:`, no `data:`/`javascript:`).
+pub fn https_logo(url: &str) -> Option<String> {
+    let url = url.trim();
+    crate::url::parse_url(url).filter(|p| p.https).map(|_| url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,5 +327,18 @@ mod tests {
             assert_eq!(value("/* light */", name), LIGHT_BACKGROUNDS[i], "light {name}");
             assert_eq!(value("/* dark", name), DARK_BACKGROUNDS[i], "dark {name}");
         }
+    }
+
+    #[test]
+    fn logos_only_over_https() {
+        assert_eq!(
+            https_logo("https://cdn.example/logo.png").as_deref(),
+            Some("https://cdn.example/logo.png")
+        );
+        assert_eq!(https_logo("http://cdn.example/logo.png"), None);
+        assert_eq!(https_logo("http://127.0.0.1/logo.png"), None);
+        assert_eq!(https_logo("data:image/png;base64,AAAA"), None);
+        assert_eq!(https_logo("javascript:alert(1)"), None);
+        assert_eq!(https_logo(""), None);
     }
 }

@@ -1,11 +1,11 @@
-//! The hand-written JSON parser and decoders (`json`, `decode`, used by the SPA) against
-//! serde_json and the serde derives (used by the server): realistic answers, then mutated ones
-//! (fields removed, nulled, retyped, unknown fields added, objects turned into arrays, arrays
+//! The hand-written JSON parser and decoders (`wire::json`, `wire::decode`, used by the SPA)
+//! against serde_json and the serde derives (used by the server): realistic answers, then mutated
+//! ones (fields removed, nulled, retyped, unknown fields added, objects turned into arrays, arrays
 //! cut short), must decode to the same value or fail on both sides.
 
-use checkout_core::decode::{decode, FromJson};
-use checkout_core::json::{Json, Object};
 use checkout_core::model::{Bank, CheckoutSession, Page, Payment};
+use checkout_core::wire::decode::{decode, FromJson};
+use checkout_core::wire::json::{Json, Object};
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde::de::DeserializeOwned;

@@ -3,11 +3,16 @@
 
 use checkout_core::decimal::Decimal;
 use checkout_core::fields::{self, FieldKey, FormValues};
-use checkout_core::flow;
 use checkout_core::model::{CheckoutSession, Payment};
 use checkout_core::money;
+use checkout_core::next_action::{next_action, NextAction};
 use checkout_core::options;
+use checkout_core::screen::{latest_payment, screen_for};
 use checkout_core::small_map::SmallMap;
+use checkout_core::submission;
+use checkout_core::theme::https_logo;
+use checkout_core::time::{countdown, parse_rfc3339_ms};
+use checkout_core::url::{redirect_target, safe_redirect, Outcome};
 use checkout_core::validate::{self, FieldError};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -32,9 +37,9 @@ const PAYMENT: &str = r#"{"id":"p1","status":"CREATED","type":"PURCHASE","totalA
 
 /// Exercises every function that reads a session or payment; they must not panic.
 fn use_everything(session: &CheckoutSession, payment: Option<&Payment>) {
-    let _ = flow::screen_for(session, payment);
-    let _ = flow::redirect_target(session, flow::Outcome::Success);
-    let _ = flow::countdown(0, &session.expires_at);
+    let _ = screen_for(session, payment);
+    let _ = redirect_target(session, Outcome::Success);
+    let _ = countdown(0, &session.expires_at);
     for option in options::payment_options(session) {
         let config = &session.payment_configs[option.config_index];
         for &m in &option.methods {
@@ -43,12 +48,12 @@ fn use_everything(session: &CheckoutSession, payment: Option<&Payment>) {
             let values = fields::prefill(session.customer.as_ref());
             let country = fields::rail_country(&method.rail, &session.currency);
             let _ = fields::validate_form(&specs, &values, country);
-            let _ = fields::payment_body(session, config, method, &values, "https://c.example/tok");
+            let _ = submission::payment_body(session, config, method, &values, "https://c.example/tok");
         }
     }
     if let Some(p) = payment {
-        let _ = flow::next_action(p);
-        let _ = flow::latest_payment(std::slice::from_ref(p));
+        let _ = next_action(p);
+        let _ = latest_payment(std::slice::from_ref(p));
     }
 }
 
@@ -207,9 +212,9 @@ proptest! {
         let _ = validate::document_in(&country, &doc, &text);
         let _ = validate::normalize_document(&doc, &text);
         let _ = validate::phone_prefix_for(&text);
-        let _ = flow::safe_redirect(&text);
-        let _ = flow::https_logo(&text);
-        let _ = flow::parse_rfc3339_ms(&text);
+        let _ = safe_redirect(&text);
+        let _ = https_logo(&text);
+        let _ = parse_rfc3339_ms(&text);
         let _ = fields::parse_required_path(&text);
         let key = FieldKey::from_id(&text);
         prop_assert_eq!(FieldKey::from_id(&key.id()), key.clone());
@@ -273,7 +278,7 @@ proptest! {
             use_everything(&session, None);
         }
         if let Ok(payment) = serde_json::from_str::<Payment>(&text) {
-            let _ = flow::next_action(&payment);
+            let _ = next_action(&payment);
         }
     }
 
@@ -304,8 +309,8 @@ proptest! {
         let mut session: CheckoutSession = serde_json::from_str(SESSION).unwrap();
         session.status = session_status.as_str().into();
         use_everything(&session, Some(&payment));
-        if let flow::NextAction::Redirect { url } = flow::next_action(&payment) {
-            prop_assert_eq!(flow::safe_redirect(&url), Some(url.clone()));
+        if let NextAction::Redirect { url } = next_action(&payment) {
+            prop_assert_eq!(safe_redirect(&url), Some(url.clone()));
         }
     }
 }

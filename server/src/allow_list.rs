@@ -1,5 +1,5 @@
 //! What of a Conomy answer reaches the browser: an allow-list, not a block-list. Each shape
-//! names exactly the fields the SPA reads (`core/src/decode.rs`), minus the merchant's secrets;
+//! names exactly the fields the SPA reads (`core/src/wire/decode.rs`), minus the merchant's secrets;
 //! everything else, including whatever field Conomy adds tomorrow, stays on the server.
 //!
 //! Never sent: `accountNumber`, `accountHolder`, `identityId`, `identityExternalId`, the owner's
@@ -122,7 +122,7 @@ const PAGINATION: &[(&str, Shape)] = &[
 ];
 const BANK: &[(&str, Shape)] = &[("code", Scalar), ("name", Scalar), ("countryCode", Scalar)];
 
-/// The next-action fields of a rail node, by rail kind (`checkout_core::flow::next_action`).
+/// The next-action fields of a rail node, by rail kind (`checkout_core::next_action::next_action`).
 fn action_fields(kind: RailKind) -> &'static [&'static str] {
     match kind {
         RailKind::Redirect => &["url", "expiresAt"],

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use checkout_core::embed_protocol::origin_of;
+use checkout_core::i18n::Locale;
 use checkout_core::model::is_valid_id;
 
 use crate::sandbox::Sandbox;
@@ -81,15 +82,10 @@ async fn page(State(demo): State<Arc<MerchantDemo>>, Query(query): Query<HashMap
             })
             .collect::<String>()
     };
-    let locales = choice(
-        "locale",
-        &[
-            ("", "browser"),
-            ("es", "Español"),
-            ("pt-BR", "Português"),
-            ("en", "English"),
-        ],
-    );
+    let locales: Vec<(&str, &str)> = std::iter::once(("", "browser"))
+        .chain(Locale::ALL.map(|locale| (locale.tag(), locale.native_name())))
+        .collect();
+    let locales = choice("locale", &locales);
     let themes = choice("theme", &[("", "system"), ("light", "light"), ("dark", "dark")]);
     let checkout = escape(&demo.checkout_url);
     let body = format!(

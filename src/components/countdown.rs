@@ -6,15 +6,15 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use checkout_core::flow;
 use checkout_core::i18n::Key;
+use checkout_core::time;
 use leptos::prelude::*;
 
 use crate::components::announcer::use_announcer;
 use crate::locale::use_i18n;
 use crate::timers::{clock, now_ms};
 
-/// Seconds left and whether they are few (`flow::countdown`); `None` when the instant can't be read.
+/// Seconds left and whether they are few (`time::countdown`); `None` when the instant can't be read.
 type Left = Option<(i64, bool)>;
 
 /// "Time left to pay 12:34". `on_expire` runs once, from the clock's tick, when it reaches zero.
@@ -36,7 +36,7 @@ pub fn Countdown(
     let i18n = use_i18n();
     let announcer = use_announcer();
     let expires = expires_at.clone();
-    let left_at = move |now: i64| -> Left { flow::countdown(now, &expires).map(|c| (c.seconds_left, c.urgent)) };
+    let left_at = move |now: i64| -> Left { time::countdown(now, &expires).map(|c| (c.seconds_left, c.urgent)) };
     let (left, set_left) = signal(left_at(now_ms()));
 
     // The tick is the event: it moves the time and says what happened, once each. Nothing here

@@ -1,43 +1,22 @@
 //! What the payer does after submitting: leave for the provider, scan/copy a QR, transfer to
-//! the shown account, or approve in their app. Shown inside the waiting screen.
+//! the shown account, or approve in their app. Shown inside the waiting screen, through
+//! `NextActionView` in `crate::chunk`, from the post-payment chunk.
 
-use checkout_core::flow::{safe_redirect, NextAction};
-use checkout_core::i18n::{rail_name, Key};
+use checkout_core::i18n::Key;
 use checkout_core::model::Payment;
+use checkout_core::next_action::NextAction;
+use checkout_core::rails::rail_name;
+use checkout_core::url::safe_redirect;
 use leptos::prelude::*;
 
-use crate::chunk::{self, PostPayment};
 use crate::components::copy_button::CopyButton;
 use crate::components::countdown::Countdown;
 use crate::components::qr;
 use crate::intl::use_amounts;
 use crate::locale::use_i18n;
 
-/// The next action of `payment`, from the post-payment chunk (`crate::chunk`). Until it is in
-/// (or while it cannot be fetched: it is retried), the action's heading with a spinner: the
-/// waiting screen around it already says that the page waits for the payment.
-#[component]
-pub fn NextActionView(payment: Payment, action: NextAction) -> impl IntoView {
-    let i18n = use_i18n();
-    let title = match &action {
-        NextAction::Redirect { .. } => None,
-        NextAction::Qr { .. } => Some(Key::QrTitle),
-        NextAction::Transfer { .. } => Some(Key::TransferTitle),
-        NextAction::ApproveInApp => Some(Key::ApproveTitle),
-    };
-    let fallback = move || {
-        view! {
-            <div class="next-action" data-testid="chunk-pending" aria-busy="true">
-                {title.map(|title| view! { <h3>{move || i18n.t(title)}</h3> })}
-                <div class="spinner" aria-hidden="true"></div>
-            </div>
-        }
-        .into_any()
-    };
-    chunk::lazy(PostPayment::NextAction { payment, action }, fallback)
-}
-
-/// [`NextActionView`] itself (in the post-payment chunk).
+/// The next action in full, drawn from the post-payment chunk (the page mounts `NextActionView`,
+/// in `crate::chunk`).
 pub(crate) fn next_action_view(payment: Payment, action: NextAction) -> AnyView {
     let i18n = use_i18n();
     let rail = payment.origins.first().map(|o| o.rail.clone());

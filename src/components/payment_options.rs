@@ -1,9 +1,10 @@
 //! The ways to pay: one fieldset per payment config (its currency and exchange rate), all
 //! methods of all configs in ONE radio group named `method`.
 
-use checkout_core::i18n::{rail_name, Key};
+use checkout_core::i18n::Key;
 use checkout_core::model::{CheckoutSession, Rail};
 use checkout_core::options::{payment_options, PaymentOption};
+use checkout_core::rails::rail_name;
 use leptos::prelude::*;
 
 use crate::components::rail_icon;

@@ -2,12 +2,14 @@
 //! visible countdown before sending the payer back to the merchant. Each screen's heading takes
 //! focus when it appears, so keyboard and screen-reader users land on the news. Result screens
 //! show results only: nothing here offers to pay unless the session really takes another try.
+//! The page mounts the success, failed and expired screens through `crate::chunk`, which draws
+//! them from here once the post-payment chunk is in.
 
-use checkout_core::i18n::{rail_name, t, Key, Locale};
+use checkout_core::i18n::{t, Key, Locale};
+use checkout_core::rails::rail_name;
 use checkout_core::receipt::Receipt;
 use leptos::prelude::*;
 
-use crate::chunk::{self, PostPayment};
 use crate::intl::{format_instant, use_amounts};
 use crate::locale::use_i18n;
 
@@ -55,7 +57,7 @@ pub fn StepTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
 }
 
 /// "We'll take you back in 5 s" + "Continue now", or "you can close this page" when there is
-/// no safe target. `target` must already have passed `flow::safe_redirect`.
+/// no safe target. `target` must already have passed `url::safe_redirect`.
 #[component]
 pub fn RedirectCountdown(
     target: Option<String>,
@@ -167,36 +169,8 @@ pub fn ReceiptView(receipt: Receipt) -> impl IntoView {
     }
 }
 
-/// The success screen. Its receipt, countdown and the rest come from the post-payment chunk
-/// (`crate::chunk`); until it is in, the frame with the heading and text.
-#[component]
-pub fn SuccessScreen(
-    merchant: String,
-    already_paid: bool,
-    target: Option<String>,
-    /// The paid payment, when this browser saw it.
-    receipt: Option<Receipt>,
-) -> impl IntoView {
-    let body = success_body(already_paid, merchant.clone());
-    let title = if already_paid {
-        Key::PaidTitle
-    } else {
-        Key::SuccessTitle
-    };
-    let fallback = move || result_shell("card result success", "state-success", Icon::Check, title, body);
-    chunk::lazy(
-        PostPayment::Success {
-            merchant,
-            already_paid,
-            target,
-            receipt,
-        },
-        fallback,
-    )
-}
-
 /// The success screen's text: who was paid, or that the link was already paid.
-fn success_body(already_paid: bool, merchant: String) -> Signal<String> {
+pub(crate) fn success_body(already_paid: bool, merchant: String) -> Signal<String> {
     let i18n = use_i18n();
     Signal::derive(move || match (already_paid, merchant.is_empty()) {
         (true, _) => i18n.t(Key::PaidBody).to_string(),
@@ -205,24 +179,8 @@ fn success_body(already_paid: bool, merchant: String) -> Signal<String> {
     })
 }
 
-/// A result screen's frame, heading and text while the post-payment chunk loads (or cannot be
-/// fetched yet: `crate::chunk` retries). Same boxes as the screen, so nothing jumps. Its
-/// `data-testid` is not the screen's (`state`, e.g. `state-success`): that one means the whole
-/// screen is there.
-fn result_shell(class: &'static str, state: &'static str, icon: Icon, title: Key, body: Signal<String>) -> AnyView {
-    let i18n = use_i18n();
-    view! {
-        <section class=class data-testid="chunk-pending" data-state=state aria-busy="true">
-            <ResultIcon kind=icon />
-            <StepTitle text=Signal::derive(move || i18n.t(title).to_string()) />
-            <p>{move || body.get()}</p>
-            <div class="spinner" aria-hidden="true"></div>
-        </section>
-    }
-    .into_any()
-}
-
-/// [`SuccessScreen`] itself (in the post-payment chunk).
+/// The success screen in full, drawn from the post-payment chunk (the page mounts `SuccessScreen`,
+/// in `crate::chunk`).
 pub(crate) fn success_view(
     merchant: String,
     already_paid: bool,
@@ -312,47 +270,8 @@ pub fn AttemptFacts(
     facts_list("attempt-facts", Box::new(facts))
 }
 
-/// The failed screen: heading and text at once, the facts and actions from the post-payment
-/// chunk.
-#[component]
-pub fn FailedScreen(
-    /// The session still accepts another attempt.
-    can_retry: bool,
-    on_retry: Callback<()>,
-    /// Where to send the payer when no retry is possible (already safe).
-    target: Option<String>,
-    not_charged: Option<(String, String)>,
-    reference: Option<String>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let text = if can_retry {
-        Key::FailedRetryBody
-    } else {
-        Key::FailedFinalBody
-    };
-    let body = Signal::derive(move || i18n.t(text).to_string());
-    let fallback = move || {
-        result_shell(
-            "card result failed",
-            "state-failed",
-            Icon::Cross,
-            Key::FailedTitle,
-            body,
-        )
-    };
-    chunk::lazy(
-        PostPayment::Failed {
-            can_retry,
-            on_retry,
-            target,
-            not_charged,
-            reference,
-        },
-        fallback,
-    )
-}
-
-/// [`FailedScreen`] itself (in the post-payment chunk).
+/// The failed screen in full, drawn from the post-payment chunk (the page mounts `FailedScreen`,
+/// in `crate::chunk`).
 pub(crate) fn failed_view(
     can_retry: bool,
     on_retry: Callback<()>,
@@ -389,38 +308,8 @@ pub(crate) fn failed_view(
 /// What the refresh ("start again") button can do right now (the checkout machine decides).
 pub use checkout_core::checkout::RefreshState;
 
-/// The expired screen: heading and text at once, the facts and the refresh button from the
-/// post-payment chunk.
-#[component]
-pub fn ExpiredScreen(
-    refresh: Signal<RefreshState>,
-    on_refresh: Callback<()>,
-    not_charged: Option<(String, String)>,
-    reference: Option<String>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let body = Signal::derive(move || i18n.t(Key::ExpiredBody).to_string());
-    let fallback = move || {
-        result_shell(
-            "card result expired",
-            "state-expired",
-            Icon::Clock,
-            Key::ExpiredTitle,
-            body,
-        )
-    };
-    chunk::lazy(
-        PostPayment::Expired {
-            refresh,
-            on_refresh,
-            not_charged,
-            reference,
-        },
-        fallback,
-    )
-}
-
-/// [`ExpiredScreen`] itself (in the post-payment chunk).
+/// The expired screen in full, drawn from the post-payment chunk (the page mounts `ExpiredScreen`,
+/// in `crate::chunk`).
 pub(crate) fn expired_view(
     refresh: Signal<RefreshState>,
     on_refresh: Callback<()>,

@@ -3,10 +3,10 @@
 //! leaves unnamed gets a neutral name rather than an empty sentence. The amounts come from
 //! `checkout_core::summary`; this file only draws them.
 
-use checkout_core::flow::https_logo;
 use checkout_core::i18n::Key;
 use checkout_core::model::{CheckoutSession, Item};
 use checkout_core::summary::{percentage_rate, Totals};
+use checkout_core::theme::https_logo;
 use leptos::prelude::*;
 
 use crate::components::countdown::Countdown;

@@ -8,17 +8,20 @@
 mod runner;
 
 use checkout_core::checkout::{attempt_facts, Checkout, Event, Phase};
-use checkout_core::flow::{latest_payment, phone_link, redirect_target, Outcome, Screen};
 use checkout_core::i18n::Key;
 use checkout_core::model::CheckoutSession;
 use checkout_core::options::shown_currencies;
 use checkout_core::receipt::receipt;
+use checkout_core::screen::{latest_payment, Screen};
+use checkout_core::url::{redirect_target, Outcome};
 use leptos::prelude::*;
 
+use crate::chunk::{ExpiredScreen, FailedScreen, SuccessScreen};
 use crate::components::announcer::use_announcer;
 use crate::components::pay_step::PayScreen;
 use crate::components::payer_form::FormState;
-use crate::components::result::{CheckingScreen, ExpiredScreen, FailedScreen, MessagePage, SuccessScreen};
+use crate::components::phone::Handoff;
+use crate::components::result::{CheckingScreen, MessagePage};
 use crate::components::skeleton::LoadingSkeleton;
 use crate::components::summary::Summary;
 use crate::components::waiting::WaitingScreen;
@@ -174,10 +177,10 @@ fn SessionView(
             .into_any(),
             Screen::Waiting => {
                 let latest = payments.with(|list| latest_payment(list).cloned());
-                let origin = window().location().origin().unwrap_or_default();
-                let phone = state
-                    .with_untracked(|s| s.handle.clone())
-                    .map(|h| crate::theme::keep_presentation(phone_link(&origin, &token, &h)));
+                let phone = state.with_untracked(|s| s.handle.clone()).map(|handle| Handoff {
+                    token: token.to_string(),
+                    handle,
+                });
                 view! { <WaitingScreen payment=latest phone=phone /> }.into_any()
             }
             Screen::Success => {

@@ -1,10 +1,11 @@
 //! Each component mounted on its own inside the app's contexts, driven through a change of what
 //! it is given (a signal, a click, the clock), and read the way a payer reads it.
 
+use checkout::chunk::{ExpiredScreen, FailedScreen, SuccessScreen};
 use checkout::components::announcer::{use_announcer, LiveRegion};
 use checkout::components::countdown::Countdown;
 use checkout::components::payer_form::{FormState, PayerForm};
-use checkout::components::result::{ExpiredScreen, FailedScreen, RefreshState, SuccessScreen};
+use checkout::components::result::RefreshState;
 use checkout::components::summary::Summary;
 use checkout::components::waiting::WaitingScreen;
 use checkout::locale::LanguageSwitch;

@@ -266,6 +266,13 @@ fn a_refused_redirect_reads_the_outcome_instead() {
 }
 
 #[test]
+fn polling_backs_off_to_ten_seconds() {
+    let delays: Vec<u32> = (0..8).map(poll_delay_ms).collect();
+    assert_eq!(delays, [1000, 1500, 2250, 3375, 5062, 7593, 10_000, 10_000]);
+    assert_eq!(poll_delay_ms(u32::MAX), 10_000);
+}
+
+#[test]
 fn waiting_polls_with_backoff_and_pauses_while_hidden() {
     let mut checkout = ready();
     checkout.on(pay());

@@ -1,6 +1,6 @@
 //! The handlers of `/api`'s calls: open or refresh a session (and whether its capability may
-//! be handed out), read it, pay on it, list its payments, list banks, and trade a return URL's
-//! one-time capability for the browser's own.
+//! be handed out), read it, pay on it, list its payments, list banks, trade a one-time
+//! capability for the browser's own, and ask for one for the phone QR.
 
 use std::sync::Arc;
 
@@ -229,6 +229,31 @@ pub(super) async fn trade_capability(
     rate_limit(&api, &api.limits.reads, &client).await?;
     holds_capability(&api, &headers, &id).await?;
     let capability = api.capabilities.issue(&id).ok_or_else(not_yours)?;
+    Ok((
+        StatusCode::OK,
+        Json(serde_json::json!({ capability::FIELD: capability })),
+    ))
+}
+
+/// `POST /checkout-sessions/{id}/handoff`: a one-time capability for the "continue on your
+/// phone" QR, asked for with the tab's own capability (never with a one-time one). The phone
+/// trades it like a provider return's, so what its history keeps of the QR's URL opens nothing,
+/// and the desktop keeps its own. A JSON object body keeps other sites out.
+pub(super) async fn phone_handoff(
+    State(api): State<Arc<ApiState>>,
+    client: ClientAddr,
+    PathId(id): PathId,
+    headers: HeaderMap,
+    JsonObject(_): JsonObject,
+) -> Answer {
+    let tabs_own = presented(&headers)
+        .and_then(|text| api.capabilities.grant(text))
+        .is_some_and(|grant| !grant.one_time && grant.session_id == id);
+    if !tabs_own {
+        return Err(not_yours());
+    }
+    rate_limit(&api, &api.limits.reads, &client).await?;
+    let capability = api.capabilities.issue_one_time(&id).ok_or_else(not_yours)?;
     Ok((
         StatusCode::OK,
         Json(serde_json::json!({ capability::FIELD: capability })),

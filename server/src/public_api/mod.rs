@@ -1,14 +1,17 @@
-//! The browser's `/api`: exactly the six calls of conomy-api.md §2, with validated paths and
-//! bodies, sanitized errors, and answers cut to an allow-list before they leave the server.
+//! The browser's `/api`: exactly the six calls of conomy-api.md §2 and two of the gateway's own
+//! about one-time capabilities, with validated paths and bodies, sanitized errors, and answers
+//! cut to an allow-list before they leave the server.
 //!
 //! A session belongs to the browser that opened it: opening or refreshing one answers a
 //! capability for it (`crate::capability`), and every read of that session and every payment
 //! on it needs that capability (header `X-Checkout-Capability`); without one the answer is the
 //! same 404 as for an unknown id and nothing reaches Conomy. The providers' return URLs carry a
 //! one-time capability instead, which grants one call: the page trades it at once
-//! (`POST /checkout-sessions/{id}/capability`) for a capability of its own. What reaches Conomy is the
-//! contract and nothing else: `{}` to open a session, a payment body rebuilt from the session's
-//! own offer and the fields it asks for, with return URLs the gateway sets itself.
+//! (`POST /checkout-sessions/{id}/capability`) for a capability of its own; the phone QR's
+//! one-time capability is asked for with the tab's own (`POST /checkout-sessions/{id}/handoff`).
+//! What reaches Conomy is the contract and nothing else: `{}` to open a session, a payment body
+//! rebuilt from the session's own offer and the fields it asks for, with return URLs the gateway
+//! sets itself.
 
 //!
 //! Each file holds one part: `handlers` the calls, `guards` what a call must pass before it
@@ -32,8 +35,8 @@ use crate::capability::Capabilities;
 use crate::one_time::SpentCodes;
 use crate::rate_limit::RateLimits;
 use handlers::{
-    create_session, get_session, list_banks, list_payments, method_not_allowed, not_found, refresh_session,
-    submit_payment, trade_capability,
+    create_session, get_session, list_banks, list_payments, method_not_allowed, not_found, phone_handoff,
+    refresh_session, submit_payment, trade_capability,
 };
 use link_cache::LinkCache;
 
@@ -82,6 +85,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/checkout-sessions/{id}", get(get_session))
         .route("/checkout-sessions/{id}/payments", post(submit_payment))
         .route("/checkout-sessions/{id}/capability", post(trade_capability))
+        .route("/checkout-sessions/{id}/handoff", post(phone_handoff))
         .route("/checkout-sessions/token/{token}/refresh", post(refresh_session))
         .route("/payments", get(list_payments))
         .route("/payments/banks/{country}", get(list_banks))

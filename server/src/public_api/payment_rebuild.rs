@@ -3,10 +3,10 @@
 //! browser's body is kept.
 
 use axum::http::Method;
-use checkout_core::fields::{payment_body, submitted_values};
-use checkout_core::json::{Json as CoreJson, Object as CoreObject};
 use checkout_core::model::{is_valid_id, ApiErrorKind, CheckoutSession};
 use checkout_core::options::payment_options;
+use checkout_core::submission::{payment_body, submitted_values};
+use checkout_core::wire::json::{Json as CoreJson, Object as CoreObject};
 use serde_json::Value;
 
 use super::forward::{backend_failure, bad_gateway, problem, safe_message, upstream_failure};
@@ -16,7 +16,7 @@ use crate::api_error::{ApiFailure, ApiResult};
 
 /// The §4 body, rebuilt: the method must be one the session itself offers (its currency and
 /// type, enabled and allowed), the payer fields are exactly those the session and method ask
-/// for (`checkout_core::fields::submitted_values`, then the SPA's own `payment_body`), the
+/// for (`checkout_core::submission::submitted_values`, then the SPA's own `payment_body`), the
 /// description comes from the session, and the return URLs point back to this checkout with
 /// the session's capability. Nothing else of the browser's body is kept.
 pub(super) async fn rebuild_payment(api: &ApiState, session_id: &str, submitted: &Value) -> ApiResult<Value> {

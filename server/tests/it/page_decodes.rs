@@ -4,9 +4,9 @@
 //! answered with bodies generated from Conomy's OpenAPI schemas (one JSON object a line:
 //! `{"kind": "session" | "payment" | "payments" | "banks", "what", "body"}`).
 
-use checkout_core::decode::FromJson;
-use checkout_core::json::Json;
 use checkout_core::model::{Bank, CheckoutSession, Page, Payment};
+use checkout_core::wire::decode::FromJson;
+use checkout_core::wire::json::Json;
 use serde_json::{json, Value};
 
 /// Decodes `body` as the page decodes an answer of this kind.

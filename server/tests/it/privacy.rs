@@ -857,6 +857,77 @@ async fn upstream_a_return_urls_capability_grants_one_call_and_is_traded_for_the
 }
 
 #[tokio::test]
+async fn upstream_a_phone_handoff_carries_a_one_time_capability_that_the_phone_trades_for_its_own() {
+    let (_fake, gateway) = start_fake_and_gateway().await;
+    let (session, tab) = open(&gateway, "shop-1").await;
+    let id = id_of(&session);
+    let handoff = format!("/api/checkout-sessions/{id}/handoff");
+    let trade = format!("/api/checkout-sessions/{id}/capability");
+    let read = format!("/api/checkout-sessions/{id}");
+    let keys = capabilities();
+
+    // The desktop's tab asks for a code to draw into the QR: one-time, for the same session.
+    let (status, text) = call(&gateway, Method::POST, &handoff, Some(&tab), Some(&json!({}))).await;
+    assert_eq!(status, 200, "{text}");
+    let code = json_of(&text)["capability"].as_str().expect("a capability").to_string();
+    assert_eq!(
+        keys.grant(&code).map(|g| (g.session_id, g.one_time)),
+        Some((id.as_str(), true))
+    );
+
+    // The phone trades it for a capability of its own; the desktop keeps its own.
+    let (status, text) = call(&gateway, Method::POST, &trade, Some(&code), Some(&json!({}))).await;
+    assert_eq!(status, 200, "{text}");
+    let phone = json_of(&text)["capability"].as_str().expect("a capability").to_string();
+    assert_eq!(
+        keys.grant(&phone).map(|g| (g.session_id, g.one_time)),
+        Some((id.as_str(), false))
+    );
+    assert_eq!(call(&gateway, Method::GET, &read, Some(&phone), None).await.0, 200);
+    assert_eq!(call(&gateway, Method::GET, &read, Some(&tab), None).await.0, 200);
+
+    // What the phone's history keeps of the QR's URL is then worth nothing.
+    assert_eq!(
+        call(&gateway, Method::POST, &trade, Some(&code), Some(&json!({})))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(call(&gateway, Method::GET, &read, Some(&code), None).await.0, 404);
+
+    // Only a tab's own capability for this very session asks for a code: not a one-time one,
+    // not another session's, not none, and not without a JSON body (another site's form post).
+    let (_, other_tab) = open(&gateway, "shop-2").await;
+    let (status, text) = call(&gateway, Method::POST, &handoff, Some(&tab), Some(&json!({}))).await;
+    assert_eq!(status, 200, "{text}");
+    let unused = json_of(&text)["capability"].as_str().expect("a capability").to_string();
+    for (what, presented) in [
+        ("a one-time capability", Some(unused.as_str())),
+        ("another session's capability", Some(other_tab.as_str())),
+        ("no capability", None),
+    ] {
+        let (status, text) = call(&gateway, Method::POST, &handoff, presented, Some(&json!({}))).await;
+        assert_eq!(status, 404, "{what}: {text}");
+    }
+    // The unused code was not spent by being refused as a handoff.
+    assert_eq!(
+        call(&gateway, Method::POST, &trade, Some(&unused), Some(&json!({})))
+            .await
+            .0,
+        200
+    );
+    let form = client()
+        .post(url(&gateway, &handoff))
+        .header(CAPABILITY, &tab)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("x=1")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(form.status().as_u16(), 415);
+}
+
+#[tokio::test]
 async fn upstream_a_payment_for_a_rail_or_currency_the_session_does_not_offer_is_400_without_a_payment_call() {
     let (fake, gateway) = start_fake_and_gateway().await;
     let (_, _, session) = open_raw(&gateway, "shop-1", &json!({})).await;
@@ -1055,7 +1126,7 @@ fn each(value: &Value) -> impl Iterator<Item = &Value> {
     value.as_array().into_iter().flatten()
 }
 
-/// The allow-list of the design (what `core/src/decode.rs` reads), checked key by key.
+/// The allow-list of the design (what `core/src/wire/decode.rs` reads), checked key by key.
 fn assert_session_allow_list(session: &Value, what: &str) {
     assert_only(
         session,
@@ -1142,7 +1213,7 @@ fn assert_payment_allow_list(payment: &Value, what: &str) {
             "SPEI" => ("spei", &["clabe", "bankId", "code"]),
             _ => ("etpay", &["url", "expiresAt"]),
         };
-        // `amount` is tolerated: `decode.rs` reads it, and it is the payer's own amount.
+        // `amount` is tolerated: `wire/decode.rs` reads it, and it is the payer's own amount.
         assert_only(origin, &["type", "currency", "amount", key], what);
         assert_only(&origin[key], fields, &format!("{what} {key}"));
     }

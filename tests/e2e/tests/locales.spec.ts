@@ -14,15 +14,23 @@ const LOCALES: Tag[] = ['es', 'pt-BR', 'en'];
 /** The catalogue itself (core/src/i18n.rs): key -> text, per locale, so the spec cannot drift. */
 function catalogue(): Record<Tag, Record<string, string>> {
   const source = fs.readFileSync(path.resolve(__dirname, '../../../core/src/i18n.rs'), 'utf8');
-  const block = (fn: string) => {
-    const start = source.indexOf(`fn ${fn}(key: Key) -> &'static str {`);
-    if (start < 0) throw new Error(`fn ${fn} not found in i18n.rs`);
-    const body = source.slice(start, source.indexOf('\n}\n', start));
-    const texts: Record<string, string> = {};
-    for (const m of body.matchAll(/^\s+(\w+) => "((?:[^"\\]|\\.)*)",$/gm)) texts[m[1]] = JSON.parse(`"${m[2]}"`);
-    return texts;
+  const block = (name: string) => {
+    const start = source.indexOf(`\n${name}! {\n`);
+    if (start < 0) throw new Error(`${name}! {..} not found in i18n.rs`);
+    return source.slice(start, source.indexOf('\n}\n', start));
   };
-  return { es: block('es'), 'pt-BR': block('pt_br'), en: block('en') };
+  // `locales!`: each locale's column in the table, by tag.
+  const columns: Record<string, string> = {};
+  for (const m of block('locales').matchAll(/^\s+\w+ \{ column: (\w+), tag: "([^"]+)"/gm)) columns[m[1]] = m[2];
+  // `texts!`: a row per key, `column: "text",` per locale.
+  const texts: Record<string, Record<string, string>> = {};
+  for (const row of block('texts').matchAll(/^ {4}(\w+) \{\n((?: {8}\w+: ".*",\n)+) {4}\}/gm)) {
+    for (const m of row[2].matchAll(/^\s+(\w+): "((?:[^"\\]|\\.)*)",$/gm)) {
+      (texts[columns[m[1]]] ??= {})[row[1]] = JSON.parse(`"${m[2]}"`);
+    }
+  }
+  for (const tag of LOCALES) if (!texts[tag]) throw new Error(`no ${tag} texts in i18n.rs`);
+  return texts as Record<Tag, Record<string, string>>;
 }
 const TEXT = catalogue();
 

@@ -148,7 +148,12 @@ test('continue on your phone: the desktop shows a QR of this session, the phone 
     await expect(handoff).toBeVisible();
     const url = await page.getByTestId('phone-qr').getAttribute('data-url');
     const handle = await checkout.sessionHandle(link.checkoutToken);
-    expect(url).toBe(`${new URL(baseURL!).origin}/${link.checkoutToken}?session=${handle}&locale=pt-BR`);
+    // The QR carries a one-time code for this session, never the desktop's own capability: what
+    // the phone's history keeps of it must open nothing once the phone has used it.
+    const code = new URL(url!).searchParams.get('session')!;
+    expect(url).toBe(`${new URL(baseURL!).origin}/${link.checkoutToken}?session=${code}&locale=pt-BR`);
+    expect(code, "the desktop's own capability").not.toBe(handle);
+    expect(code.split('.')[0], 'a code for this session').toBe(handle.split('.')[0]);
 
     const phone = await browser.newContext({ ...devices['Pixel 5'], baseURL });
     try {
@@ -160,6 +165,12 @@ test('continue on your phone: the desktop shows a QR of this session, the phone 
       await expect(mobile.getByTestId('copy-code')).toHaveText(await page.getByTestId('copy-code').innerText());
       await expect(mobile.getByTestId('phone-handoff')).toHaveCount(0);
       expect(await conomy.sessions(link.id), 'no second session').toHaveLength(1);
+      const read = await mobile.request.get(`/api/checkout-sessions/${handle.split('.')[0]}`,
+        { headers: { 'x-checkout-capability': code } });
+      expect(read.status(), "the QR's code, once the phone used it").toBe(404);
+      const desktop = await page.request.get(`/api/checkout-sessions/${handle.split('.')[0]}`,
+        { headers: { 'x-checkout-capability': handle } });
+      expect(desktop.status(), "the desktop's own capability").toBe(200);
 
       await stayOnResult(page);
       await stayOnResult(mobile);

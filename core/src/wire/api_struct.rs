@@ -1,16 +1,16 @@
 //! [`api_struct!`]: each Conomy API struct is declared once, and both of its JSON readings come
 //! from that one declaration: the serde derives with their attributes (the server, behind core's
-//! `serde` feature) and the [`FromJson`](crate::decode::FromJson) decoder over [`Fields`]
+//! `serde` feature) and the [`FromJson`](crate::wire::decode::FromJson) decoder over [`Fields`]
 //! (the SPA, which must not contain serde). `core/tests/decode_equivalence.rs` checks on random
 //! inputs that the two agree.
 //!
-//! [`Fields`]: crate::decode::Fields
+//! [`Fields`]: crate::wire::decode::Fields
 
 /// Declares a `pub struct` of the API with its serde attributes and its `FromJson` impl.
 ///
 /// Every field is written `pub name: Type = mode("jsonName"),`: the JSON name is given in full
 /// (it becomes serde's `rename`; there is no `rename_all`), and the mode says at once how serde
-/// treats the field and which [`Fields`](crate::decode::Fields) call decodes it:
+/// treats the field and which [`Fields`](crate::wire::decode::Fields) call decodes it:
 ///
 /// * `required("j")`: serde `rename = "j"`; decoded by `f.required(i, "j")`.
 /// * `open("j")`, an `open_enum!` value: `rename = "j"`; `f.required::<String>(i, "j").into()`.
@@ -23,7 +23,7 @@
 /// * `default("j", skip_serializing_if = "path")`: `rename = "j", default,
 ///   skip_serializing_if = "path"`; `f.or_default(i, "j")`.
 /// * `default("j", default = "path")`: `rename = "j", default = "path"`; `f.or_default(i, "j")`.
-/// * `flatten`, an [`Object`](crate::json::Object) (at most one field): serde `flatten`;
+/// * `flatten`, an [`Object`](crate::wire::json::Object) (at most one field): serde `flatten`;
 ///   `rest(object, &[every other JSON name])`.
 ///
 /// `i` is the field's position in the declaration (serde's sequence form: a struct may also come
@@ -80,7 +80,7 @@ macro_rules! api_struct {
         $(#[$meta:meta])*
         pub struct $name:ident $(<$param:ident>)? { $($body:tt)* }
     ) => {
-        $crate::api_struct::api_struct!(@munch f object
+        $crate::wire::api_struct::api_struct!(@munch f object
             [$(#[$meta])* ; $name [$($param)?]] [] [] [] [] []
             $($body)*
         );
@@ -95,13 +95,13 @@ macro_rules! api_struct {
         #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
         pub struct $name $(<$param>)? { $($fields)* }
 
-        impl $(<$param: $crate::decode::FromJson>)? $crate::decode::FromJson for $name $(<$param>)? {
-            fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::decode::DecodeError> {
+        impl $(<$param: $crate::wire::decode::FromJson>)? $crate::wire::decode::FromJson for $name $(<$param>)? {
+            fn from_json(value: &$crate::wire::json::Json) -> Result<Self, $crate::wire::decode::DecodeError> {
                 /// The fields' positions (serde's sequence form), and their count.
                 #[allow(non_camel_case_types)]
                 enum Field { $($idx,)* __Count }
-                let mut $f = $crate::decode::Fields::of(value, Field::__Count as usize)?;
-                $crate::decode::finish($name { $($inits)* }, $f)
+                let mut $f = $crate::wire::decode::Fields::of(value, Field::__Count as usize)?;
+                $crate::wire::decode::finish($name { $($inits)* }, $f)
             }
         }
     };
@@ -115,14 +115,14 @@ macro_rules! api_struct {
         #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
         pub struct $name $(<$param>)? { $($fields)* }
 
-        impl $(<$param: $crate::decode::FromJson>)? $crate::decode::FromJson for $name $(<$param>)? {
-            fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::decode::DecodeError> {
+        impl $(<$param: $crate::wire::decode::FromJson>)? $crate::wire::decode::FromJson for $name $(<$param>)? {
+            fn from_json(value: &$crate::wire::json::Json) -> Result<Self, $crate::wire::decode::DecodeError> {
                 /// The named fields' positions.
                 #[allow(non_camel_case_types)]
                 enum Field { $($idx,)* }
-                let (mut $f, $o) = $crate::decode::Fields::object(value)?;
-                $crate::decode::finish(
-                    $name { $($inits)* $flat: $crate::decode::rest($o, &[$($names),*]) },
+                let (mut $f, $o) = $crate::wire::decode::Fields::object(value)?;
+                $crate::wire::decode::finish(
+                    $name { $($inits)* $flat: $crate::wire::decode::rest($o, &[$($names),*]) },
                     $f,
                 )
             }
@@ -133,46 +133,46 @@ macro_rules! api_struct {
     (@munch $f:ident $o:ident $hdr:tt $fields:tt $inits:tt $idx:tt $names:tt $flat:tt
         $(#[$attr:meta])* pub $field:ident : $ty:ty = $mode:ident $(($($arg:tt)*))? $(, $($rest:tt)*)?
     ) => {
-        $crate::api_struct::api_struct!(@field $mode($($($arg)*)?) $field [$(#[$attr])*] [$ty];
+        $crate::wire::api_struct::api_struct!(@field $mode($($($arg)*)?) $field [$(#[$attr])*] [$ty];
             $f $o $hdr $fields $inits $idx $names $flat [$($($rest)*)?]
         );
     };
 
     // The modes: serde attributes, then the decoder expression.
     (@field required($json:literal) $field:ident $attrs:tt $ty:tt; $f:ident $($state:tt)*) => {
-        $crate::api_struct::api_struct!(@push [rename = $json]
+        $crate::wire::api_struct::api_struct!(@push [rename = $json]
             [$f.required(Field::$field as usize, $json)] $json $field $attrs $ty; $f $($state)*);
     };
     (@field open($json:literal) $field:ident $attrs:tt $ty:tt; $f:ident $($state:tt)*) => {
-        $crate::api_struct::api_struct!(@push [rename = $json]
+        $crate::wire::api_struct::api_struct!(@push [rename = $json]
             [$f.required::<String>(Field::$field as usize, $json).into()] $json $field $attrs $ty; $f $($state)*);
     };
     (@field text($json:literal) $field:ident $attrs:tt $ty:tt; $f:ident $($state:tt)*) => {
-        $crate::api_struct::api_struct!(@push [rename = $json, default]
+        $crate::wire::api_struct::api_struct!(@push [rename = $json, default]
             [$f.text(Field::$field as usize, $json)] $json $field $attrs $ty; $f $($state)*);
     };
     (@field opt_text($json:literal) $field:ident $attrs:tt $ty:tt; $f:ident $($state:tt)*) => {
-        $crate::api_struct::api_struct!(@push [rename = $json, default, skip_serializing_if = "Option::is_none"]
+        $crate::wire::api_struct::api_struct!(@push [rename = $json, default, skip_serializing_if = "Option::is_none"]
             [$f.opt_text(Field::$field as usize, $json)] $json $field $attrs $ty; $f $($state)*);
     };
     (@field default($json:literal) $field:ident $attrs:tt $ty:tt; $f:ident $($state:tt)*) => {
-        $crate::api_struct::api_struct!(@push [rename = $json, default]
+        $crate::wire::api_struct::api_struct!(@push [rename = $json, default]
             [$f.or_default(Field::$field as usize, $json)] $json $field $attrs $ty; $f $($state)*);
     };
     (@field optional($json:literal) $field:ident $attrs:tt $ty:tt; $f:ident $($state:tt)*) => {
-        $crate::api_struct::api_struct!(@push [rename = $json, default, skip_serializing_if = "Option::is_none"]
+        $crate::wire::api_struct::api_struct!(@push [rename = $json, default, skip_serializing_if = "Option::is_none"]
             [$f.or_default(Field::$field as usize, $json)] $json $field $attrs $ty; $f $($state)*);
     };
     (@field default($json:literal, skip_serializing_if = $skip:literal) $field:ident $attrs:tt $ty:tt;
         $f:ident $($state:tt)*
     ) => {
-        $crate::api_struct::api_struct!(@push [rename = $json, default, skip_serializing_if = $skip]
+        $crate::wire::api_struct::api_struct!(@push [rename = $json, default, skip_serializing_if = $skip]
             [$f.or_default(Field::$field as usize, $json)] $json $field $attrs $ty; $f $($state)*);
     };
     (@field default($json:literal, default = $make:literal) $field:ident $attrs:tt $ty:tt;
         $f:ident $($state:tt)*
     ) => {
-        $crate::api_struct::api_struct!(@push [rename = $json, default = $make]
+        $crate::wire::api_struct::api_struct!(@push [rename = $json, default = $make]
             [$f.or_default(Field::$field as usize, $json)] $json $field $attrs $ty; $f $($state)*);
     };
     // The flatten field: no JSON name, no position; its decoder is written at the end, when
@@ -180,7 +180,7 @@ macro_rules! api_struct {
     (@field flatten() $field:ident [$($attrs:tt)*] [$ty:ty];
         $f:ident $o:ident $hdr:tt [$($fields:tt)*] $inits:tt $idx:tt $names:tt [] [$($rest:tt)*]
     ) => {
-        $crate::api_struct::api_struct!(@munch $f $o $hdr
+        $crate::wire::api_struct::api_struct!(@munch $f $o $hdr
             [$($fields)* $($attrs)* #[cfg_attr(feature = "serde", serde(flatten))] pub $field: $ty,]
             $inits $idx $names [$field]
             $($rest)*
@@ -192,7 +192,7 @@ macro_rules! api_struct {
         $f:ident $o:ident $hdr:tt [$($fields:tt)*] [$($inits:tt)*] [$($idx:ident)*] [$($names:literal)*]
         $flat:tt [$($rest:tt)*]
     ) => {
-        $crate::api_struct::api_struct!(@munch $f $o $hdr
+        $crate::wire::api_struct::api_struct!(@munch $f $o $hdr
             [$($fields)* $($attrs)* #[cfg_attr(feature = "serde", serde($($serde)*))] pub $field: $ty,]
             [$($inits)* $field: $($init)*,]
             [$($idx)* $field]

@@ -1,7 +1,7 @@
 //! Decoding from [`Json`] for the API types the SPA reads, with exactly the semantics of the
 //! serde derives in `model.rs` (the server keeps using those). This module has the [`FromJson`]
 //! trait, its impls for the primitives and the open enums, and [`Fields`], over which
-//! `api_struct!` (`core/src/api_struct.rs`) writes each struct's decoder from the same
+//! `api_struct!` (`core/src/wire/api_struct.rs`) writes each struct's decoder from the same
 //! declaration as its serde attributes. The semantics: required fields must be present,
 //! `#[serde(default)]` fields may be missing, `null` is only an absent `Option`, unknown fields
 //! are ignored, wrong types are errors, a struct may also come as an array of its fields in
@@ -15,8 +15,8 @@
 
 use std::fmt;
 
-use crate::json::{Json, JsonError, Object};
 use crate::model::{LinkStatus, PaymentStatus, Rail, SessionStatus, TaxType};
+use crate::wire::json::{Json, JsonError, Object};
 
 /// A type that can be read from a [`Json`] value.
 pub trait FromJson: Sized {
