@@ -788,21 +788,14 @@ async fn upstream_a_return_urls_capability_grants_one_call_and_is_traded_for_the
         assert_eq!(status, 200, "{text}");
     }
     let (first, second) = (return_capability(&fake, &id, 0), return_capability(&fake, &id, 1));
-    let keys = capabilities();
-    assert_eq!(
-        keys.grant(&first).map(|g| (g.session_id, g.one_time)),
-        Some((id.as_str(), true))
-    );
+    assert_eq!(grant_of(&first), Some((id.clone(), true)));
     let trade = format!("/api/checkout-sessions/{id}/capability");
 
     // Traded once, for a tab capability of the same session that works like any other.
-    let (status, text) = call(&gateway, Method::POST, &trade, Some(&first), Some(&json!({}))).await;
-    assert_eq!(status, 200, "{text}");
-    let own = json_of(&text)["capability"].as_str().expect("a capability").to_string();
-    assert_eq!(
-        keys.grant(&own).map(|g| (g.session_id, g.one_time)),
-        Some((id.as_str(), false))
-    );
+    let own = post_for_capability(&gateway, &trade, Some(&first))
+        .await
+        .expect("traded");
+    assert_eq!(grant_of(&own), Some((id.clone(), false)));
     let read = format!("/api/checkout-sessions/{id}");
     assert_eq!(call(&gateway, Method::GET, &read, Some(&own), None).await.0, 200);
     assert_eq!(
@@ -812,12 +805,7 @@ async fn upstream_a_return_urls_capability_grants_one_call_and_is_traded_for_the
     );
 
     // Then the URL's copy is worth nothing: no second trade, no read, no list, no payment.
-    assert_eq!(
-        call(&gateway, Method::POST, &trade, Some(&first), Some(&json!({})))
-            .await
-            .0,
-        404
-    );
+    assert_eq!(post_for_capability(&gateway, &trade, Some(&first)).await, Err(404));
     assert_refused(&gateway, &id, "a traded return capability", Some(&first), &payment).await;
 
     // Used directly, one call is all it grants.
@@ -826,12 +814,7 @@ async fn upstream_a_return_urls_capability_grants_one_call_and_is_traded_for_the
     assert_eq!(call(&gateway, Method::GET, &list, Some(&second), None).await.0, 404);
 
     // A tab's capability is not a return code: it trades for nothing and stays the tab's.
-    assert_eq!(
-        call(&gateway, Method::POST, &trade, Some(&tab), Some(&json!({})))
-            .await
-            .0,
-        404
-    );
+    assert_eq!(post_for_capability(&gateway, &trade, Some(&tab)).await, Err(404));
     assert_eq!(call(&gateway, Method::GET, &read, Some(&tab), None).await.0, 200);
     // Nor does a trade without a JSON body (another site's form post) take anything.
     let third = {
@@ -839,21 +822,8 @@ async fn upstream_a_return_urls_capability_grants_one_call_and_is_traded_for_the
         assert_eq!(status, 200, "{text}");
         return_capability(&fake, &id, 2)
     };
-    let form = client()
-        .post(url(&gateway, &trade))
-        .header(CAPABILITY, &third)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("x=1")
-        .send()
-        .await
-        .expect("answered");
-    assert_eq!(form.status().as_u16(), 415);
-    assert_eq!(
-        call(&gateway, Method::POST, &trade, Some(&third), Some(&json!({})))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(form_post_status(&gateway, &trade, &third).await, 415);
+    assert!(post_for_capability(&gateway, &trade, Some(&third)).await.is_ok());
 }
 
 #[tokio::test]
@@ -864,67 +834,79 @@ async fn upstream_a_phone_handoff_carries_a_one_time_capability_that_the_phone_t
     let handoff = format!("/api/checkout-sessions/{id}/handoff");
     let trade = format!("/api/checkout-sessions/{id}/capability");
     let read = format!("/api/checkout-sessions/{id}");
-    let keys = capabilities();
 
     // The desktop's tab asks for a code to draw into the QR: one-time, for the same session.
-    let (status, text) = call(&gateway, Method::POST, &handoff, Some(&tab), Some(&json!({}))).await;
-    assert_eq!(status, 200, "{text}");
-    let code = json_of(&text)["capability"].as_str().expect("a capability").to_string();
-    assert_eq!(
-        keys.grant(&code).map(|g| (g.session_id, g.one_time)),
-        Some((id.as_str(), true))
-    );
+    let code = post_for_capability(&gateway, &handoff, Some(&tab))
+        .await
+        .expect("a code");
+    assert_eq!(grant_of(&code), Some((id.clone(), true)));
 
     // The phone trades it for a capability of its own; the desktop keeps its own.
-    let (status, text) = call(&gateway, Method::POST, &trade, Some(&code), Some(&json!({}))).await;
-    assert_eq!(status, 200, "{text}");
-    let phone = json_of(&text)["capability"].as_str().expect("a capability").to_string();
-    assert_eq!(
-        keys.grant(&phone).map(|g| (g.session_id, g.one_time)),
-        Some((id.as_str(), false))
-    );
+    let phone = post_for_capability(&gateway, &trade, Some(&code))
+        .await
+        .expect("traded");
+    assert_eq!(grant_of(&phone), Some((id.clone(), false)));
     assert_eq!(call(&gateway, Method::GET, &read, Some(&phone), None).await.0, 200);
     assert_eq!(call(&gateway, Method::GET, &read, Some(&tab), None).await.0, 200);
 
     // What the phone's history keeps of the QR's URL is then worth nothing.
-    assert_eq!(
-        call(&gateway, Method::POST, &trade, Some(&code), Some(&json!({})))
-            .await
-            .0,
-        404
-    );
+    assert_eq!(post_for_capability(&gateway, &trade, Some(&code)).await, Err(404));
     assert_eq!(call(&gateway, Method::GET, &read, Some(&code), None).await.0, 404);
 
     // Only a tab's own capability for this very session asks for a code: not a one-time one,
     // not another session's, not none, and not without a JSON body (another site's form post).
     let (_, other_tab) = open(&gateway, "shop-2").await;
-    let (status, text) = call(&gateway, Method::POST, &handoff, Some(&tab), Some(&json!({}))).await;
-    assert_eq!(status, 200, "{text}");
-    let unused = json_of(&text)["capability"].as_str().expect("a capability").to_string();
+    let unused = post_for_capability(&gateway, &handoff, Some(&tab))
+        .await
+        .expect("a code");
     for (what, presented) in [
         ("a one-time capability", Some(unused.as_str())),
         ("another session's capability", Some(other_tab.as_str())),
         ("no capability", None),
     ] {
-        let (status, text) = call(&gateway, Method::POST, &handoff, presented, Some(&json!({}))).await;
-        assert_eq!(status, 404, "{what}: {text}");
+        assert_eq!(
+            post_for_capability(&gateway, &handoff, presented).await,
+            Err(404),
+            "{what}"
+        );
     }
     // The unused code was not spent by being refused as a handoff.
-    assert_eq!(
-        call(&gateway, Method::POST, &trade, Some(&unused), Some(&json!({})))
-            .await
-            .0,
-        200
-    );
-    let form = client()
-        .post(url(&gateway, &handoff))
-        .header(CAPABILITY, &tab)
+    assert!(post_for_capability(&gateway, &trade, Some(&unused)).await.is_ok());
+    assert_eq!(form_post_status(&gateway, &handoff, &tab).await, 415);
+}
+
+/// `POST path` with `{}` and `capability`, as the page sends a trade or a handoff: the answer's
+/// capability, or the status of a refusal.
+async fn post_for_capability(server: &RunningServer, path: &str, capability: Option<&str>) -> Result<String, u16> {
+    let (status, text) = call(server, Method::POST, path, capability, Some(&json!({}))).await;
+    if status != 200 {
+        return Err(status);
+    }
+    Ok(json_of(&text)["capability"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a 200 of {path} carries a capability: {text}"))
+        .to_string())
+}
+
+/// The session a capability grants and whether it is one-time, as every test gateway verifies it.
+fn grant_of(capability: &str) -> Option<(String, bool)> {
+    capabilities()
+        .grant(capability)
+        .map(|grant| (grant.session_id.to_string(), grant.one_time))
+}
+
+/// Another site's form post of `path` with `capability` (no JSON body): its status.
+async fn form_post_status(server: &RunningServer, path: &str, capability: &str) -> u16 {
+    client()
+        .post(url(server, path))
+        .header(CAPABILITY, capability)
         .header("content-type", "application/x-www-form-urlencoded")
         .body("x=1")
         .send()
         .await
-        .expect("answered");
-    assert_eq!(form.status().as_u16(), 415);
+        .expect("answered")
+        .status()
+        .as_u16()
 }
 
 #[tokio::test]
