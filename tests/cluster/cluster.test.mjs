@@ -300,3 +300,28 @@ test('the metrics show the traffic, and no log holds a capability or a query str
   const entries = cluster.accessLogEntries();
   assert.ok(entries.some((e) => e.route === '<spa-route>'), 'the page load is logged by its route class');
 });
+
+test('nginx logs the one-time capability calls by their templates, and none of their capabilities', { timeout: 30_000 }, async () => {
+  const mark = logMark();
+  const from = '127.0.0.19';
+  const { id, capability } = await openSession('demo-clp', from);
+  // The phone QR's code, asked for with the tab's capability, then traded as the phone does.
+  const handoff = await api(`/api/checkout-sessions/${id}/handoff`, { method: 'POST', body: {}, capability, from });
+  assert.equal(handoff.status, 200, handoff.body);
+  const code = handoff.json.capability;
+  const trade = await api(`/api/checkout-sessions/${id}/capability`, { method: 'POST', body: {}, capability: code, from });
+  assert.equal(trade.status, 200, trade.body);
+
+  const templates = ['/api/checkout-sessions/{id}/handoff', '/api/checkout-sessions/{id}/capability'];
+  let routes = [];
+  await until('both calls in nginx\'s access log', async () => {
+    routes = cluster.accessLogEntries().slice(mark).map((e) => e.route);
+    return templates.every((t) => routes.includes(t));
+  }, { timeoutMs: 5_000, everyMs: 50 });
+  assert.ok(!routes.includes('/api/<unmatched>'), `every call named by its template: ${routes}`);
+  for (const { file, text } of cluster.allLogs()) {
+    for (const held of [code, trade.json.capability]) {
+      assert.ok(!text.includes(held.split('.').pop()), `${file} holds a capability`);
+    }
+  }
+});
