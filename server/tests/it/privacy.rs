@@ -358,28 +358,16 @@ async fn sandbox_a_single_use_link_paid_by_one_payer_shows_nothing_of_them_to_th
     let (_, _, first) = open_raw(&server, "privacy-once", &json!({})).await;
     let id = id_of(&first);
     let own = capability_or_stand_in(&first);
-    let mut payment = etpay_payment(&format!("{}/privacy-once", server.public_url));
-    payment["origins"][0]["etpay"]["customer"] = json!({"firstName": "Zelda", "email": "zelda.private@example.cl"});
-    let (status, text) = call(
+    let (payment, payment_id, approved) = zelda_pays(
         &server,
-        Method::POST,
-        &format!("/api/checkout-sessions/{id}/payments"),
-        Some(&own),
-        Some(&payment),
+        "privacy-once",
+        &id,
+        &own,
+        "zelda.private@example.cl",
+        "approve",
     )
     .await;
-    assert_eq!(status, 200, "{text}");
-    let payment_id = json_of(&text)["id"].as_str().expect("payment id").to_string();
-    let approved = client()
-        .post(url(&server, &format!("/sandbox/provider/{payment_id}/approve")))
-        .send()
-        .await
-        .expect("approve");
-    assert!(
-        approved.status().is_redirection() || approved.status().is_success(),
-        "{}",
-        approved.status()
-    );
+    assert!(approved.is_redirection() || approved.is_success(), "{approved}");
 
     // Somebody else opens the same link: "already paid", and nothing of Zelda.
     let (code, text, second) = open_raw(&server, "privacy-once", &json!({})).await;
@@ -448,24 +436,8 @@ async fn sandbox_a_session_somebody_paid_on_is_not_handed_to_the_next_visitor() 
     let id = id_of(&first);
 
     // The first payer pays; the provider declines.
-    let mut payment = etpay_payment(&format!("{}/{token}", server.public_url));
-    payment["origins"][0]["etpay"]["customer"] = json!({"firstName": "Zelda", "email": "zelda.direct@example.cl"});
-    let (status, text) = call(
-        &server,
-        Method::POST,
-        &format!("/api/checkout-sessions/{id}/payments"),
-        Some(&own),
-        Some(&payment),
-    )
-    .await;
-    assert_eq!(status, 200, "{text}");
-    let payment_id = json_of(&text)["id"].as_str().expect("payment id").to_string();
-    let declined = client()
-        .post(url(&server, &format!("/sandbox/provider/{payment_id}/decline")))
-        .send()
-        .await
-        .expect("decline");
-    assert!(declined.status().is_redirection(), "{}", declined.status());
+    let (payment, _, declined) = zelda_pays(&server, token, &id, &own, "zelda.direct@example.cl", "decline").await;
+    assert!(declined.is_redirection(), "{declined}");
 
     // The next visitor: refused as in use, with nothing of the session or of Zelda.
     let (status, text, second) = open_raw(&server, token, &json!({})).await;
@@ -1395,4 +1367,35 @@ async fn logs_name_a_file_like_path_by_its_class_never_by_the_path() {
     assert!(line.contains("route=<static>"), "{line}");
     let offending: Vec<&str> = text.lines().filter(|line| line.contains(token)).collect();
     assert!(offending.is_empty(), "a path in the log:\n{}", offending.join("\n"));
+}
+
+/// Zelda pays with ETPAY (her `email`) on session `id` of link `token`, and the sandbox provider
+/// settles it (`decision`: approve or decline): the body she sent, the payment's id and the
+/// provider's answer.
+async fn zelda_pays(
+    server: &RunningServer,
+    token: &str,
+    id: &str,
+    capability: &str,
+    email: &str,
+    decision: &str,
+) -> (Value, String, reqwest::StatusCode) {
+    let mut payment = etpay_payment(&format!("{}/{token}", server.public_url));
+    payment["origins"][0]["etpay"]["customer"] = json!({"firstName": "Zelda", "email": email});
+    let (status, text) = call(
+        server,
+        Method::POST,
+        &format!("/api/checkout-sessions/{id}/payments"),
+        Some(capability),
+        Some(&payment),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let payment_id = json_of(&text)["id"].as_str().expect("payment id").to_string();
+    let settled = client()
+        .post(url(server, &format!("/sandbox/provider/{payment_id}/{decision}")))
+        .send()
+        .await
+        .expect("settled");
+    (payment, payment_id, settled.status())
 }
