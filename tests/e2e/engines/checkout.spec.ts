@@ -4,6 +4,7 @@
 // these follow: payer-flow, keyboard and locales in ../tests.
 import { test, expect, PAYER, VALID_CC, VALID_CPF, settle, sessionIdOf, type Payer } from './fixtures';
 import type { Engine } from './driver';
+import { readFocus, type Focused } from '../fixtures/focus';
 
 /** Opens `token`, picks `rail`, fills `values` and pays. */
 async function payWith(payer: Payer, token: string, rail: string, values: Record<string, string>): Promise<void> {
@@ -154,23 +155,8 @@ test('expired on the server: the expired screen, and "start again" keeps what wa
   expect((await conomy.session(await sessionIdOf(engine, link.checkoutToken))).status).toMatch(/^(ACTIVE|ATTEMPT)$/);
 });
 
-interface Focused { tag: string; id: string; type: string; value: string; testid: string | null; visible: boolean; describe: string }
-
 function focused(engine: Engine): Promise<Focused> {
-  return engine.eval(() => {
-    const el = document.activeElement as HTMLElement & { type?: string; value?: string };
-    const style = getComputedStyle(el);
-    const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
-    return {
-      tag: el.tagName.toLowerCase(),
-      id: el.id,
-      type: el.type ?? '',
-      value: el.value ?? '',
-      testid: el.getAttribute('data-testid'),
-      visible: el !== document.body && el.matches(':focus-visible') && outlined,
-      describe: `${el.tagName.toLowerCase()}#${el.id} "${(el.textContent ?? '').trim().slice(0, 40)}" outline=${style.outlineStyle} ${style.outlineWidth}`,
-    };
-  });
+  return engine.eval(readFocus);
 }
 
 /** Presses Tab (or Shift+Tab) until `want` holds, with a visible focus indicator at every stop. */

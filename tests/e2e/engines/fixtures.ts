@@ -14,14 +14,7 @@ export { expect };
 export const CHECKOUT = process.env.CHECKOUT_URL ?? '';
 export const MERCHANT = process.env.MERCHANT_URL ?? '';
 
-export const PAYER = {
-  firstName: 'Ana',
-  lastName: 'Pérez',
-  email: 'ana.perez@example.com',
-  phoneNumber: '3001234567',
-};
-export const VALID_CPF = '529.982.247-25';
-export const VALID_CC = '1020304050';
+export { PAYER, VALID_CPF, VALID_CC } from '../fixtures/states';
 
 /** How long a screen may take to show (the wasm compiles in the engine on a busy machine). */
 const SCREEN_TIMEOUT_MS = 20_000;

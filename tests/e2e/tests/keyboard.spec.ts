@@ -4,33 +4,10 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
 import { stayOnResult } from '../fixtures/states';
+import { readFocus, type Focused } from '../fixtures/focus';
 
-interface Focused {
-  tag: string;
-  id: string;
-  type: string;
-  value: string;
-  testid: string | null;
-  /** `:focus-visible` matches and draws a real outline (or the browser's own ring). */
-  visible: boolean;
-  describe: string;
-}
-
-async function focused(page: Page): Promise<Focused> {
-  return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement & { type?: string; value?: string };
-    const style = getComputedStyle(el);
-    const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
-    return {
-      tag: el.tagName.toLowerCase(),
-      id: el.id,
-      type: el.type ?? '',
-      value: el.value ?? '',
-      testid: el.getAttribute('data-testid'),
-      visible: el !== document.body && el.matches(':focus-visible') && outlined,
-      describe: `${el.tagName.toLowerCase()}#${el.id} "${(el.textContent ?? '').trim().slice(0, 40)}" outline=${style.outlineStyle} ${style.outlineWidth}`,
-    };
-  });
+function focused(page: Page): Promise<Focused> {
+  return page.evaluate(readFocus);
 }
 
 /** Presses Tab (or Shift+Tab) until `want` holds, checking the focus is visible at every stop. */
