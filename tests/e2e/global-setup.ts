@@ -2,26 +2,14 @@
 // for /healthz. With CHECKOUT_URL already set (e.g. a server from ./run), that server is used.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from './fixtures/free-port';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
 /** The server's log under test-results/: E2E_SERVER_LOG, so the engine runs keep the Chromium run's. */
 function serverLog(): string {
   return process.env.E2E_SERVER_LOG ?? 'server.log';
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitHealthy(url: string, exited: () => string | null, timeoutMs: number): Promise<void> {

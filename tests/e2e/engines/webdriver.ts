@@ -4,7 +4,7 @@
 // downloaders we never want to run).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../fixtures/free-port';
 
 /** The W3C element reference key. */
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
@@ -14,18 +14,6 @@ export class WebDriverError extends Error {
   constructor(readonly error: string, message: string, readonly what: string) {
     super(`${what}: ${error}: ${message}`);
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** A WebDriver server process (here WebKitWebDriver) on a free loopback port. */
