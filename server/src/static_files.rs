@@ -73,7 +73,8 @@ pub async fn serve(files: Arc<StaticFiles>, request: Request) -> Response {
     if file_name.contains('.') && file_name != "index.html" {
         return asset(&files, request, file_name.to_string()).await;
     }
-    index(&files, &path, request.method() == Method::HEAD).await
+    let gzip = accepts_gzip(request.headers());
+    index(&files, &path, request.method() == Method::HEAD, gzip).await
 }
 
 async fn asset(files: &StaticFiles, request: Request, file_name: String) -> Response {
@@ -104,8 +105,10 @@ async fn asset(files: &StaticFiles, request: Request, file_name: String) -> Resp
 }
 
 /// index.html with a CSP hashing the inline scripts of exactly this copy, so a rebuilt SPA
-/// keeps working without a restart.
-async fn index(files: &StaticFiles, path: &str, head_only: bool) -> Response {
+/// keeps working without a restart. Gzipped here rather than precompressed like the assets: the
+/// hashes and the body then come from one read of the file, whatever a rebuild does meanwhile.
+/// On a slow link every byte of the page comes before the wasm's (docs/performance.md).
+async fn index(files: &StaticFiles, path: &str, head_only: bool, gzip: bool) -> Response {
     let html = match tokio::fs::read_to_string(files.dist.join("index.html")).await {
         Ok(html) => html,
         Err(error) => {
@@ -118,9 +121,19 @@ async fn index(files: &StaticFiles, path: &str, head_only: bool) -> Response {
         &headers::inline_script_hashes(&html),
         &files.frame_ancestors.for_path(path),
     );
-    let body = if head_only { Body::empty() } else { Body::from(html) };
+    let gzipped = if gzip { gzipped(&html) } else { None };
+    let encoded = gzipped.is_some();
+    let body = match (head_only, gzipped) {
+        (true, _) => Body::empty(),
+        (false, Some(bytes)) => Body::from(bytes),
+        (false, None) => Body::from(html),
+    };
     let mut response = (StatusCode::OK, body).into_response();
     let map = response.headers_mut();
+    if encoded {
+        map.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    map.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     map.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
@@ -130,6 +143,43 @@ async fn index(files: &StaticFiles, path: &str, head_only: bool) -> Response {
         map.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     response
+}
+
+/// `html` gzipped, when that is shorter (a page this small is never worth a slower level).
+fn gzipped(html: &str) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(html.as_bytes()).ok()?;
+    let bytes = encoder.finish().ok()?;
+    (bytes.len() < html.len()).then_some(bytes)
+}
+
+/// Whether `Accept-Encoding` lets the answer be gzip (RFC 9110 12.5.3): `gzip` (or its alias
+/// `x-gzip`) with a non-zero weight, or else `*` with one. No header: identity only.
+fn accepts_gzip(headers: &axum::http::HeaderMap) -> bool {
+    let mut gzip = None;
+    let mut any = None;
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for entry in value.split(',') {
+            let mut parts = entry.split(';');
+            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let weight = parts
+                .filter_map(|param| {
+                    let (name, value) = param.split_once('=')?;
+                    (name.trim().eq_ignore_ascii_case("q")).then(|| value.trim().parse::<f32>().unwrap_or(0.0))
+                })
+                .next()
+                .unwrap_or(1.0);
+            let accepted = weight > 0.0;
+            match coding.as_str() {
+                "gzip" | "x-gzip" => gzip = Some(accepted),
+                "*" => any = Some(accepted),
+                _ => {}
+            }
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 fn not_built() -> Response {
@@ -166,6 +216,31 @@ pub fn is_hashed_name(file_name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn accept(values: &[&str]) -> bool {
+        let mut headers = axum::http::HeaderMap::new();
+        for value in values {
+            headers.append(header::ACCEPT_ENCODING, HeaderValue::from_str(value).expect("value"));
+        }
+        accepts_gzip(&headers)
+    }
+
+    #[test]
+    fn reads_accept_encoding_weights() {
+        assert!(accept(&["gzip, deflate, br, zstd"]));
+        assert!(accept(&["GZIP"]));
+        assert!(accept(&["x-gzip"]));
+        assert!(accept(&["br", "gzip;q=0.5"]), "several header lines");
+        assert!(accept(&["*"]));
+        assert!(accept(&["gzip ; q=1", "*;q=0"]), "gzip named beats the wildcard");
+        assert!(!accept(&[]));
+        assert!(!accept(&["identity"]));
+        assert!(!accept(&["gzip;q=0"]));
+        assert!(!accept(&["gzip;q=0.000, *"]), "named gzip refused beats the wildcard");
+        assert!(!accept(&["*;q=0"]));
+        assert!(!accept(&["gzip;q=nonsense"]), "an unreadable weight refuses");
+        assert!(!accept(&["x-gzipped, gzipx"]));
+    }
 
     #[test]
     fn recognises_trunk_hashes() {

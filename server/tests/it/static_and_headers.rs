@@ -165,6 +165,65 @@ async fn precompressed_siblings_are_served_to_clients_that_accept_them() {
     assert_eq!(plain.text().await.expect("body"), "body { color: black }");
 }
 
+/// The page itself is the first thing a payer on a slow link waits for, and every byte of it
+/// comes before the wasm: it is gzipped for every client that accepts gzip, with the same CSP.
+#[tokio::test]
+async fn index_html_is_gzipped_for_clients_that_accept_it() {
+    use std::io::Read;
+    let dist = sample_dist("index-gzip");
+    let server = start_sandbox(dist.clone()).await;
+    let http = client();
+    let index = std::fs::read_to_string(dist.join("index.html")).expect("index");
+    let csp = format!("script-src 'self' 'wasm-unsafe-eval' {}", inline_hash());
+
+    for accept in ["gzip, deflate, br, zstd", "gzip", "br;q=1.0, gzip;q=0.8", "*"] {
+        let response = http
+            .get(url(&server, "/demo-clp"))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status().as_u16(), 200, "{accept}");
+        assert_eq!(response.headers()["content-encoding"], "gzip", "{accept}");
+        assert_eq!(response.headers()["vary"], "accept-encoding", "{accept}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{accept}");
+        assert!(response.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .contains(&csp));
+        assert_security_headers(&response, accept);
+        let body = response.bytes().await.expect("body");
+        assert!(body.len() < index.len(), "{accept}: {} bytes", body.len());
+        let mut unzipped = String::new();
+        flate2::read::GzDecoder::new(body.as_ref())
+            .read_to_string(&mut unzipped)
+            .expect("gunzip");
+        assert_eq!(unzipped, index, "{accept}");
+    }
+
+    for accept in ["identity", "br", "gzip;q=0", "gzip;q=0.000, br", "*;q=0", "x-gzipped"] {
+        let response = http
+            .get(url(&server, "/demo-clp"))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .expect("get");
+        assert!(response.headers().get("content-encoding").is_none(), "{accept}");
+        assert_eq!(response.headers()["vary"], "accept-encoding", "{accept}");
+        assert_eq!(response.text().await.expect("body"), index, "{accept}");
+    }
+
+    let head = http
+        .head(url(&server, "/demo-clp"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(head.status().as_u16(), 200);
+    assert_eq!(head.headers()["content-encoding"], "gzip");
+    assert!(head.bytes().await.expect("body").is_empty());
+}
+
 #[tokio::test]
 async fn every_kind_of_answer_carries_the_security_headers() {
     let server = start_sandbox(sample_dist("headers")).await;
