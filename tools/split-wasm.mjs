@@ -13,7 +13,8 @@
 //     -> wasm-opt -Oz on the main module and every chunk (release only, as trunk would)
 //     -> the splitter's small loader (fetch + instantiate a chunk, memoising only successes)
 //        inlined into wasm-bindgen's JS in place of its `import * from './__wasm_split.js'`,
-//        so there is no extra request, no import cycle and nothing to hash twice
+//        so there is no extra request, no import cycle and nothing to hash twice; a failed
+//        load is logged as a warning (the page retries it), not an error
 //     -> the JS minified by esbuild (release only, tools/minify.mjs): still an ES module with
 //        the same exports, which index.html's inline module script imports
 //     -> content-hashed names (chunks first, then the JS that names them), written over
@@ -108,6 +109,12 @@ for (const file of chunkFiles) {
 const importInit = /^import \{ initSync \} from "[^"]*";\n/m;
 if (!importInit.test(loader)) fail('unexpected loader: no initSync import');
 loader = loader.replace(importInit, '').replace(/^\s*\/\/.*\n/gm, ''); // its comments: first-load bytes
+// A chunk that failed to load is reported to the Rust side (`success = false`), which keeps the
+// screen's fallback up and retries (src/chunk.rs): a payer who went offline right after paying
+// is a state the page handles, so the loader says it as a warning, not a console error.
+const reportFailure = /console\.error\(e\);/;
+if (!reportFailure.test(loader)) fail('unexpected loader: no console.error(e) on a failed load');
+loader = loader.replace(reportFailure, 'console.warn(e);');
 const exported = [];
 loader = loader.replace(/^export const (\w+) =/gm, (_, name) => {
   exported.push(name);
