@@ -31,23 +31,44 @@ pub fn on_desktop() -> bool {
 
 /// The QR of this checkout's link with a one-time handle (asked for when it is drawn), with
 /// what it does, drawn from the post-payment chunk (the page mounts `ContinueOnPhone`, in
-/// `crate::chunk`); nothing if no handle can be had, since the screen it sits in works without it.
+/// `crate::chunk`); nothing while no handle can be had, since the screen it sits in works
+/// without it. A desktop that was offline when the screen came asks again once it is back
+/// online (the API layer gives an offline request up at once, for its caller to resume). The
+/// link follows the page's language and look, so the phone opens the way this page looks now;
+/// a language switch keeps the code.
 pub(crate) fn phone_view(handoff: Handoff) -> AnyView {
     let i18n = use_i18n();
-    let url = RwSignal::new(None::<String>);
-    leptos::task::spawn_local(async move {
-        if let Ok(once) = crate::api::phone_handoff(&handoff.handle).await {
-            let origin = window().location().origin().unwrap_or_default();
-            // Gone already if the payer left the screen meanwhile: nothing to draw then.
-            url.try_set(Some(crate::theme::keep_presentation(phone_link(
-                &origin,
-                &handoff.token,
-                &once,
-            ))));
+    let online = crate::network_status::use_online();
+    let code = RwSignal::new(None::<SessionHandle>);
+    let asking = StoredValue::new(false);
+    let handoff = StoredValue::new(handoff);
+    Effect::new(move |_| {
+        if !online.get() || asking.get_value() || code.get_untracked().is_some() {
+            return;
         }
+        asking.set_value(true);
+        let own = handoff.with_value(|h| h.handle.clone());
+        leptos::task::spawn_local(async move {
+            let answer = crate::api::phone_handoff(&own).await;
+            // Gone already if the payer left the screen meanwhile: nothing to draw then.
+            if asking.try_set_value(false).is_some() {
+                return;
+            }
+            if let Ok(once) = answer {
+                code.try_set(Some(once));
+            }
+        });
     });
+    let url = move || {
+        let once = code.get()?;
+        // The presentation the address bar says now: a language switch rewrites its `locale`.
+        i18n.get();
+        let origin = window().location().origin().unwrap_or_default();
+        let token = handoff.with_value(|h| h.token.clone());
+        Some(crate::theme::keep_presentation(phone_link(&origin, &token, &once)))
+    };
     let drawn = move || {
-        let url = url.get()?;
+        let url = url()?;
         let src = qr::svg_data_url(&url)?;
         Some(view! {
             <section class="phone" aria-labelledby="phone-title" data-testid="phone-handoff">

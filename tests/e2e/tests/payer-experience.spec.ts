@@ -185,6 +185,49 @@ test('continue on your phone: the desktop shows a QR of this session, the phone 
     }
   });
 
+test('the phone QR comes once the desktop is back online, and follows a language switch with the same code',
+  async ({ page, checkout, conomy }) => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const link = await conomy.createLinkLike('demo-brl');
+    // The network drops just as the waiting screen asks for the QR's code.
+    let asked = 0;
+    let dropping = true;
+    await page.route('**/api/checkout-sessions/*/handoff', async (route) => {
+      asked += 1;
+      if (!dropping) return route.continue();
+      await page.context().setOffline(true);
+      return route.abort('internetdisconnected');
+    });
+    await page.goto(`/${link.checkoutToken}?locale=pt-BR`);
+    await checkout.choose('PIX');
+    await checkout.fill({ ...PAYER, documentNumber: VALID_CPF });
+    await checkout.pay();
+    await expect(page.getByTestId('next-qr')).toBeVisible();
+    await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
+    expect(asked).toBe(1);
+    // Offline the screen works without it.
+    await expect(page.getByTestId('phone-handoff')).toHaveCount(0);
+
+    dropping = false;
+    await page.context().setOffline(false);
+    const handoff = page.getByTestId('phone-handoff');
+    await expect(handoff).toBeVisible();
+    expect(asked, 'asked again once, when the connection came back').toBe(2);
+    await expect(handoff.getByRole('heading')).toHaveText('Continue no celular');
+    const before = new URL((await page.getByTestId('phone-qr').getAttribute('data-url'))!);
+    expect(before.searchParams.get('locale')).toBe('pt-BR');
+
+    // The payer switches to English: the phone opens in English, with the same one-time code.
+    await page.locator('#language').selectOption('en');
+    await expect(handoff.getByRole('heading')).toHaveText('Continue on your phone');
+    await expect.poll(async () => new URL((await page.getByTestId('phone-qr').getAttribute('data-url'))!).searchParams.get('locale'))
+      .toBe('en');
+    const after = new URL((await page.getByTestId('phone-qr').getAttribute('data-url'))!);
+    expect(after.searchParams.get('session')).toBe(before.searchParams.get('session'));
+    expect(after.pathname).toBe(before.pathname);
+    expect(asked, 'no new code for a language switch').toBe(2);
+  });
+
 test('the phone QR is offered only for app rails on a desktop: not for a transfer, not on a phone', async ({ page, browser, checkout, conomy, baseURL }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   const link = await conomy.createLinkLike('demo-mxn');
