@@ -54,7 +54,8 @@ const PROBE = () => {
   }).observe({ type: 'layout-shift', buffered: true });
 };
 
-async function oneRun(browser, url, timeoutMs) {
+/** One cold load of `url` in a fresh context of `browser` (also used by ab.mjs). */
+export async function oneRun(browser, url, timeoutMs) {
   const device = devices['Pixel 5'];
   const context = await browser.newContext({ ...device, locale: 'es-CL' });
   try {
@@ -94,12 +95,17 @@ async function oneRun(browser, url, timeoutMs) {
     await page.waitForFunction(() => 'payable' in window.__bench.marks && 'summary' in window.__bench.marks, null, { timeout: 5000 });
     const result = await page.evaluate(() => {
       const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-      return { ...window.__bench.marks, cls: window.__bench.cls, fcp: fcp ? fcp.startTime : null };
+      // The app's wasm (not a post-payment chunk): its last byte, on the page's clock.
+      const wasm = performance.getEntriesByType('resource').find((e) => /\/checkout-[0-9a-f]+_bg\.wasm$/.test(new URL(e.name).pathname));
+      return { ...window.__bench.marks, cls: window.__bench.cls, fcp: fcp ? fcp.startTime : null, wasmEnd: wasm ? wasm.responseEnd : null };
     });
     const transferred = [...requests.values()].filter((r) => r.bytes !== undefined);
     return {
       summaryMs: result.summary,
       payableMs: result.payable,
+      // What the page itself spends once the network is done: instantiating, V8's lazy compile
+      // of the functions the first render calls, the render tasks and their frames.
+      afterWasmMs: result.wasmEnd == null ? null : result.payable - result.wasmEnd,
       fcpMs: result.fcp,
       cls: result.cls,
       requests: transferred.length,
@@ -146,6 +152,7 @@ export async function measureLoads(url, runs, { timeoutMs = 60_000, log = () => 
     median: {
       summaryMs: median(all.map((r) => r.summaryMs)),
       payableMs: usable,
+      afterWasmMs: median(all.map((r) => r.afterWasmMs ?? NaN).filter((v) => !Number.isNaN(v))),
       fcpMs: median(all.map((r) => r.fcpMs ?? NaN).filter((v) => !Number.isNaN(v))),
       transferredBytes: median(all.map((r) => r.transferredBytes)),
       requests: median(all.map((r) => r.requests)),

@@ -210,6 +210,7 @@ if (results.loads || results.lowerBound) {
     ['first contentful paint', ms(m?.fcpMs)],
     ['order summary painted', ms(m?.summaryMs)],
     ['pay button usable', ms(m?.payableMs)],
+    ["the page's own time after the wasm's last byte", ms(m?.afterWasmMs)],
     ['lower bound (4 RTT + brotli bytes at 1.6 Mbit/s)', b && `${Math.round(b.totalMs)} ms (${b.roundTrips * b.rttMs} + ${Math.round(b.transferMs)})`],
     ['usable / lower bound', ratio == null ? null : `${ratio.toFixed(2)}x`],
     ['bytes on the wire, requests', m && `${n(m.transferredBytes)} B, ${m.requests}`],
