@@ -20,7 +20,8 @@
 //     -> content-hashed names (chunks first, then the JS that names them), written over
 //        trunk's files in the staging dir, index.html's references and `integrity`
 //        attributes rewritten. Chunks are fetched with their own sha384 integrity.
-//     -> index.html's `init` call given public/early.js's off-main-thread compile when offered
+//     -> index.html's `init` call given public/early.js's off-main-thread compile when offered,
+//        and (release) its comments and blank lines dropped
 //
 // Afterwards tools/precompress.mjs writes their .br/.gz like for every other asset, and the
 // server caches `<name>-<hash>.wasm` forever like trunk's own files.
@@ -158,6 +159,9 @@ html = html.replace(/<link\b[^>]*>/g, (tag) => {
   const href = /\bhref="([^"]+)"/.exec(tag)?.[1];
   return href in integrity ? tag.replace(/\bintegrity="[^"]*"/, `integrity="${integrity[href]}"`) : tag;
 });
+// 9. index.html's comments are for whoever reads the source, not first-load bytes (release).
+//    The server hashes the inline script of the file as served, so its CSP follows.
+if (minifying()) html = html.replace(/<!--[\s\S]*?-->/g, '').replace(/\n\s*\n/g, '\n');
 fs.writeFileSync(stagedHtmlPath, html);
 const minified = Buffer.byteLength(js) === readable ? '' : ` (minified from ${readable} B)`;
 console.error(`[split-wasm] ${base}.js ${Buffer.byteLength(js)} B${minified}, ${base}_bg.wasm ${wasm.length} B, chunks: ${written.join(', ')}`);
