@@ -1,6 +1,7 @@
 // Cold loads of a demo link in Debian's Chromium under mobile emulation (Playwright + CDP):
 // when the order summary is first painted and when the pay button becomes usable.
 import { chromium, devices } from 'playwright-core';
+import { pageFunctions } from 'lighthouse/core/lib/page-functions.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 // Shared with Lighthouse: no sandbox (containers), no GPU, and nothing Chromium would fetch on
@@ -119,6 +120,29 @@ export async function oneRun(browser, url, timeoutMs) {
   }
 }
 
+/**
+ * How fast this host runs JavaScript now, unthrottled and at the profile's slowdown: Lighthouse's
+ * own `benchmarkIndex` (higher is faster), computed in a blank page of `browser`. The slowdown is
+ * relative to the host, so the second figure is the device the loads actually emulate; Chrome
+ * DevTools' CPU calibration puts a mid-tier phone (a Pixel 5) at 1000 and a low-tier one (a
+ * Moto G Power 2022) at 264 on this index.
+ */
+export async function hostSpeed(browser) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    const index = async (rate) => {
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+      return Math.round(await page.evaluate(`(${pageFunctions.computeBenchmarkIndex.toString()})()`));
+    };
+    await index(1); // V8 warms up on the first run
+    return { unthrottled: await index(1), emulated: await index(PROFILE.cpuSlowdown) };
+  } finally {
+    await context.close();
+  }
+}
+
 export const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -130,7 +154,9 @@ export async function measureLoads(url, runs, { timeoutMs = 60_000, log = () => 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROME_FLAGS, headless: true });
   const all = [];
   const failures = [];
+  const speed = {};
   try {
+    speed.before = await hostSpeed(browser);
     for (let i = 0; i < runs; i++) {
       try {
         const run = await oneRun(browser, url, timeoutMs);
@@ -141,10 +167,12 @@ export async function measureLoads(url, runs, { timeoutMs = 60_000, log = () => 
         failures.push(String(e.message ?? e).split('\n')[0]);
       }
     }
+    speed.after = await hostSpeed(browser);
+    log(`  host's benchmarkIndex, unthrottled / at ${PROFILE.cpuSlowdown}x: before ${speed.before.unthrottled} / ${speed.before.emulated}, after ${speed.after.unthrottled} / ${speed.after.emulated}`);
   } finally {
     await browser.close();
   }
-  if (all.length === 0) return { runs: [], failures, median: null };
+  if (all.length === 0) return { runs: [], failures, median: null, hostSpeed: speed };
   const usable = median(all.map((r) => r.payableMs));
   return {
     runs: all,
@@ -158,6 +186,7 @@ export async function measureLoads(url, runs, { timeoutMs = 60_000, log = () => 
       requests: median(all.map((r) => r.requests)),
     },
     maxCls: Math.max(...all.map((r) => r.cls)),
+    hostSpeed: speed,
     // The run whose time to usable is the median: its request waterfall is the one printed.
     medianRun: all.reduce((best, r) => (Math.abs(r.payableMs - usable) < Math.abs(best.payableMs - usable) ? r : best)),
   };

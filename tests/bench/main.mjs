@@ -214,6 +214,8 @@ if (results.loads || results.lowerBound) {
     ['lower bound (4 RTT + brotli bytes at 1.6 Mbit/s)', b && `${Math.round(b.totalMs)} ms (${b.roundTrips * b.rttMs} + ${Math.round(b.transferMs)})`],
     ['usable / lower bound', ratio == null ? null : `${ratio.toFixed(2)}x`],
     ['bytes on the wire, requests', m && `${n(m.transferredBytes)} B, ${m.requests}`],
+    [`the CPU emulated: benchmarkIndex at ${PROFILE.cpuSlowdown}x, before / after the loads (Pixel 5 = 1000)`,
+      results.loads?.hostSpeed?.after && `${n(results.loads.hostSpeed.before.emulated)} / ${n(results.loads.hostSpeed.after.emulated)}`],
   ]);
 }
 if (results.loads?.medianRun) {
