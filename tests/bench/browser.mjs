@@ -128,6 +128,35 @@ export async function oneRun(browser, url, timeoutMs) {
  * Moto G Power 2022) at 264 on this index.
  */
 export async function hostSpeed(browser) {
+  return withBenchmark(browser, async (index) => ({ unthrottled: await index(1), emulated: await index(PROFILE.cpuSlowdown) }));
+}
+
+/**
+ * Sets `PROFILE.cpuSlowdown` to the rate at which this host emulates a phone of `target` on the
+ * same index, the way Chrome DevTools calibrates its presets: halve the interval of rates until
+ * the blank page's index (median of 3) is within 5 % of the target (8 tries at most). For `BENCH_CPU_INDEX`:
+ * the budgets are stated at a fixed 4x.
+ */
+export async function calibrate(browser, target) {
+  return withBenchmark(browser, async (one) => {
+    // One reading moves by a third between runs at the same rate: the median of three.
+    const index = async (rate) => median([await one(rate), await one(rate), await one(rate)]);
+    let [low, high] = [1, 12];
+    let rate = PROFILE.cpuSlowdown;
+    let measured = await index(rate);
+    for (let i = 0; i < 8 && Math.abs(measured - target) > target * 0.05; i++) {
+      if (measured > target) low = rate;
+      else high = rate;
+      rate = (low + high) / 2;
+      measured = await index(rate);
+    }
+    PROFILE.cpuSlowdown = Math.round(rate * 100) / 100;
+    return { target, rate: PROFILE.cpuSlowdown, measured };
+  });
+}
+
+/** Runs `use` with `index(rate)`: Lighthouse's benchmarkIndex in a blank page at that slowdown. */
+async function withBenchmark(browser, use) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -137,7 +166,7 @@ export async function hostSpeed(browser) {
       return Math.round(await page.evaluate(`(${pageFunctions.computeBenchmarkIndex.toString()})()`));
     };
     await index(1); // V8 warms up on the first run
-    return { unthrottled: await index(1), emulated: await index(PROFILE.cpuSlowdown) };
+    return await use(index);
   } finally {
     await context.close();
   }
@@ -150,12 +179,16 @@ export const median = (values) => {
 };
 
 /** `runs` cold loads of `url`; medians plus every run. A failed run is recorded, not retried. */
-export async function measureLoads(url, runs, { timeoutMs = 60_000, log = () => {} } = {}) {
+export async function measureLoads(url, runs, { timeoutMs = 60_000, log = () => {}, cpuIndex = null } = {}) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROME_FLAGS, headless: true });
   const all = [];
   const failures = [];
   const speed = {};
   try {
+    if (cpuIndex) {
+      speed.calibrated = await calibrate(browser, cpuIndex);
+      log(`  CPU calibrated to a benchmarkIndex of ${cpuIndex}: ${speed.calibrated.rate}x (measured ${speed.calibrated.measured})`);
+    }
     speed.before = await hostSpeed(browser);
     for (let i = 0; i < runs; i++) {
       try {

@@ -18,6 +18,9 @@ const TOKEN = env('BENCH_TOKEN', 'demo-clp');
 const RUNS = Number(env('BENCH_RUNS', '5'));
 const LH_RUNS = Number(env('BENCH_LH_RUNS', '5'));
 const LOAD_SECONDS = Number(env('BENCH_LOAD_SECONDS', '10'));
+// The cold loads' CPU as a phone of this benchmarkIndex instead of the profile's fixed slowdown
+// (browser.mjs `calibrate`); the budgets are stated at the fixed one, and the table says which.
+const CPU_INDEX = Number(env('BENCH_CPU_INDEX', '0')) || null;
 if (!BASE || !PID) throw new Error('BENCH_URL and BENCH_SERVER_PID are set by ./bench');
 
 // The budgets (1 KB = 1000 bytes, the stricter reading):
@@ -77,9 +80,9 @@ await step('api', async () => {
   return { status: res.status, ...measure(body) };
 });
 
-section(`mobile-emulated cold loads (${RUNS} runs, ${PROFILE.cpuSlowdown}x CPU, ${PROFILE.rttMs} ms RTT, ${PROFILE.downloadBitsPerSecond / 1e6} Mbit/s)`);
+section(`mobile-emulated cold loads (${RUNS} runs, ${CPU_INDEX ? `CPU calibrated to a benchmarkIndex of ${CPU_INDEX}` : `${PROFILE.cpuSlowdown}x CPU`}, ${PROFILE.rttMs} ms RTT, ${PROFILE.downloadBitsPerSecond / 1e6} Mbit/s)`);
 await step('loads', async () => {
-  const loads = await measureLoads(`${BASE}/${TOKEN}`, RUNS, { log });
+  const loads = await measureLoads(`${BASE}/${TOKEN}`, RUNS, { log, cpuIndex: CPU_INDEX });
   if (!loads.median) throw new Error(`every run failed: ${loads.failures[0]}`);
   return loads;
 });
@@ -154,7 +157,8 @@ const checkRuns = (name, measured, limit, ok, shortfall) => {
   else check(name, measured, limit, ok);
 };
 const ratio = results.lowerBound?.ratio;
-checkRuns(`time to usable / lower bound, median of ${results.loads?.runs.length ?? 0}`, ratio == null ? null : `${ratio.toFixed(2)}x`,
+const calibrated = results.loads?.hostSpeed?.calibrated;
+checkRuns(`time to usable / lower bound, median of ${results.loads?.runs.length ?? 0}${calibrated ? ` (CPU of index ${calibrated.target}, not the budget's fixed slowdown)` : ''}`, ratio == null ? null : `${ratio.toFixed(2)}x`,
   `<= ${BUDGET.usableOverBound}x`, ratio <= BUDGET.usableOverBound,
   tooFew(results.loads?.runs.length ?? 0, BUDGET.loadRuns, results.loads?.failures.length ?? 0));
 const lh = results.lighthouse?.median;
