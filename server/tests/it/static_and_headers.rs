@@ -175,14 +175,14 @@ async fn index_html_is_gzipped_for_clients_that_accept_it() {
     let http = client();
     let index = std::fs::read_to_string(dist.join("index.html")).expect("index");
     let csp = format!("script-src 'self' 'wasm-unsafe-eval' {}", inline_hash());
+    let page = |accept: &str| {
+        http.get(url(&server, "/demo-clp"))
+            .header("accept-encoding", accept.to_string())
+            .send()
+    };
 
     for accept in ["gzip, deflate, br, zstd", "gzip", "br;q=1.0, gzip;q=0.8", "*"] {
-        let response = http
-            .get(url(&server, "/demo-clp"))
-            .header("accept-encoding", accept)
-            .send()
-            .await
-            .expect("get");
+        let response = page(accept).await.expect("get");
         assert_eq!(response.status().as_u16(), 200, "{accept}");
         assert_eq!(response.headers()["content-encoding"], "gzip", "{accept}");
         assert_eq!(response.headers()["vary"], "accept-encoding", "{accept}");
@@ -202,12 +202,7 @@ async fn index_html_is_gzipped_for_clients_that_accept_it() {
     }
 
     for accept in ["identity", "br", "gzip;q=0", "gzip;q=0.000, br", "*;q=0", "x-gzipped"] {
-        let response = http
-            .get(url(&server, "/demo-clp"))
-            .header("accept-encoding", accept)
-            .send()
-            .await
-            .expect("get");
+        let response = page(accept).await.expect("get");
         assert!(response.headers().get("content-encoding").is_none(), "{accept}");
         assert_eq!(response.headers()["vary"], "accept-encoding", "{accept}");
         assert_eq!(response.text().await.expect("body"), index, "{accept}");
