@@ -185,7 +185,7 @@ test('continue on your phone: the desktop shows a QR of this session, the phone 
     }
   });
 
-test('the phone QR comes once the desktop is back online, and follows a language switch with the same code',
+test('the phone QR comes once the desktop is back online, follows a language switch with the same code, and a reload',
   async ({ page, checkout, conomy }) => {
     await page.setViewportSize({ width: 1280, height: 900 });
     const link = await conomy.createLinkLike('demo-brl');
@@ -226,6 +226,15 @@ test('the phone QR comes once the desktop is back online, and follows a language
     expect(after.searchParams.get('session')).toBe(before.searchParams.get('session'));
     expect(after.pathname).toBe(before.pathname);
     expect(asked, 'no new code for a language switch').toBe(2);
+
+    // A reload draws the waiting screen afresh, in the language chosen, with a code of its own.
+    await page.reload();
+    await expect(page.getByTestId('next-qr')).toBeVisible();
+    await expect(handoff.getByRole('heading')).toHaveText('Continue on your phone');
+    const reloaded = new URL((await page.getByTestId('phone-qr').getAttribute('data-url'))!);
+    expect(reloaded.searchParams.get('locale')).toBe('en');
+    expect(reloaded.searchParams.get('session')).not.toBe(before.searchParams.get('session'));
+    expect(asked).toBe(3);
   });
 
 test('the phone QR is offered only for app rails on a desktop: not for a transfer, not on a phone', async ({ page, browser, checkout, conomy, baseURL }) => {
