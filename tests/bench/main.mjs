@@ -229,7 +229,7 @@ if (results.loads || results.lowerBound) {
   const sets = [['loads', CPU_INDEX], ['lowTierLoads', PHONES.lowTier.index]].filter(([name]) => results[name]);
   const row = (label, f) => [label, ...sets.map(([name]) => f(results[name], results[name].median))];
   table(`Cold load of /${TOKEN}, mobile emulation (medians; lower bound ${b ? `${Math.round(b.totalMs)} ms: 4 RTT + brotli bytes at 1.6 Mbit/s, ${b.roundTrips * b.rttMs} + ${Math.round(b.transferMs)}` : '-'})`,
-    ['measure', ...sets.map(([name, index]) => `${name === 'loads' ? 'budget: ' : 'reported: '}${index == null ? `${PROFILE.fixedSlowdown}x` : `index ${index}`}`)], [
+    ['measure', ...sets.map(([name, index]) => `${name !== 'loads' ? 'reported: ' : offPhone ? 'measured: ' : 'budget: '}${index == null ? `${PROFILE.fixedSlowdown}x` : `index ${index}`}`)], [
       row('loads', (l) => l.runs.length),
       row('first contentful paint', (l, m) => ms(m.fcpMs)),
       row('order summary painted', (l, m) => ms(m.summaryMs)),
