@@ -25,8 +25,11 @@ const CPU_INDEX = env('BENCH_CPU_INDEX', '') === 'off' ? null : Number(env('BENC
 // The same loads on a low-tier phone, reported beside the budget's (not gated): the payers with
 // the slowest phones are the first to feel a heavier start-up. 0 skips them.
 const LOW_TIER_RUNS = Number(env('BENCH_LOW_TIER_RUNS', '3'));
-const cpuName = (index) => (index == null ? `${PROFILE.fixedSlowdown}x CPU`
-  : `CPU of a benchmarkIndex of ${index}${Object.values(PHONES).find((p) => p.index === index) ? `, a ${Object.values(PHONES).find((p) => p.index === index).name}` : ''}`);
+const cpuName = (index) => {
+  if (index == null) return `${PROFILE.fixedSlowdown}x CPU`;
+  const phone = Object.values(PHONES).find((p) => p.index === index);
+  return `CPU of a benchmarkIndex of ${index}${phone ? `, a ${phone.name}` : ''}`;
+};
 if (!BASE || !PID) throw new Error('BENCH_URL and BENCH_SERVER_PID are set by ./bench');
 
 // The budgets (1 KB = 1000 bytes, the stricter reading):
@@ -102,6 +105,7 @@ if (results.sizes && results.api) {
   if (results.loads) results.lowerBound.ratio = results.loads.median.payableMs / results.lowerBound.totalMs;
 }
 const ratioOf = (loads) => (loads && results.lowerBound ? loads.median.payableMs / results.lowerBound.totalMs : null);
+if (results.lowTierLoads) results.lowTierLoads.ratio = ratioOf(results.lowTierLoads);
 
 section(`Lighthouse mobile (${LH_RUNS} runs)`);
 await step('lighthouse', async () => {
