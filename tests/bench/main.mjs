@@ -100,11 +100,9 @@ const coldLoads = (name, runs, cpuIndex) => {
 };
 await coldLoads('loads', RUNS, CPU_INDEX);
 if (LOW_TIER_RUNS > 0) await coldLoads('lowTierLoads', LOW_TIER_RUNS, PHONES.lowTier.index);
-if (results.sizes && results.api) {
-  results.lowerBound = lowerBound(results.sizes.firstLoad.brotli, results.api.brotli);
-  if (results.loads) results.lowerBound.ratio = results.loads.median.payableMs / results.lowerBound.totalMs;
-}
+if (results.sizes && results.api) results.lowerBound = lowerBound(results.sizes.firstLoad.brotli, results.api.brotli);
 const ratioOf = (loads) => (loads && results.lowerBound ? loads.median.payableMs / results.lowerBound.totalMs : null);
+if (results.lowerBound && results.loads) results.lowerBound.ratio = ratioOf(results.loads);
 if (results.lowTierLoads) results.lowTierLoads.ratio = ratioOf(results.lowTierLoads);
 
 section(`Lighthouse mobile (${LH_RUNS} runs)`);
